@@ -4,4 +4,5 @@
  */
 module dev.agentledger.merkle {
     exports dev.agentledger.merkle;
+    exports dev.agentledger.merkle.note;
 }
