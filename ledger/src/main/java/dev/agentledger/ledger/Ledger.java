@@ -1,0 +1,240 @@
+package dev.agentledger.ledger;
+
+import dev.agentledger.merkle.CompactRange;
+import dev.agentledger.merkle.ConsistencyProof;
+import dev.agentledger.merkle.Hash;
+import dev.agentledger.merkle.InclusionProof;
+import dev.agentledger.merkle.Proofs;
+import dev.agentledger.merkle.Rfc6962;
+import dev.agentledger.merkle.tiles.EntryBundle;
+import dev.agentledger.merkle.tiles.Tile;
+import dev.agentledger.merkle.tiles.Tiling;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The transparency log: appends entries durably into signed checkpoints and serves what auditors
+ * need to check it (checkpoints, C2SP tiles, entry bundles, proofs).
+ *
+ * <p>Security guarantees: an append's future completes only after the entry, every tree node it
+ * completed and the checkpoint that includes it are in one synced RocksDB write; reopening the
+ * store checks that its nodes reproduce the latest checkpoint's root and that the checkpoint
+ * verifies with the log's key, and refuses to start otherwise, so the log never signs over data
+ * that does not extend what it published.
+ *
+ * <p>Thread-safe. Only complete data is ever visible: reads see a prefix of the log at least as
+ * long as the latest checkpoint returned by {@link #checkpoint()}.
+ */
+public final class Ledger implements AutoCloseable {
+    /** The largest entry: the 2-byte length prefix of a C2SP entry bundle. */
+    public static final int MAX_ENTRY_BYTES = 65535;
+    /** The most results one lookup returns. */
+    public static final int MAX_LOOKUP = 1000;
+
+    private final Store store;
+    private final CheckpointSigner signer;
+    private final EntryIndexer indexer;
+    private final Sequencer sequencer;
+
+    private Ledger(Store store, CheckpointSigner signer, EntryIndexer indexer, Sequencer sequencer) {
+        this.store = store;
+        this.signer = signer;
+        this.indexer = indexer;
+        this.sequencer = sequencer;
+    }
+
+    /**
+     * Opens the log in {@code config.directory()}, creating it (with a signed checkpoint of the
+     * empty tree) when new.
+     *
+     * @throws StorageException if the store cannot be opened, or fails the consistency checks
+     *     (its nodes do not reproduce the latest checkpoint, or the checkpoint is not this key's)
+     */
+    public static Ledger open(LedgerConfig config) {
+        Store store = Store.open(config.directory());
+        try {
+            CheckpointSigner signer = new CheckpointSigner(config.origin(), config.signer(), config.verifier());
+            Recovered state = recover(store, signer);
+            Sequencer sequencer = new Sequencer(store, signer, state, config.metrics(), config.maxBatch(), config.queueCapacity());
+            sequencer.start();
+            return new Ledger(store, signer, config.indexer(), sequencer);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /** The tree and checkpoint found on disk, after checking they agree. */
+    record Recovered(CompactRange range, SignedCheckpoint latest) {}
+
+    /** Reads the durable state and checks it; starts a new log in an empty store. */
+    static Recovered recover(Store store, CheckpointSigner signer) {
+        Optional<Store.TreeState> tree = store.tree();
+        Optional<byte[]> note = store.latestCheckpoint();
+        if (tree.isEmpty() && note.isEmpty()) {
+            SignedCheckpoint empty = signer.sign(0, Rfc6962.EMPTY_ROOT);
+            try (Store.Batch batch = store.newBatch()) {
+                batch.putTree(new Store.TreeState(0, List.of()), empty.noteBytes());
+                store.commit(batch);
+            }
+            return new Recovered(CompactRange.empty(), empty);
+        }
+        if (tree.isEmpty() || note.isEmpty()) {
+            throw new StorageException("inconsistent store: it has " + (tree.isPresent() ? "a tree but no checkpoint" : "a checkpoint but no tree"));
+        }
+        SignedCheckpoint latest = signer.open(note.get());
+        CompactRange range;
+        try {
+            range = CompactRange.of(tree.get().size(), tree.get().border());
+        } catch (IllegalArgumentException e) {
+            throw new StorageException("corrupted tree state: " + e.getMessage(), e);
+        }
+        if (range.size() != latest.size() || !range.root().equals(latest.checkpoint().root())) {
+            throw new StorageException("tree state (size " + range.size() + ", root " + range.root()
+                    + ") does not match the latest checkpoint (size " + latest.size() + ", root "
+                    + latest.checkpoint().root() + ")");
+        }
+        Hash fromNodes = Proofs.root(store::node, range.size());
+        if (!fromNodes.equals(latest.checkpoint().root())) {
+            throw new StorageException("stored nodes give root " + fromNodes + " for size " + range.size()
+                    + ", the latest checkpoint says " + latest.checkpoint().root());
+        }
+        if (range.size() > 0) {
+            long last = range.size() - 1;
+            byte[] entry = store.entry(last).orElseThrow(() -> new StorageException("entry " + last + " is missing"));
+            if (!Rfc6962.hashLeaf(entry).equals(store.node(0, last))) {
+                throw new StorageException("entry " + last + " does not hash to its stored leaf");
+            }
+        }
+        if (store.entry(range.size()).isPresent()) {
+            throw new StorageException("the store holds an entry beyond its tree size " + range.size());
+        }
+        return new Recovered(range, latest);
+    }
+
+    /** The checkpoint origin. */
+    public String origin() {
+        return signer.origin();
+    }
+
+    /**
+     * Appends {@code entry}. The future completes once the entry is durable and included in a
+     * signed checkpoint, or fails with {@link InvalidEntryException} (the entry is refused, nothing
+     * changed) or {@link LedgerUnavailableException} (not acknowledged; safe to retry with
+     * {@code dedupe}). Callbacks on the future run on the sequencer thread: keep them short.
+     *
+     * @param dedupe when an identical entry is already logged, return its index instead of
+     *     appending it again
+     */
+    public CompletableFuture<Appended> append(byte[] entry, boolean dedupe) {
+        CompletableFuture<Appended> result = new CompletableFuture<>();
+        if (entry.length == 0 || entry.length > MAX_ENTRY_BYTES) {
+            result.completeExceptionally(new InvalidEntryException(
+                    "entry is " + entry.length + " bytes, want 1 to " + MAX_ENTRY_BYTES));
+            return result;
+        }
+        byte[] copy = entry.clone();
+        List<IndexKey> keys;
+        try {
+            keys = List.copyOf(indexer.keys(copy));
+        } catch (InvalidEntryException e) {
+            result.completeExceptionally(e);
+            return result;
+        }
+        return sequencer.submit(new Sequencer.Pending(copy, Rfc6962.hashLeaf(copy), keys, dedupe, result));
+    }
+
+    /** The latest signed checkpoint. */
+    public SignedCheckpoint checkpoint() {
+        return sequencer.latest();
+    }
+
+    /** The checkpoint this log signed for exactly {@code size}, if it published one. */
+    public Optional<SignedCheckpoint> checkpoint(long size) {
+        return store.checkpoint(size).map(signer::open);
+    }
+
+    /** The entry at {@code index}, if the log has one there. */
+    public Optional<byte[]> entry(long index) {
+        if (index < 0 || index >= checkpoint().size()) {
+            return Optional.empty();
+        }
+        return store.entry(index);
+    }
+
+    /**
+     * The inclusion proof of {@code index} in the tree of {@code size}.
+     *
+     * @throws IllegalArgumentException unless {@code 0 <= index < size <= checkpoint().size()}
+     */
+    public InclusionProof inclusionProof(long index, long size) {
+        requirePublished(size);
+        return Proofs.inclusion(store::node, index, size);
+    }
+
+    /**
+     * The consistency proof from {@code size1} to {@code size2}.
+     *
+     * @throws IllegalArgumentException unless {@code 0 < size1 <= size2 <= checkpoint().size()}
+     */
+    public ConsistencyProof consistencyProof(long size1, long size2) {
+        requirePublished(size2);
+        return Proofs.consistency(store::node, size1, size2);
+    }
+
+    /**
+     * The body of {@code tile} (C2SP tlog-tiles), or empty if the log does not have that many
+     * hashes in that tile yet. A partial tile's hashes never change, so any width up to what is
+     * there can be served.
+     */
+    public Optional<byte[]> tile(Tile tile) {
+        if (available(tile, checkpoint().size()) < tile.width()) {
+            return Optional.empty();
+        }
+        return Optional.of(store.nodeRow(tile.level() * Tile.HEIGHT, tile.index() * Tile.WIDTH, tile.width()));
+    }
+
+    /** The entry bundle of level-0 {@code tile}, or empty if the log does not have it yet. */
+    public Optional<byte[]> entryBundle(Tile tile) {
+        if (tile.level() != 0) {
+            throw new IllegalArgumentException("entry bundles are level-0 tiles, got " + tile);
+        }
+        if (available(tile, checkpoint().size()) < tile.width()) {
+            return Optional.empty();
+        }
+        return Optional.of(EntryBundle.of(store.entryRange(tile.index() * Tile.WIDTH, tile.width())).toByteArray());
+    }
+
+    /** Up to {@code limit} (at most {@link #MAX_LOOKUP}) indexes of entries with {@code key}, from {@code fromIndex}. */
+    public List<Long> lookup(IndexKey key, long fromIndex, int limit) {
+        if (limit < 1 || limit > MAX_LOOKUP || fromIndex < 0) {
+            throw new IllegalArgumentException("limit " + limit + " not in [1, " + MAX_LOOKUP + "] or negative start");
+        }
+        long size = checkpoint().size();
+        return store.lookup(key, fromIndex, limit).stream().filter(i -> i < size).toList();
+    }
+
+    /** Why the log stopped accepting appends, if it did (the server reports it as not ready). */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(sequencer.fatal());
+    }
+
+    private static int available(Tile tile, long size) {
+        return Tiling.width(tile.level(), tile.index(), size);
+    }
+
+    private void requirePublished(long size) {
+        long published = checkpoint().size();
+        if (size > published) {
+            throw new IllegalArgumentException("tree size " + size + " is beyond the latest checkpoint's " + published);
+        }
+    }
+
+    /** Finishes the batch in hand, fails what still waits, and closes the store. */
+    @Override
+    public void close() {
+        sequencer.close();
+        store.close();
+    }
+}

@@ -1,0 +1,13 @@
+package dev.agentledger.ledger;
+
+/** What the log reports about its write path; the server adapts it to its metrics registry. */
+public interface LedgerMetrics {
+    /** Reports nothing. */
+    LedgerMetrics NONE = new LedgerMetrics() {};
+
+    /** A batch of {@code entries} new entries was committed; the synced write took {@code syncNanos}. */
+    default void committed(int entries, long syncNanos) {}
+
+    /** A batch of {@code appends} appends (new and duplicate) was answered {@code nanos} after it was taken. */
+    default void batch(int appends, long nanos) {}
+}

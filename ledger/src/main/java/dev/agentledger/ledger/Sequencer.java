@@ -1,0 +1,225 @@
+package dev.agentledger.ledger;
+
+import dev.agentledger.merkle.CompactRange;
+import dev.agentledger.merkle.Hash;
+import dev.agentledger.merkle.NodeSource;
+import dev.agentledger.merkle.Proofs;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sequencing: one thread takes the appends waiting in the queue as a batch, assigns their indexes,
+ * integrates them, signs one checkpoint, commits everything in one synced write, and only then
+ * answers each caller. While a batch is being synced the next one fills in the queue (group
+ * commit), so the batch size grows with the load.
+ *
+ * <p>A storage failure fails the batch's callers and reloads the tree from what is actually
+ * durable, so memory never runs ahead of disk. If even that fails the sequencer stops: every
+ * waiting and later append fails with {@link LedgerUnavailableException} until the log is
+ * reopened.
+ */
+final class Sequencer implements AutoCloseable {
+    private final Store store;
+    private final CheckpointSigner signer;
+    private final LedgerMetrics metrics;
+    private final int maxBatch;
+    private final BlockingQueue<Pending> queue;
+    private final Thread thread;
+
+    private volatile boolean running = true;
+    private volatile Throwable fatal;
+    private volatile SignedCheckpoint latest;
+    private CompactRange range;
+
+    /** One append waiting for its batch. The leaf hash is computed by the submitting thread. */
+    record Pending(byte[] entry, Hash leaf, List<IndexKey> keys, boolean dedupe, CompletableFuture<Appended> result) {}
+
+    Sequencer(
+            Store store,
+            CheckpointSigner signer,
+            Ledger.Recovered state,
+            LedgerMetrics metrics,
+            int maxBatch,
+            int queueCapacity) {
+        this.store = store;
+        this.signer = signer;
+        this.range = state.range();
+        this.latest = state.latest();
+        this.metrics = metrics;
+        this.maxBatch = maxBatch;
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.thread = Thread.ofPlatform().name("ledger-sequencer").daemon(true).unstarted(this::run);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Queues an append; the future completes once the entry is durable and in a signed checkpoint. */
+    CompletableFuture<Appended> submit(Pending pending) {
+        if (!running || fatal != null) {
+            pending.result().completeExceptionally(unavailable("the log is closed"));
+        } else if (!queue.offer(pending)) {
+            pending.result().completeExceptionally(unavailable("the log is overloaded (" + queue.size()
+                    + " appends waiting); retry with backoff"));
+        }
+        return pending.result();
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>(maxBatch);
+        while (running) {
+            try {
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, maxBatch - 1);
+                sequence(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException | Error e) {
+                failAll(batch, e);
+                recoverOrStop(e);
+            } finally {
+                batch.clear();
+            }
+        }
+        failAll(drain(), fatal != null ? fatal : new IllegalStateException("the log is closed"));
+    }
+
+    /** Sequences one batch. The commit order is written where it happens. */
+    private void sequence(List<Pending> batch) {
+        long start = System.nanoTime();
+        // 1. Assign indexes: duplicates (when asked) point at the entry already logged.
+        long next = range.size();
+        List<Hash> leaves = new ArrayList<>(batch.size());
+        long[] indexes = new long[batch.size()];
+        boolean[] duplicate = new boolean[batch.size()];
+        Map<Hash, Long> inBatch = new HashMap<>();
+        for (int i = 0; i < batch.size(); i++) {
+            Pending p = batch.get(i);
+            OptionalLong existing = p.dedupe() ? existingIndex(p.leaf(), inBatch) : OptionalLong.empty();
+            if (existing.isPresent()) {
+                indexes[i] = existing.getAsLong();
+                duplicate[i] = true;
+            } else {
+                indexes[i] = next++;
+                leaves.add(p.leaf());
+                inBatch.putIfAbsent(p.leaf(), indexes[i]);
+            }
+        }
+        SignedCheckpoint checkpoint;
+        NodeSource nodes;
+        if (leaves.isEmpty()) {
+            // Nothing new: the answers point into the latest checkpoint.
+            checkpoint = latest;
+            nodes = store::node;
+        } else {
+            try (Store.Batch write = store.newBatch()) {
+                // 2. Stage entries and index rows.
+                for (int i = 0; i < batch.size(); i++) {
+                    if (!duplicate[i]) {
+                        Pending p = batch.get(i);
+                        write.putEntry(indexes[i], p.entry());
+                        write.putLeafIndex(p.leaf(), indexes[i]);
+                        for (IndexKey key : p.keys()) {
+                            write.putIndex(key, indexes[i]);
+                        }
+                    }
+                }
+                // 3. Integrate: every completed node is staged in the same write.
+                Integrator.Integrated integrated = Integrator.integrate(range, leaves, write, store);
+                // 4. Sign the new checkpoint. It is published only if the commit below succeeds;
+                //    a crash before it leaves a signature nobody ever saw.
+                checkpoint = signer.sign(integrated.range().size(), integrated.range().root());
+                write.putTree(
+                        new Store.TreeState(integrated.range().size(), integrated.range().hashes()),
+                        checkpoint.noteBytes());
+                // 5. Commit: one atomic, synced write. At this point the batch is durable and
+                //    recovery would find exactly this tree and this checkpoint.
+                long syncStart = System.nanoTime();
+                store.commit(write);
+                metrics.committed(leaves.size(), System.nanoTime() - syncStart);
+                range = integrated.range();
+                latest = checkpoint;
+                nodes = integrated.nodes();
+            }
+        }
+        // 6. Answer: each caller gets its index and the proof to the checkpoint just committed.
+        for (int i = 0; i < batch.size(); i++) {
+            Pending p = batch.get(i);
+            p.result().complete(new Appended(
+                    indexes[i], p.leaf(), checkpoint, Proofs.inclusion(nodes, indexes[i], checkpoint.size()), duplicate[i]));
+        }
+        metrics.batch(batch.size(), System.nanoTime() - start);
+    }
+
+    private OptionalLong existingIndex(Hash leaf, Map<Hash, Long> inBatch) {
+        Long index = inBatch.get(leaf);
+        return index != null ? OptionalLong.of(index) : store.indexOfLeaf(leaf);
+    }
+
+    /** After a failed batch: reload the tree from what is durable, or stop if that fails too. */
+    private void recoverOrStop(Throwable cause) {
+        try {
+            Ledger.Recovered state = Ledger.recover(store, signer);
+            range = state.range();
+            latest = state.latest();
+        } catch (RuntimeException e) {
+            e.addSuppressed(cause);
+            fatal = e;
+            running = false;
+        }
+    }
+
+    private List<Pending> drain() {
+        List<Pending> rest = new ArrayList<>();
+        queue.drainTo(rest);
+        return rest;
+    }
+
+    private void failAll(List<Pending> batch, Throwable cause) {
+        for (Pending p : batch) {
+            p.result().completeExceptionally(unavailable("the log could not commit: " + cause.getMessage(), cause));
+        }
+    }
+
+    private static LedgerUnavailableException unavailable(String message) {
+        return new LedgerUnavailableException(message, null);
+    }
+
+    private static LedgerUnavailableException unavailable(String message, Throwable cause) {
+        return new LedgerUnavailableException(message, cause);
+    }
+
+    /** The latest committed checkpoint. */
+    SignedCheckpoint latest() {
+        return latest;
+    }
+
+    /** Why the sequencer stopped, if it did. */
+    Throwable fatal() {
+        return fatal;
+    }
+
+    /** Stops taking appends, finishes the batch in hand, and fails whatever still waits. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

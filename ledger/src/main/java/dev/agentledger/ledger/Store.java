@@ -1,0 +1,385 @@
+package dev.agentledger.ledger;
+
+import dev.agentledger.merkle.Hash;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The log's RocksDB store: the one owner of the database, its options, column families, read and
+ * write options and cache, closed in reverse order. No RocksDB type leaves this class; its
+ * failures become {@link StorageException}.
+ *
+ * <p>Column families and keys (all integers big-endian, so keys sort by index):
+ * <ul>
+ *   <li>{@code entries}: index (8) → entry bytes.
+ *   <li>{@code nodes}: level (1) || index (8) → 32-byte hash of every complete subtree, leaves
+ *       included. Tiles are rows of levels 0, 8, 16, ...; proofs read any level directly.
+ *   <li>{@code checkpoints}: size (8) → the signed checkpoint note for that size.
+ *   <li>{@code indexes}: kind (1) || value length (2) || value || index (8) → empty; kind 0 is
+ *       the leaf hash, for deduplication.
+ *   <li>default: {@code tree} → size (8) || compact range hashes (32 each), the state the next
+ *       batch extends, and {@code checkpoint} → the latest signed checkpoint note.
+ * </ul>
+ *
+ * <p>Durability contract: {@link #commit} returns only after the whole batch is in the synced
+ * write-ahead log, atomically; a crash before that leaves none of it.
+ */
+final class Store implements AutoCloseable {
+    static final byte LEAF_HASH_INDEX = 0;
+    private static final byte[] TREE_KEY = "tree".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] LATEST_CHECKPOINT_KEY = "checkpoint".getBytes(StandardCharsets.UTF_8);
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final LRUCache cache;
+    private final ColumnFamilyOptions columnOptions;
+    private final DBOptions dbOptions;
+    private final WriteOptions syncWrite;
+    private final ReadOptions read;
+    private final RocksDB db;
+    private final List<ColumnFamilyHandle> handles;
+    private final ColumnFamilyHandle meta;
+    private final ColumnFamilyHandle entries;
+    private final ColumnFamilyHandle nodes;
+    private final ColumnFamilyHandle checkpoints;
+    private final ColumnFamilyHandle indexes;
+
+    private Store(
+            LRUCache cache,
+            ColumnFamilyOptions columnOptions,
+            DBOptions dbOptions,
+            WriteOptions syncWrite,
+            ReadOptions read,
+            RocksDB db,
+            List<ColumnFamilyHandle> handles) {
+        this.cache = cache;
+        this.columnOptions = columnOptions;
+        this.dbOptions = dbOptions;
+        this.syncWrite = syncWrite;
+        this.read = read;
+        this.db = db;
+        this.handles = handles;
+        this.meta = handles.get(0);
+        this.entries = handles.get(1);
+        this.nodes = handles.get(2);
+        this.checkpoints = handles.get(3);
+        this.indexes = handles.get(4);
+    }
+
+    /** Opens (creating if needed) the store in {@code directory}. */
+    static Store open(Path directory) {
+        LRUCache cache = null;
+        ColumnFamilyOptions columnOptions = null;
+        DBOptions dbOptions = null;
+        WriteOptions syncWrite = null;
+        ReadOptions read = null;
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        try {
+            Files.createDirectories(directory);
+            cache = new LRUCache(64L << 20);
+            columnOptions = new ColumnFamilyOptions()
+                    .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache));
+            dbOptions = new DBOptions()
+                    .setCreateIfMissing(true)
+                    .setCreateMissingColumnFamilies(true)
+                    .setParanoidChecks(true);
+            syncWrite = new WriteOptions().setSync(true);
+            read = new ReadOptions().setVerifyChecksums(true);
+            List<ColumnFamilyDescriptor> families = List.of(
+                    new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, columnOptions),
+                    new ColumnFamilyDescriptor(bytes("entries"), columnOptions),
+                    new ColumnFamilyDescriptor(bytes("nodes"), columnOptions),
+                    new ColumnFamilyDescriptor(bytes("checkpoints"), columnOptions),
+                    new ColumnFamilyDescriptor(bytes("indexes"), columnOptions));
+            RocksDB db = RocksDB.open(dbOptions, directory.toString(), families, handles);
+            return new Store(cache, columnOptions, dbOptions, syncWrite, read, db, handles);
+        } catch (RocksDBException | java.io.IOException e) {
+            handles.forEach(ColumnFamilyHandle::close);
+            closeAll(read, syncWrite, dbOptions, columnOptions, cache);
+            throw new StorageException("cannot open the log store in " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The persisted tree state: size and compact range hashes, or empty for a new log. */
+    Optional<TreeState> tree() {
+        byte[] value = get(meta, TREE_KEY);
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (value.length < 8 || (value.length - 8) % Hash.SIZE != 0) {
+            throw new StorageException("corrupted tree state: " + value.length + " bytes");
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(value);
+        long size = buffer.getLong();
+        List<Hash> border = new ArrayList<>();
+        for (int at = 8; at < value.length; at += Hash.SIZE) {
+            border.add(Hash.of(value, at));
+        }
+        return Optional.of(new TreeState(size, border));
+    }
+
+    /** The latest signed checkpoint note, or empty for a new log. */
+    Optional<byte[]> latestCheckpoint() {
+        return Optional.ofNullable(get(meta, LATEST_CHECKPOINT_KEY));
+    }
+
+    /** The signed checkpoint note published for exactly {@code size}, if any. */
+    Optional<byte[]> checkpoint(long size) {
+        return Optional.ofNullable(get(checkpoints, longKey(size)));
+    }
+
+    /** The entry at {@code index}, if it exists. */
+    Optional<byte[]> entry(long index) {
+        return Optional.ofNullable(get(entries, longKey(index)));
+    }
+
+    /**
+     * The hash of the complete subtree at (level, index).
+     *
+     * @throws StorageException if it is not stored: the caller asked for a node the committed
+     *     tree does not have, or the store lost it
+     */
+    Hash node(int level, long index) {
+        byte[] value = get(nodes, nodeKey(level, index));
+        if (value == null || value.length != Hash.SIZE) {
+            throw new StorageException("missing or corrupted node " + level + "/" + index);
+        }
+        return Hash.of(value);
+    }
+
+    /**
+     * Concatenates the hashes of {@code count} consecutive nodes of {@code level} starting at
+     * {@code first}: the body of a tile.
+     */
+    byte[] nodeRow(int level, long first, int count) {
+        byte[] out = new byte[count * Hash.SIZE];
+        int filled = 0;
+        try (RocksIterator it = db.newIterator(nodes, read)) {
+            byte[] key = nodeKey(level, first);
+            for (it.seek(key); it.isValid() && filled < count; it.next()) {
+                byte[] want = nodeKey(level, first + filled);
+                if (!Arrays.equals(it.key(), want)) {
+                    break;
+                }
+                byte[] value = it.value();
+                if (value.length != Hash.SIZE) {
+                    throw new StorageException("corrupted node " + level + "/" + (first + filled));
+                }
+                System.arraycopy(value, 0, out, filled * Hash.SIZE, Hash.SIZE);
+                filled++;
+            }
+            check(it);
+        }
+        if (filled != count) {
+            throw new StorageException("missing node " + level + "/" + (first + filled));
+        }
+        return out;
+    }
+
+    /** The {@code count} entries from {@code first}, in order: the body of an entry bundle. */
+    List<byte[]> entryRange(long first, int count) {
+        List<byte[]> out = new ArrayList<>(count);
+        try (RocksIterator it = db.newIterator(entries, read)) {
+            for (it.seek(longKey(first)); it.isValid() && out.size() < count; it.next()) {
+                if (ByteBuffer.wrap(it.key()).getLong() != first + out.size()) {
+                    break;
+                }
+                out.add(it.value());
+            }
+            check(it);
+        }
+        if (out.size() != count) {
+            throw new StorageException("missing entry " + (first + out.size()));
+        }
+        return out;
+    }
+
+    /** The index of the first entry whose leaf hash is {@code leaf}, if any. */
+    OptionalLong indexOfLeaf(Hash leaf) {
+        List<Long> found = lookup(LEAF_HASH_INDEX, leaf.toByteArray(), 0, 1);
+        return found.isEmpty() ? OptionalLong.empty() : OptionalLong.of(found.getFirst());
+    }
+
+    /** Up to {@code limit} indexes of entries carrying {@code key}, from {@code fromIndex} on. */
+    List<Long> lookup(IndexKey key, long fromIndex, int limit) {
+        return lookup(key.kind().tag, key.value().getBytes(StandardCharsets.UTF_8), fromIndex, limit);
+    }
+
+    private List<Long> lookup(byte kind, byte[] value, long fromIndex, int limit) {
+        byte[] prefix = indexPrefix(kind, value);
+        List<Long> out = new ArrayList<>();
+        try (ReadOptions bounded = new ReadOptions().setVerifyChecksums(true);
+                Slice upper = new Slice(indexPrefixEnd(prefix))) {
+            bounded.setIterateUpperBound(upper);
+            try (RocksIterator it = db.newIterator(indexes, bounded)) {
+                for (it.seek(indexKey(prefix, fromIndex)); it.isValid() && out.size() < limit; it.next()) {
+                    byte[] k = it.key();
+                    if (k.length != prefix.length + 8 || !Arrays.equals(k, 0, prefix.length, prefix, 0, prefix.length)) {
+                        continue;
+                    }
+                    out.add(ByteBuffer.wrap(k, prefix.length, 8).getLong());
+                }
+                check(it);
+            }
+        }
+        return out;
+    }
+
+    /** Starts a write batch; nothing in it is visible or durable until {@link #commit}. */
+    Batch newBatch() {
+        return new Batch();
+    }
+
+    /**
+     * Writes {@code batch} atomically and syncs the write-ahead log before returning.
+     *
+     * @throws StorageException if the write or the sync fails; the batch may or may not be
+     *     persisted, so the caller must reload its state from the store before going on
+     */
+    void commit(Batch batch) {
+        try {
+            db.write(syncWrite, batch.writes);
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot commit to the log store: " + e.getMessage(), e);
+        }
+    }
+
+    /** One atomic set of writes; a sequencing batch fills exactly one. */
+    final class Batch implements AutoCloseable {
+        private final WriteBatch writes = new WriteBatch();
+
+        void putEntry(long index, byte[] entry) {
+            put(entries, longKey(index), entry);
+        }
+
+        void putNode(int level, long index, Hash hash) {
+            put(nodes, nodeKey(level, index), hash.toByteArray());
+        }
+
+        void putIndex(IndexKey key, long index) {
+            putIndex(key.kind().tag, key.value().getBytes(StandardCharsets.UTF_8), index);
+        }
+
+        void putLeafIndex(Hash leaf, long index) {
+            putIndex(LEAF_HASH_INDEX, leaf.toByteArray(), index);
+        }
+
+        private void putIndex(byte kind, byte[] value, long index) {
+            put(indexes, indexKey(indexPrefix(kind, value), index), new byte[0]);
+        }
+
+        /** Records the new tree state and its signed checkpoint, as latest and by size. */
+        void putTree(TreeState tree, byte[] checkpointNote) {
+            ByteBuffer state = ByteBuffer.allocate(8 + tree.border().size() * Hash.SIZE);
+            state.putLong(tree.size());
+            tree.border().forEach(h -> state.put(h.toByteArray()));
+            put(meta, TREE_KEY, state.array());
+            put(meta, LATEST_CHECKPOINT_KEY, checkpointNote);
+            put(checkpoints, longKey(tree.size()), checkpointNote);
+        }
+
+        private void put(ColumnFamilyHandle family, byte[] key, byte[] value) {
+            try {
+                writes.put(family, key, value);
+            } catch (RocksDBException e) {
+                throw new StorageException("cannot stage a write: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void close() {
+            writes.close();
+        }
+    }
+
+    /** The compact state the next batch extends: size and right-border hashes. */
+    record TreeState(long size, List<Hash> border) {
+        TreeState {
+            border = List.copyOf(border);
+        }
+    }
+
+    @Override
+    public void close() {
+        handles.forEach(ColumnFamilyHandle::close);
+        db.close();
+        closeAll(read, syncWrite, dbOptions, columnOptions, cache);
+    }
+
+    private byte[] get(ColumnFamilyHandle family, byte[] key) {
+        try {
+            return db.get(family, read, key);
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot read the log store: " + e.getMessage(), e);
+        }
+    }
+
+    private static void check(RocksIterator it) {
+        try {
+            it.status();
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot scan the log store: " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeAll(AutoCloseable... resources) {
+        for (AutoCloseable r : resources) {
+            if (r != null) {
+                try {
+                    r.close();
+                } catch (Exception ignored) {
+                    // Native handles: close cannot meaningfully fail, and one failure must not leak the rest.
+                }
+            }
+        }
+    }
+
+    static byte[] longKey(long value) {
+        return ByteBuffer.allocate(8).putLong(value).array();
+    }
+
+    static byte[] nodeKey(int level, long index) {
+        return ByteBuffer.allocate(9).put((byte) level).putLong(index).array();
+    }
+
+    private static byte[] indexPrefix(byte kind, byte[] value) {
+        return ByteBuffer.allocate(3 + value.length).put(kind).putShort((short) value.length).put(value).array();
+    }
+
+    private static byte[] indexKey(byte[] prefix, long index) {
+        return ByteBuffer.allocate(prefix.length + 8).put(prefix).putLong(index).array();
+    }
+
+    /** The smallest key after every key starting with {@code prefix} (prefix + 8 bytes of 0xff + 1). */
+    private static byte[] indexPrefixEnd(byte[] prefix) {
+        byte[] end = Arrays.copyOf(prefix, prefix.length + 9);
+        Arrays.fill(end, prefix.length, prefix.length + 8, (byte) 0xff);
+        return end;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,105 @@
+package dev.agentledger.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.agentledger.merkle.Hash;
+import dev.agentledger.merkle.Rfc6962;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Durable before acknowledged, and never a fork, across {@code kill -9}: a child JVM appends from
+ * many threads and is killed at random moments; after each kill the log is reopened and every
+ * acknowledged entry must be at its acknowledged index, and every checkpoint ever returned must
+ * be consistent with the reopened log's checkpoint.
+ */
+class CrashTest {
+    private static final int KILLS = 20;
+
+    @TempDir
+    Path dir;
+
+    private record Ack(long index, Hash leaf, long size, Hash root) {}
+
+    @Test
+    void acknowledgedEntriesSurviveSigkill() throws Exception {
+        Random random = new Random(20261123);
+        Map<Long, Hash> acknowledged = new HashMap<>();
+        Map<Long, Hash> checkpoints = new HashMap<>();
+        long totalAcks = 0;
+        for (int kill = 0; kill < KILLS; kill++) {
+            List<Ack> acks = runAndKill(kill, 50 + random.nextInt(700));
+            totalAcks += acks.size();
+            for (Ack a : acks) {
+                Hash before = acknowledged.putIfAbsent(a.index(), a.leaf());
+                if (before != null && !before.equals(a.leaf())) {
+                    fail("index " + a.index() + " acknowledged for two different entries");
+                }
+                checkpoints.put(a.size(), a.root());
+            }
+            try (Ledger ledger = Ledger.open(TestLogs.config(dir))) {
+                SignedCheckpoint now = ledger.checkpoint();
+                for (Map.Entry<Long, Hash> e : acknowledged.entrySet()) {
+                    byte[] entry = ledger.entry(e.getKey())
+                            .orElseThrow(() -> new AssertionError("acknowledged entry " + e.getKey() + " lost"));
+                    assertEquals(e.getValue(), Rfc6962.hashLeaf(entry), "entry at " + e.getKey());
+                }
+                for (Map.Entry<Long, Hash> cp : checkpoints.entrySet()) {
+                    long size = cp.getKey();
+                    assertTrue(size <= now.size(), "checkpoint " + size + " beyond the reopened log " + now.size());
+                    if (size > 0) {
+                        ledger.consistencyProof(size, now.size()).verify(cp.getValue(), now.checkpoint().root());
+                    }
+                    assertEquals(cp.getValue(), ledger.checkpoint(size).orElseThrow().checkpoint().root());
+                }
+            }
+        }
+        assertTrue(totalAcks > KILLS, "the child acknowledged almost nothing (" + totalAcks + "): the test proved little");
+    }
+
+    /** Starts a child, lets it append for {@code millis} after it is ready, kills it with SIGKILL. */
+    private List<Ack> runAndKill(int round, int millis) throws Exception {
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        Path output = dir.resolveSibling(dir.getFileName() + "-child-" + round + ".out");
+        Process child = new ProcessBuilder(
+                        javaBin, "--enable-native-access=ALL-UNNAMED", "-XX:+IgnoreUnrecognizedVMOptions",
+                        "-cp", System.getProperty("java.class.path"),
+                        CrashChild.class.getName(), dir.toString(), "8", Integer.toString(round))
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .redirectOutput(output.toFile())
+                .start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.readString(output).contains("ready")) {
+            assertTrue(child.isAlive(), "child died before opening the log");
+            assertTrue(System.nanoTime() < deadline, "child never opened the log");
+            Thread.sleep(10);
+        }
+        Thread.sleep(millis);
+        child.destroyForcibly(); // SIGKILL on Linux: no shutdown hooks, no flush, no close.
+        assertTrue(child.waitFor(30, TimeUnit.SECONDS), "child did not die");
+        String text = Files.readString(output);
+        Files.delete(output);
+        // The kill may cut the last line short; only complete lines count.
+        List<String> lines = List.of(text.substring(0, text.lastIndexOf('\n') + 1).split("\n"));
+        List<Ack> acks = new ArrayList<>();
+        for (String line : lines) {
+            String[] f = line.split(" ");
+            switch (f[0]) {
+                case "ack" -> acks.add(new Ack(Long.parseLong(f[1]), Hash.fromHex(f[2]), Long.parseLong(f[3]), Hash.fromHex(f[4])));
+                case "ready" -> {}
+                default -> fail("the child reported before it was killed: " + line);
+            }
+        }
+        return acks;
+    }
+}
