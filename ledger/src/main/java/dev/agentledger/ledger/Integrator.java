@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * Integration: extends the tree by a batch's leaves, staging every completed node in the batch's
- * write, and remembers the new nodes so the batch's proofs can be built without reading them back.
+ * write, and keeps the new nodes so the batch's proofs can be built without reading them back.
  */
 final class Integrator {
     private Integrator() {}
@@ -23,27 +23,46 @@ final class Integrator {
      * durable until the batch commits; {@code range} itself is left as it was.
      */
     static Integrated integrate(CompactRange range, List<Hash> leaves, Store.Batch batch, Store store) {
-        Map<NodeId, Hash> fresh = new HashMap<>(leaves.size() * 3);
+        BatchNodes fresh = new BatchNodes(range.size(), range.size() + leaves.size(), store);
         CompactRange extended = range.append(leaves, (level, index, hash) -> {
             batch.putNode(level, index, hash);
-            fresh.put(new NodeId(level, index), hash);
+            fresh.put(level, index, hash);
         });
-        return new Integrated(extended, new CachedNodes(fresh, store));
+        return new Integrated(extended, fresh);
     }
 
-    /** Reads nodes from the batch first, then from the store, remembering what it read. */
-    private static final class CachedNodes implements NodeSource {
-        private final Map<NodeId, Hash> nodes;
+    /**
+     * The nodes a batch completed, held per level, then the store (remembering what it read). A
+     * batch appends leaves {@code [oldSize, newSize)}, so at level {@code l} it completes exactly
+     * the nodes {@code [oldSize >> l, newSize >> l)}: one contiguous array per level.
+     */
+    private static final class BatchNodes implements NodeSource {
+        private final long oldSize;
+        private final Hash[][] levels;
         private final Store store;
+        private final Map<NodeId, Hash> read = new HashMap<>();
 
-        CachedNodes(Map<NodeId, Hash> nodes, Store store) {
-            this.nodes = nodes;
+        BatchNodes(long oldSize, long newSize, Store store) {
+            this.oldSize = oldSize;
             this.store = store;
+            int height = 64 - Long.numberOfLeadingZeros(newSize);
+            this.levels = new Hash[height][];
+            for (int level = 0; level < height; level++) {
+                levels[level] = new Hash[(int) ((newSize >>> level) - (oldSize >>> level))];
+            }
+        }
+
+        void put(int level, long index, Hash hash) {
+            levels[level][(int) (index - (oldSize >>> level))] = hash;
         }
 
         @Override
         public Hash hash(int level, long index) {
-            return nodes.computeIfAbsent(new NodeId(level, index), id -> store.node(id.level(), id.index()));
+            long first = oldSize >>> level;
+            if (level < levels.length && index >= first && index - first < levels[level].length) {
+                return levels[level][(int) (index - first)];
+            }
+            return read.computeIfAbsent(new NodeId(level, index), id -> store.node(id.level(), id.index()));
         }
     }
 }

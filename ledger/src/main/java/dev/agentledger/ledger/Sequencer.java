@@ -32,6 +32,7 @@ final class Sequencer implements AutoCloseable {
     private final int maxBatch;
     private final BlockingQueue<Pending> queue;
     private final Thread thread;
+    private final Responder responder = new Responder();
 
     private volatile boolean running = true;
     private volatile Throwable fatal;
@@ -59,6 +60,7 @@ final class Sequencer implements AutoCloseable {
     }
 
     void start() {
+        responder.start();
         thread.start();
     }
 
@@ -156,11 +158,8 @@ final class Sequencer implements AutoCloseable {
             }
         }
         // 6. Answer: each caller gets its index and the proof to the checkpoint just committed.
-        for (int i = 0; i < batch.size(); i++) {
-            Pending p = batch.get(i);
-            p.result().complete(new Appended(
-                    indexes[i], p.leaf(), checkpoint, Proofs.inclusion(nodes, indexes[i], checkpoint.size()), duplicate[i]));
-        }
+        //    Proofs are built on the responder thread while this one sequences the next batch.
+        responder.answer(List.copyOf(batch), indexes, duplicate, checkpoint, nodes);
         metrics.batch(batch.size(), System.nanoTime() - start);
     }
 
@@ -218,8 +217,74 @@ final class Sequencer implements AutoCloseable {
         running = false;
         try {
             thread.join(TimeUnit.SECONDS.toMillis(30));
+            responder.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Builds the proofs of committed batches and completes their callers' futures, in commit
+     * order, on a thread of its own. A bounded hand-off: when it falls behind, the sequencer waits.
+     */
+    private static final class Responder {
+        private record Answer(List<Pending> batch, long[] indexes, boolean[] duplicate, SignedCheckpoint checkpoint, NodeSource nodes) {}
+
+        private static final Answer STOP = new Answer(List.of(), new long[0], new boolean[0], null, null);
+
+        private final BlockingQueue<Answer> answers = new ArrayBlockingQueue<>(64);
+        private final Thread thread = Thread.ofPlatform().name("ledger-responder").daemon(true).unstarted(this::run);
+
+        void start() {
+            thread.start();
+        }
+
+        void answer(List<Pending> batch, long[] indexes, boolean[] duplicate, SignedCheckpoint checkpoint, NodeSource nodes) {
+            try {
+                answers.put(new Answer(batch, indexes, duplicate, checkpoint, nodes));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail(batch, e);
+            }
+        }
+
+        private void run() {
+            while (true) {
+                Answer a;
+                try {
+                    a = answers.take();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (a == STOP) {
+                    return;
+                }
+                try {
+                    Proofs prover = Proofs.forTree(a.nodes(), a.checkpoint().size());
+                    for (int i = 0; i < a.batch().size(); i++) {
+                        Pending p = a.batch().get(i);
+                        p.result().complete(new Appended(
+                                a.indexes()[i], p.leaf(), a.checkpoint(), prover.inclusion(a.indexes()[i]), a.duplicate()[i]));
+                    }
+                } catch (RuntimeException e) {
+                    // The entries are durable; only their proofs could not be built. The caller
+                    // may retry with dedupe to get its index and proof.
+                    fail(a.batch(), e);
+                }
+            }
+        }
+
+        private static void fail(List<Pending> batch, Throwable cause) {
+            for (Pending p : batch) {
+                p.result().completeExceptionally(new LedgerUnavailableException(
+                        "the entry was committed but its proof could not be built: " + cause.getMessage()
+                                + "; retry with dedupe to fetch it", cause));
+            }
+        }
+
+        void close() throws InterruptedException {
+            answers.put(STOP);
+            thread.join(TimeUnit.SECONDS.toMillis(30));
         }
     }
 }

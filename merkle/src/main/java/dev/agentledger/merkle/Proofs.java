@@ -1,22 +1,46 @@
 package dev.agentledger.merkle;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Builds RFC 9162 proofs and roots from a {@link NodeSource}: inclusion (section 2.1.3.1) and
- * consistency (section 2.1.4.1). Reads O(log² size) node hashes at most, and only of complete
- * subtrees; the hashes of incomplete subtrees on the right border are recomputed from them.
+ * consistency (section 2.1.4.1). Reads only complete subtrees; the hashes of incomplete subtrees
+ * on the right border are recomputed from them.
+ *
+ * <p>The static methods build one proof each. An instance from {@link #forTree} builds many
+ * proofs for one tree size and computes each right-border hash once, which is what answering a
+ * whole batch of appends needs. Instances are not thread-safe.
  */
 public final class Proofs {
-    private Proofs() {}
+    private final NodeSource source;
+    private final long size;
+    /** Right-border subtree roots of this tree, by first leaf: [lo, size) is fixed by lo. */
+    private final Map<Long, Hash> borderRoots = new HashMap<>();
 
-    /** The root of the tree of {@code size} leaves; requires {@code size >= 0}. */
-    public static Hash root(NodeSource source, long size) {
+    private Proofs(NodeSource source, long size) {
+        this.source = source;
+        this.size = size;
+    }
+
+    /**
+     * A prover for the tree of {@code size} leaves that remembers the right-border hashes it
+     * computes.
+     *
+     * @throws IllegalArgumentException if {@code size < 0}
+     */
+    public static Proofs forTree(NodeSource source, long size) {
         if (size < 0) {
             throw new IllegalArgumentException("size " + size + " < 0");
         }
-        return subtreeRoot(source, 0, size);
+        return new Proofs(source, size);
+    }
+
+    /** The root of the tree of {@code size} leaves; requires {@code size >= 0}. */
+    public static Hash root(NodeSource source, long size) {
+        return forTree(source, size).root();
     }
 
     /**
@@ -25,12 +49,7 @@ public final class Proofs {
      * @throws IllegalArgumentException unless {@code 0 <= index < size}
      */
     public static InclusionProof inclusion(NodeSource source, long index, long size) {
-        if (index < 0 || index >= size) {
-            throw new IllegalArgumentException("index " + index + " not in [0, " + size + ")");
-        }
-        List<Hash> path = new ArrayList<>(64);
-        path(source, index, 0, size, path);
-        return new InclusionProof(index, size, path);
+        return forTree(source, size).inclusion(index);
     }
 
     /**
@@ -42,63 +61,109 @@ public final class Proofs {
         if (size1 <= 0 || size1 > size2) {
             throw new IllegalArgumentException("sizes " + size1 + ", " + size2 + " not 0 < size1 <= size2");
         }
-        List<Hash> proof = new ArrayList<>(64);
-        if (size1 < size2) {
-            subproof(source, size1, 0, size2, true, proof);
+        return forTree(source, size2).consistencyFrom(size1);
+    }
+
+    /** This tree's root. */
+    public Hash root() {
+        return subtreeRoot(0, size);
+    }
+
+    /**
+     * The inclusion proof of leaf {@code index} in this tree.
+     *
+     * @throws IllegalArgumentException unless {@code 0 <= index < size}
+     */
+    public InclusionProof inclusion(long index) {
+        if (index < 0 || index >= size) {
+            throw new IllegalArgumentException("index " + index + " not in [0, " + size + ")");
         }
-        return new ConsistencyProof(size1, size2, proof);
+        List<Hash> path = new ArrayList<>(64);
+        path(index, 0, size, path);
+        return new InclusionProof(index, size, path);
+    }
+
+    /**
+     * The consistency proof from the tree of {@code size1} leaves to this tree.
+     *
+     * @throws IllegalArgumentException unless {@code 0 < size1 <= size}
+     */
+    public ConsistencyProof consistencyFrom(long size1) {
+        if (size1 <= 0 || size1 > size) {
+            throw new IllegalArgumentException("sizes " + size1 + ", " + size + " not 0 < size1 <= size2");
+        }
+        List<Hash> proof = new ArrayList<>(64);
+        if (size1 < size) {
+            subproof(size1, 0, size, true, proof);
+        }
+        return new ConsistencyProof(size1, size, proof);
     }
 
     /** RFC 9162 PATH(m, D[lo:hi]); appends sibling roots bottom-up. */
-    private static void path(NodeSource source, long m, long lo, long hi, List<Hash> out) {
+    private void path(long m, long lo, long hi, List<Hash> out) {
         long n = hi - lo;
         if (n == 1) {
             return;
         }
         long k = splitPoint(n);
         if (m - lo < k) {
-            path(source, m, lo, lo + k, out);
-            out.add(subtreeRoot(source, lo + k, hi));
+            path(m, lo, lo + k, out);
+            out.add(subtreeRoot(lo + k, hi));
         } else {
-            path(source, m, lo + k, hi, out);
-            out.add(subtreeRoot(source, lo, lo + k));
+            path(m, lo + k, hi, out);
+            out.add(subtreeRoot(lo, lo + k));
         }
     }
 
     /** RFC 9162 SUBPROOF(m, D[lo:hi], b) with m counted from lo. */
-    private static void subproof(NodeSource source, long m, long lo, long hi, boolean complete, List<Hash> out) {
+    private void subproof(long m, long lo, long hi, boolean complete, List<Hash> out) {
         long n = hi - lo;
         if (m == n) {
             if (!complete) {
-                out.add(subtreeRoot(source, lo, hi));
+                out.add(subtreeRoot(lo, hi));
             }
             return;
         }
         long k = splitPoint(n);
         if (m <= k) {
-            subproof(source, m, lo, lo + k, complete, out);
-            out.add(subtreeRoot(source, lo + k, hi));
+            subproof(m, lo, lo + k, complete, out);
+            out.add(subtreeRoot(lo + k, hi));
         } else {
-            subproof(source, m - k, lo + k, hi, false, out);
-            out.add(subtreeRoot(source, lo, lo + k));
+            subproof(m - k, lo + k, hi, false, out);
+            out.add(subtreeRoot(lo, lo + k));
         }
     }
 
     /**
      * MTH(D[lo:hi]) for the two shapes the recursions produce: a perfect subtree aligned on its
-     * size, or the right border of the tree, which splits into perfect subtrees by the bits of
-     * its length (largest first, since lo is aligned on more than its length).
+     * size, read from the source, or a range ending at the tree's right border, which splits into
+     * perfect subtrees by the bits of its length (largest first, since lo is aligned on more than
+     * its length) and is remembered.
      */
-    private static Hash subtreeRoot(NodeSource source, long lo, long hi) {
-        List<Hash> parts = new ArrayList<>(Long.bitCount(hi - lo));
+    private Hash subtreeRoot(long lo, long hi) {
+        long n = hi - lo;
+        if (Long.bitCount(n) == 1) {
+            int level = Long.numberOfTrailingZeros(n);
+            return source.hash(level, lo >>> level);
+        }
+        if (hi != size) {
+            throw new IllegalStateException("range [" + lo + ", " + hi + ") is neither perfect nor on the border of " + size);
+        }
+        Hash known = borderRoots.get(lo);
+        if (known != null) {
+            return known;
+        }
+        List<Hash> parts = new ArrayList<>(Long.bitCount(n));
         long start = lo;
-        for (long rest = hi - lo; rest != 0; ) {
+        for (long rest = n; rest != 0; ) {
             int level = 63 - Long.numberOfLeadingZeros(rest);
             parts.add(source.hash(level, start >>> level));
             start += 1L << level;
             rest -= 1L << level;
         }
-        return CompactRange.foldBorder(parts);
+        Hash root = CompactRange.foldBorder(parts);
+        borderRoots.put(lo, root);
+        return root;
     }
 
     /** The largest power of two strictly smaller than {@code n}; requires {@code n >= 2}. */
