@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Finds the reference test vectors in {@code shared/testvectors} beside the repository (or where
@@ -15,14 +16,22 @@ public final class SharedVectors {
 
     /** The test vector directory, or a skipped test with the reason when it is not there. */
     public static Path directory() {
+        Optional<Path> vectors = find();
+        assumeTrue(vectors.isPresent(), "reference vectors not found at " + expected() + " (set AGENTLEDGER_SHARED); skipping");
+        return vectors.get();
+    }
+
+    /** The test vector directory, if it is there. */
+    public static Optional<Path> find() {
+        return Optional.of(expected()).filter(Files::isDirectory);
+    }
+
+    /** Maven runs tests in the module directory, so the repository is its parent. */
+    private static Path expected() {
         String configured = System.getenv("AGENTLEDGER_SHARED");
         Path shared = configured != null
                 ? Path.of(configured)
                 : Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent().getParent().resolve("shared");
-        Path vectors = shared.resolve("testvectors");
-        assumeTrue(
-                Files.isDirectory(vectors),
-                "reference vectors not found at " + vectors + " (set AGENTLEDGER_SHARED); skipping");
-        return vectors;
+        return shared.resolve("testvectors");
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.agentledger.merkle.Hash;
+import dev.agentledger.merkle.TreeOracle;
 import dev.agentledger.merkle.VerificationException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,7 +19,7 @@ class TileHashesTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3, 17, 128, 255, 256})
     void bytesRoundTrip(int width) throws VerificationException {
-        List<Hash> hashes = TreeOracle.leafHashes(width, width);
+        List<Hash> hashes = TileOracle.leafHashes(width, width);
         Tile tile = new Tile(0, 4, width);
         byte[] body = new TileHashes(tile, hashes).toBytes();
         assertEquals(width * 32, body.length);
@@ -41,25 +42,25 @@ class TileHashesTest {
     @ValueSource(ints = {0, 2, 255, 257})
     void constructorRejectsWrongCount(int count) {
         assertThrows(IllegalArgumentException.class,
-                () -> new TileHashes(new Tile(0, 0, 1), TreeOracle.leafHashes(count, 1)));
+                () -> new TileHashes(new Tile(0, 0, 1), TileOracle.leafHashes(count, 1)));
     }
 
     @Test
     void listIsCopied() {
-        List<Hash> hashes = new ArrayList<>(TreeOracle.leafHashes(3, 2));
+        List<Hash> hashes = new ArrayList<>(TileOracle.leafHashes(3, 2));
         TileHashes tile = new TileHashes(new Tile(0, 0, 3), hashes);
         hashes.set(0, hashes.get(1));
-        assertEquals(TreeOracle.leafHashes(3, 2), tile.hashes());
+        assertEquals(TileOracle.leafHashes(3, 2), tile.hashes());
         assertThrows(UnsupportedOperationException.class, () -> tile.hashes().clear());
     }
 
     @Test
     void everySpanHashesToTheOraclesSubtree() {
-        List<Hash> row = TreeOracle.leafHashes(256, 3);
+        List<Hash> row = TileOracle.leafHashes(256, 3);
         TileHashes full = new TileHashes(Tile.full(0, 0), row);
         for (int count = 1; count <= 256; count *= 2) {
             for (int start = 0; start < 256; start += count) {
-                assertEquals(TreeOracle.mth(row, start, start + count),
+                assertEquals(TreeOracle.root(row, start, start + count),
                         full.hash(new TileSpan(full.tile(), start, count)), start + "+" + count);
             }
         }
@@ -67,7 +68,7 @@ class TileHashesTest {
 
     @Test
     void spanOfAnotherTileIsRejected() {
-        TileHashes tile = new TileHashes(Tile.full(0, 0), TreeOracle.leafHashes(256, 3));
+        TileHashes tile = new TileHashes(Tile.full(0, 0), TileOracle.leafHashes(256, 3));
         assertThrows(IllegalArgumentException.class, () -> tile.hash(new TileSpan(Tile.full(0, 1), 0, 1)));
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentledger.merkle.Hash;
+import dev.agentledger.merkle.TreeOracle;
 import dev.agentledger.merkle.NodeSource;
 import dev.agentledger.merkle.Rfc6962;
 import java.util.Arrays;
@@ -30,14 +31,14 @@ class TileNodeSourceTest {
         long block = 1;
         for (int level = 0; level <= Tile.MAX_LEVEL && block <= treeSize; level++, block *= 256) {
             for (long index = 0; ; index++) {
-                int width = TreeOracle.width(level, index, treeSize);
+                int width = TileOracle.width(level, index, treeSize);
                 if (width == 0) {
                     break;
                 }
                 byte[] body = new byte[32 * width];
                 for (int i = 0; i < width; i++) {
                     long first = (index * 256 + i) * block;
-                    TreeOracle.mth(leaves, first, first + block).copyTo(body, 32 * i);
+                    TreeOracle.root(leaves, first, first + block).copyTo(body, 32 * i);
                 }
                 tiles.put(new Tile(level, index, width), body);
             }
@@ -62,13 +63,13 @@ class TileNodeSourceTest {
     @ParameterizedTest
     @MethodSource("sizes")
     void everyCompleteSubtreeMatchesTheOracle(int treeSize) {
-        List<Hash> leaves = TreeOracle.leafHashes(treeSize, treeSize);
+        List<Hash> leaves = TileOracle.leafHashes(treeSize, treeSize);
         NodeSource source = new TileNodeSource(treeSize, readerOf(tilesByOracle(leaves)));
         int checked = 0;
         for (int level = 0; (1L << level) <= treeSize; level++) {
             for (long index = 0; (index + 1) << level <= treeSize; index++) {
                 long first = index << level;
-                assertEquals(TreeOracle.mth(leaves, first, first + (1L << level)), source.hash(level, index),
+                assertEquals(TreeOracle.root(leaves, first, first + (1L << level)), source.hash(level, index),
                         "node " + level + "/" + index + " of " + treeSize);
                 checked++;
             }
@@ -81,7 +82,7 @@ class TileNodeSourceTest {
     void threeTileLevels() {
         // 2 * 65536 + 300 leaves: two level-1 tiles, a partial level-2 tile of width 2
         int treeSize = 2 * 65536 + 300;
-        List<Hash> leaves = TreeOracle.leafHashes(treeSize, 12);
+        List<Hash> leaves = TileOracle.leafHashes(treeSize, 12);
         Map<Tile, byte[]> tiles = tilesByOracle(leaves);
         assertTrue(tiles.containsKey(new Tile(2, 0, 2)));
         NodeSource source = new TileNodeSource(treeSize, readerOf(tiles));
@@ -92,12 +93,12 @@ class TileNodeSourceTest {
             for (int n = 0; n < Math.min(nodes, level >= 8 ? nodes : 300); n++) {
                 long index = n == 0 ? nodes - 1 : level >= 8 ? n - 1 : random.nextLong(nodes);
                 long first = index << level;
-                assertEquals(TreeOracle.mth(leaves, first, first + (1L << level)), source.hash(level, index),
+                assertEquals(TreeOracle.root(leaves, first, first + (1L << level)), source.hash(level, index),
                         "node " + level + "/" + index);
             }
         }
         // the root of the first 2^17 leaves is hashed from the level-2 tile's two hashes
-        assertEquals(TreeOracle.mth(leaves, 0, 1 << 17), source.hash(17, 0));
+        assertEquals(TreeOracle.root(leaves, 0, 1 << 17), source.hash(17, 0));
     }
 
     @Test

@@ -38,7 +38,7 @@ class TilingTest {
         Set<Tile> tiles = new LinkedHashSet<>();
         for (int level = 0; level <= Tile.MAX_LEVEL; level++) {
             for (long index = 0; ; index++) {
-                int width = TreeOracle.width(level, index, treeSize);
+                int width = TileOracle.width(level, index, treeSize);
                 if (width == 0) {
                     break;
                 }
@@ -54,13 +54,13 @@ class TilingTest {
         for (int level = 0; level <= Tile.MAX_LEVEL; level++) {
             long count = Tiling.tileCount(level, treeSize);
             for (long index = 0; index <= count + 1; index++) {
-                int want = TreeOracle.width(level, index, treeSize);
+                int want = TileOracle.width(level, index, treeSize);
                 assertEquals(want, Tiling.width(level, index, treeSize), "tile " + level + "/" + index + " size " + treeSize);
                 assertEquals(want == 0 ? Optional.empty() : Optional.of(new Tile(level, index, want)),
                         Tiling.tile(level, index, treeSize));
             }
-            assertEquals(0, TreeOracle.width(level, count, treeSize), "tiles beyond the count");
-            assertTrue(count == 0 || TreeOracle.width(level, count - 1, treeSize) > 0, "last tile counted");
+            assertEquals(0, TileOracle.width(level, count, treeSize), "tiles beyond the count");
+            assertTrue(count == 0 || TileOracle.width(level, count - 1, treeSize) > 0, "last tile counted");
         }
     }
 
@@ -70,11 +70,11 @@ class TilingTest {
         for (int level = 0; level <= Tile.MAX_LEVEL; level++) {
             long count = Tiling.tileCount(level, treeSize);
             for (long index = Math.max(0, count - 3); index <= count + 2; index++) {
-                assertEquals(TreeOracle.width(level, index, treeSize), Tiling.width(level, index, treeSize),
+                assertEquals(TileOracle.width(level, index, treeSize), Tiling.width(level, index, treeSize),
                         "tile " + level + "/" + index + " size " + treeSize);
             }
-            assertEquals(0, TreeOracle.width(level, count, treeSize));
-            assertTrue(count == 0 || TreeOracle.width(level, count - 1, treeSize) > 0);
+            assertEquals(0, TileOracle.width(level, count, treeSize));
+            assertTrue(count == 0 || TileOracle.width(level, count - 1, treeSize) > 0);
         }
     }
 
@@ -137,8 +137,8 @@ class TilingTest {
         long oldSize = Math.max(0, newSize - 300);
         List<Tile> tiles = Tiling.newTiles(oldSize, newSize);
         for (Tile tile : tiles) {
-            assertEquals(TreeOracle.width(tile.level(), tile.index(), newSize), tile.width(), tile.path());
-            boolean inOld = TreeOracle.width(tile.level(), tile.index(), oldSize) == tile.width();
+            assertEquals(TileOracle.width(tile.level(), tile.index(), newSize), tile.width(), tile.path());
+            boolean inOld = TileOracle.width(tile.level(), tile.index(), oldSize) == tile.width();
             assertTrue(!inOld, tile + " was already in the old tree");
         }
         // the level-0 tile holding leaf newSize - 1 always changes when the tree grows

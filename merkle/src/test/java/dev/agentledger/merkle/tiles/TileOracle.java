@@ -1,6 +1,7 @@
 package dev.agentledger.merkle.tiles;
 
 import dev.agentledger.merkle.Hash;
+import dev.agentledger.merkle.TreeOracle;
 import dev.agentledger.merkle.Rfc6962;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -8,27 +9,11 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Test oracle: the RFC 9162 section 2.1.1 definition of the Merkle Tree Hash, written as plainly as
- * possible and used only to check the tile code against.
+ * Test oracle for tiles: leaf hashes to build trees from, and tile widths counted from the
+ * tlog-tiles definition one hash at a time. Tree hashes come from {@link TreeOracle}.
  */
-final class TreeOracle {
-    private TreeOracle() {}
-
-    /**
-     * MTH of the leaves {@code [from, to)}: the leaf hash for one leaf, else
-     * hashChildren(MTH(first k), MTH(rest)) with k the largest power of two smaller than n.
-     */
-    static Hash mth(List<Hash> leafHashes, long from, long to) {
-        long n = to - from;
-        if (n == 1) {
-            return leafHashes.get((int) from);
-        }
-        long k = 1;
-        while (k * 2 < n) {
-            k *= 2;
-        }
-        return Rfc6962.hashChildren(mth(leafHashes, from, from + k), mth(leafHashes, from + k, to));
-    }
+final class TileOracle {
+    private TileOracle() {}
 
     /** Leaf hashes of {@code size} entries made of a seed and the entry's index. */
     static List<Hash> leafHashes(int size, long seed) {
