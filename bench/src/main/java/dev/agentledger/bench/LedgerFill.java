@@ -1,0 +1,80 @@
+package dev.agentledger.bench;
+
+import dev.agentledger.ledger.Ledger;
+import dev.agentledger.ledger.LedgerConfig;
+import dev.agentledger.merkle.Rfc6962;
+import dev.agentledger.merkle.note.Ed25519NoteSigner;
+import dev.agentledger.merkle.note.Ed25519NoteVerifier;
+import dev.agentledger.merkle.note.SignatureType;
+import dev.agentledger.merkle.note.SignerKey;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+
+/**
+ * Fills a log with many entries under a small heap to show memory stays bounded: run it with
+ * {@code -Xmx256m}; it prints the heap in use (after a GC) every million entries, then reopens the
+ * log (which rechecks the stored nodes against the checkpoint) and proves the last entry.
+ *
+ * <pre>
+ * java -Xmx256m -cp bench/target/benchmarks.jar dev.agentledger.bench.LedgerFill [entries] [dir]
+ * </pre>
+ */
+public final class LedgerFill {
+    private LedgerFill() {}
+
+    public static void main(String[] args) throws Exception {
+        long entries = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
+        Path dir = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("ledger-fill");
+        SignerKey key = SignerKey.generate("fill.agentledger.local/log", SignatureType.ED25519);
+        BouncyCastleProvider bc = new BouncyCastleProvider();
+        LedgerConfig config = LedgerConfig.of(dir, key.name(), Ed25519NoteSigner.create(key, bc),
+                Ed25519NoteVerifier.create(key.verifierKey(), bc));
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        System.out.printf(Locale.ROOT, "filling %s with %,d entries of 256 bytes; max heap %d MiB%n",
+                dir, entries, Runtime.getRuntime().maxMemory() >> 20);
+        long start = System.nanoTime();
+        try (Ledger ledger = Ledger.open(config)) {
+            AtomicLong next = new AtomicLong();
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 256; t++) {
+                SplittableRandom random = new SplittableRandom(t);
+                threads.add(Thread.ofPlatform().start(() -> {
+                    byte[] entry = new byte[256];
+                    long n;
+                    while ((n = next.getAndIncrement()) < entries) {
+                        random.nextBytes(entry);
+                        try {
+                            ledger.append(entry, false).get();
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                        if ((n + 1) % 1_000_000 == 0) {
+                            System.gc();
+                            System.out.printf(Locale.ROOT, "%,d entries, %.0f s, heap in use %d MiB%n",
+                                    n + 1, (System.nanoTime() - start) / 1e9, memory.getHeapMemoryUsage().getUsed() >> 20);
+                        }
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+        }
+        try (Ledger reopened = Ledger.open(config)) {
+            long size = reopened.checkpoint().size();
+            byte[] last = reopened.entry(size - 1).orElseThrow();
+            reopened.inclusionProof(size - 1, size).verify(Rfc6962.hashLeaf(last), reopened.checkpoint().checkpoint().root());
+            System.gc();
+            System.out.printf(Locale.ROOT, "reopened at size %,d, last entry proven; heap in use %d MiB; %.0f s in all%n",
+                    size, memory.getHeapMemoryUsage().getUsed() >> 20, (System.nanoTime() - start) / 1e9);
+        }
+    }
+}
