@@ -45,8 +45,9 @@ public final class LedgerLoad {
         int[] sizes = args.length > 2 ? ints(args[2]) : new int[] {256, 4096};
         Path root = args.length > 3 ? Path.of(args[3]) : Files.createTempDirectory("ledger-load");
         RocksDB.loadLibrary();
-        System.out.printf(Locale.ROOT, "%-11s %6s %12s %9s %9s %9s %10s %14s %7s%n",
-                "submitters", "bytes", "entries/s", "p50 ms", "p99 ms", "max ms", "avg batch", "raw at batch/s", "ratio");
+        System.out.printf(Locale.ROOT, "%-11s %6s %12s %9s %9s %9s %10s %14s %7s %10s %10s%n",
+                "submitters", "bytes", "entries/s", "p50 ms", "p99 ms", "max ms", "avg batch", "raw at batch/s", "ratio",
+                "seq us/e", "resp us/e");
         int run = 0;
         for (int size : sizes) {
             for (int s : submitters) {
@@ -54,25 +55,39 @@ public final class LedgerLoad {
                 int batch = (int) Math.max(1, Math.round(r.meanBatch()));
                 double raw = rawSyncedRate(root.resolve("raw-" + run), batch, size, Math.max(3, seconds / 2));
                 run++;
-                System.out.printf(Locale.ROOT, "%-11d %6d %12.0f %9.2f %9.2f %9.2f %10.1f %14.0f %7.2f%n",
-                        s, size, r.rate(), r.p50() / 1e6, r.p99() / 1e6, r.max() / 1e6, r.meanBatch(), raw, r.rate() / raw);
+                System.out.printf(Locale.ROOT, "%-11d %6d %12.0f %9.2f %9.2f %9.2f %10.1f %14.0f %7.2f %10.2f %10.2f%n",
+                        s, size, r.rate(), r.p50() / 1e6, r.p99() / 1e6, r.max() / 1e6, r.meanBatch(), raw, r.rate() / raw,
+                        r.sequencerMicros(), r.responderMicros());
             }
         }
         deleteTree(root);
     }
 
-    record Result(double rate, long p50, long p99, long max, double meanBatch) {}
+    record Result(double rate, long p50, long p99, long max, double meanBatch, double sequencerMicros, double responderMicros) {}
+
+    /** CPU time so far of the live thread named {@code name}, in nanoseconds, or 0. */
+    private static long cpuNanos(String name) {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals(name)) {
+                return mx.getThreadCpuTime(t.threadId());
+            }
+        }
+        return 0;
+    }
 
     static Result runLedger(Path dir, int submitters, int size, int seconds) throws Exception {
         SignerKey key = SignerKey.generate("bench.agentledger.local/log", SignatureType.ED25519);
         BouncyCastleProvider bc = new BouncyCastleProvider();
         AtomicLong batches = new AtomicLong();
         AtomicLong committed = new AtomicLong();
+        AtomicLong writeNanos = new AtomicLong();
         LedgerMetrics metrics = new LedgerMetrics() {
             @Override
             public void committed(int entries, long syncNanos) {
                 batches.incrementAndGet();
                 committed.addAndGet(entries);
+                writeNanos.addAndGet(syncNanos);
             }
         };
         LedgerConfig config = LedgerConfig.of(dir, key.name(), Ed25519NoteSigner.create(key, bc),
@@ -88,7 +103,8 @@ public final class LedgerLoad {
             for (int t = 0; t < submitters; t++) {
                 int slot = t;
                 SplittableRandom random = new SplittableRandom(t);
-                threads.add(Thread.ofPlatform().start(() -> {
+                // Virtual threads, as the server runs each request on one.
+                threads.add(Thread.ofVirtual().start(() -> {
                     long[] samples = new long[1 << 16];
                     int[] n = {0};
                     byte[] entry = new byte[size];
@@ -120,12 +136,20 @@ public final class LedgerLoad {
             Thread.sleep(Math.max(0, (warmupEnd - System.nanoTime()) / 1_000_000));
             batchesAtStart[0] = batches.get();
             batchesAtStart[1] = committed.get();
+            long sequencerStart = cpuNanos("ledger-sequencer");
+            long writeStart = writeNanos.get();
+            long responderStart = cpuNanos("ledger-responder");
             for (Thread t : threads) {
                 t.join();
             }
+            double perEntry = 1e3 * Math.max(1, committed.get() - batchesAtStart[1]);
+            double sequencerMicros = (cpuNanos("ledger-sequencer") - sequencerStart) / perEntry;
+            double responderMicros = (cpuNanos("ledger-responder") - responderStart) / perEntry;
+            System.out.printf(Locale.ROOT, "  (synced write: %.2f us wall per entry)%n", (writeNanos.get() - writeStart) / perEntry);
             long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
             double meanBatch = (double) (committed.get() - batchesAtStart[1]) / Math.max(1, batches.get() - batchesAtStart[0]);
-            return new Result(counted.get() / (double) seconds, pct(all, 0.50), pct(all, 0.99), all.length == 0 ? 0 : all[all.length - 1], meanBatch);
+            return new Result(counted.get() / (double) seconds, pct(all, 0.50), pct(all, 0.99), all.length == 0 ? 0 : all[all.length - 1], meanBatch,
+                    sequencerMicros, responderMicros);
         } finally {
             deleteTree(dir);
         }
