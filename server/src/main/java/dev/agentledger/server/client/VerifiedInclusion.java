@@ -34,11 +34,23 @@ public record VerifiedInclusion(Hash leafHash, Checkpoint checkpoint, String not
      */
     public static VerifiedInclusion verify(byte[] entry, Hash expectedLeaf, byte[] note, InclusionProof proof,
             NoteVerifier logKey) throws VerificationException {
-        Checkpoint checkpoint = openCheckpoint(note, logKey);
         Hash leaf = Rfc6962.hashLeaf(entry);
         if (expectedLeaf != null && !expectedLeaf.equals(leaf)) {
             throw new VerificationException("leaf hash " + expectedLeaf + " does not match the entry's " + leaf);
         }
+        return verifyLeaf(leaf, note, proof, logKey);
+    }
+
+    /**
+     * Verifies the signed note {@code note} with {@code logKey}, then {@code proof} of leaf hash
+     * {@code leaf} against its root.
+     *
+     * @throws VerificationException if the signature, the checkpoint or the proof does not verify,
+     *     or the proof is for another tree size
+     */
+    public static VerifiedInclusion verifyLeaf(Hash leaf, byte[] note, InclusionProof proof, NoteVerifier logKey)
+            throws VerificationException {
+        Checkpoint checkpoint = openCheckpoint(note, logKey);
         if (proof.size() != checkpoint.size()) {
             throw new VerificationException("proof is for tree size " + proof.size() + ", checkpoint has " + checkpoint.size());
         }
