@@ -20,6 +20,7 @@ import java.util.Set;
  */
 final class PrivateFiles {
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+    private static final Set<PosixFilePermission> WORLD_READABLE = PosixFilePermissions.fromString("rw-r--r--");
     private static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
 
     private PrivateFiles() {}
@@ -56,6 +57,10 @@ final class PrivateFiles {
                 : new FileAttribute<?>[0];
         Path temporary = Files.createTempFile(path.getParent(), "." + path.getFileName(), ".tmp", attributes);
         try {
+            if (!secret && isPosix(path.getParent())) {
+                // createTempFile makes 0600 files; certificates and verifier keys are public
+                Files.setPosixFilePermissions(temporary, WORLD_READABLE);
+            }
             Files.write(temporary, content, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
                     StandardOpenOption.SYNC);
             Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE);
