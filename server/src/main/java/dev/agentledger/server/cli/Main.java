@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         name = "agentledger",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
+        subcommands = {ServeCommand.class, LogCommand.class},
         description = {
             "A transparency-logged credential authority for AI agents.",
             "",
@@ -30,7 +31,26 @@ public final class Main implements Runnable {
 
     /** The configured command line, for tests and embedding. */
     public static CommandLine commandLine() {
-        return new CommandLine(new Main());
+        return new CommandLine(new Main()).setExecutionExceptionHandler(Main::report);
+    }
+
+    /** Prints a failure as one line that says what to do; a stack trace only for the unexpected. */
+    private static int report(Exception e, CommandLine commandLine, CommandLine.ParseResult parsed) {
+        java.io.PrintWriter err = commandLine.getErr();
+        switch (e) {
+            case CliException c -> err.println("agentledger: " + c.getMessage());
+            case io.grpc.StatusRuntimeException s -> err.println("agentledger: the server refused: "
+                    + s.getStatus().getCode() + (s.getStatus().getDescription() == null ? "" : ": " + s.getStatus().getDescription())
+                    + (s.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE
+                            ? " (is the server running at that --private-addr?)" : ""));
+            case java.io.IOException io -> err.println("agentledger: " + io.getMessage());
+            default -> {
+                err.println("agentledger: unexpected failure:");
+                e.printStackTrace(err);
+            }
+        }
+        err.flush();
+        return 1;
     }
 
     @Override

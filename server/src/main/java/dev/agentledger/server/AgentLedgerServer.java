@@ -1,0 +1,143 @@
+package dev.agentledger.server;
+
+import dev.agentledger.ledger.Ledger;
+import dev.agentledger.ledger.LedgerConfig;
+import dev.agentledger.ledger.LogEntryIndexer;
+import dev.agentledger.merkle.note.Ed25519NoteSigner;
+import dev.agentledger.merkle.note.Ed25519NoteVerifier;
+import dev.agentledger.server.bootstrap.Bootstrap;
+import dev.agentledger.server.grpc.Appenders;
+import dev.agentledger.server.grpc.LedgerGrpcService;
+import dev.agentledger.server.grpc.PeerCertificates;
+import dev.agentledger.server.http.PublicApi;
+import dev.agentledger.server.observe.LedgerHealthCheck;
+import dev.agentledger.server.observe.LedgerMeters;
+import io.helidon.common.tls.Tls;
+import io.helidon.common.tls.TlsClientAuth;
+import io.helidon.metrics.api.Metrics;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.grpc.GrpcConfig;
+import io.helidon.webserver.grpc.GrpcRouting;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
+import java.security.Provider;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+
+/**
+ * The running server: the log, its public listener (plain HTTP: C2SP tiles, JSON API, discovery,
+ * health and metrics) and its private listener (gRPC over mTLS, trusting only the bootstrap CA).
+ * {@link #close()} stops both listeners, then closes the log.
+ */
+public final class AgentLedgerServer implements AutoCloseable {
+    /** The name of the private listener's socket. */
+    static final String PRIVATE_SOCKET = "private";
+    private static final Provider BOUNCY_CASTLE = new BouncyCastleProvider();
+
+    private final Ledger ledger;
+    private final WebServer webServer;
+    private final HostPort publicAddress;
+    private final HostPort privateAddress;
+
+    private AgentLedgerServer(Ledger ledger, WebServer webServer, HostPort publicAddress, HostPort privateAddress) {
+        this.ledger = ledger;
+        this.webServer = webServer;
+        this.publicAddress = publicAddress;
+        this.privateAddress = privateAddress;
+    }
+
+    /**
+     * Opens the log in the prepared data directory and starts both listeners.
+     *
+     * @throws dev.agentledger.ledger.StorageException if the log cannot be opened
+     * @throws RuntimeException from Helidon if a listener cannot bind
+     */
+    public static AgentLedgerServer start(ServerConfig config, Bootstrap.Prepared prepared, InstantSource clock) {
+        Ed25519NoteSigner signer = Ed25519NoteSigner.create(prepared.logKey(), BOUNCY_CASTLE);
+        Ed25519NoteVerifier verifier = Ed25519NoteVerifier.create(prepared.logKey().verifierKey(), BOUNCY_CASTLE);
+        Ledger ledger = Ledger.open(LedgerConfig.of(prepared.dir().ledger(), prepared.settings().origin(), signer, verifier)
+                .withIndexer(LogEntryIndexer.INSTANCE)
+                .withMetrics(new LedgerMeters(Metrics.globalRegistry())));
+        try {
+            Appenders appenders = new Appenders(config.appenders().isEmpty()
+                    ? Set.of(prepared.operatorId()) : Set.copyOf(config.appenders()));
+            AtomicReference<String> baseUrl = new AtomicReference<>("http://" + config.publicAddress());
+            AtomicReference<String> privateUrl = new AtomicReference<>(config.privateAddress().toString());
+            WebServer server = WebServer.builder()
+                    .shutdownHook(false)
+                    .host(config.publicAddress().host())
+                    .port(config.publicAddress().port())
+                    .routing(routing -> PublicApi.configure(routing, ledger,
+                            prepared.logKey().verifierKey().toString(), baseUrl::get, privateUrl::get))
+                    .addFeature(ObserveFeature.builder()
+                            .addObserver(HealthObserver.builder().details(true).useSystemServices(false)
+                                    .addCheck(new LedgerHealthCheck(ledger)).build())
+                            .addObserver(MetricsObserver.create())
+                            .build())
+                    .putSocket(PRIVATE_SOCKET, socket -> socket
+                            .host(config.privateAddress().host())
+                            .port(config.privateAddress().port())
+                            .tls(privateTls(prepared))
+                            .maxPayloadSize(config.maxMessageBytes())
+                            .addProtocol(GrpcConfig.builder().maxReadBufferSize(config.maxMessageBytes()).build())
+                            .addRouting(HttpRouting.builder())
+                            .addRouting(GrpcRouting.builder().service(
+                                    new LedgerGrpcService(ledger, appenders, clock, PeerCertificates.helidon()))))
+                    .build()
+                    .start();
+            HostPort publicBound = config.publicAddress().withPort(server.port());
+            HostPort privateBound = config.privateAddress().withPort(server.port(PRIVATE_SOCKET));
+            baseUrl.set("http://" + publicBound);
+            privateUrl.set(privateBound.toString());
+            return new AgentLedgerServer(ledger, server, publicBound, privateBound);
+        } catch (RuntimeException e) {
+            ledger.close();
+            throw e;
+        }
+    }
+
+    /** TLS of the private listener: the server certificate, client certificates required from the bootstrap CA only. */
+    private static Tls privateTls(Bootstrap.Prepared prepared) {
+        return Tls.builder()
+                .privateKey(prepared.server().key())
+                .privateKeyCertChain(prepared.server().chain())
+                .trust(List.of(prepared.caCertificate()))
+                .clientAuth(TlsClientAuth.REQUIRED)
+                .build();
+    }
+
+    /** The log this server serves. */
+    public Ledger ledger() {
+        return ledger;
+    }
+
+    /** The public listener's bound address. */
+    public HostPort publicAddress() {
+        return publicAddress;
+    }
+
+    /** The private listener's bound address. */
+    public HostPort privateAddress() {
+        return privateAddress;
+    }
+
+    /** The public base URL, {@code http://host:port}. */
+    public String publicUrl() {
+        return "http://" + publicAddress;
+    }
+
+    /** Stops the listeners (in-flight calls finish or fail), then closes the log. */
+    @Override
+    public void close() {
+        try {
+            webServer.stop();
+        } finally {
+            ledger.close();
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.agentledger.server;
+
+import dev.agentledger.server.bootstrap.DataDir;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How to run a server ({@code agentledger serve}).
+ *
+ * @param dataDir where the log, keys and certificates live
+ * @param publicAddress the plain-HTTP read API's address (tiles, JSON, discovery, observe)
+ * @param privateAddress the mTLS gRPC listener's address (append and reads)
+ * @param trustDomain the trust domain to create or expect; empty: the stored one or the default
+ * @param origin the log origin to create or expect; empty: the stored one or {@code <td>/log}
+ * @param appenders who may append; empty: the bootstrap operator only
+ * @param maxMessageBytes the largest gRPC message the private listener reads
+ */
+public record ServerConfig(DataDir dataDir, HostPort publicAddress, HostPort privateAddress,
+        Optional<String> trustDomain, Optional<String> origin, List<SpiffeId> appenders, int maxMessageBytes) {
+    /** The default public listener address. */
+    public static final HostPort DEFAULT_PUBLIC = new HostPort("127.0.0.1", 8080);
+    /** The default private listener address. */
+    public static final HostPort DEFAULT_PRIVATE = new HostPort("127.0.0.1", 8443);
+    /** The default largest gRPC message: twice the largest entry, room for the request around it. */
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 128 * 1024;
+
+    /** Validates and copies. */
+    public ServerConfig {
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(publicAddress, "publicAddress");
+        Objects.requireNonNull(privateAddress, "privateAddress");
+        Objects.requireNonNull(trustDomain, "trustDomain");
+        Objects.requireNonNull(origin, "origin");
+        appenders = List.copyOf(appenders);
+        if (maxMessageBytes < 1024) {
+            throw new IllegalArgumentException("maxMessageBytes " + maxMessageBytes + " is below 1024");
+        }
+    }
+
+    /** Defaults for everything but the data directory. */
+    public static ServerConfig of(DataDir dataDir) {
+        return new ServerConfig(dataDir, DEFAULT_PUBLIC, DEFAULT_PRIVATE, Optional.empty(), Optional.empty(),
+                List.of(), DEFAULT_MAX_MESSAGE_BYTES);
+    }
+
+    /** The same with other listener addresses. */
+    public ServerConfig withAddresses(HostPort publicAddr, HostPort privateAddr) {
+        return new ServerConfig(dataDir, publicAddr, privateAddr, trustDomain, origin, appenders, maxMessageBytes);
+    }
+
+    /** The same with other appenders. */
+    public ServerConfig withAppenders(List<SpiffeId> newAppenders) {
+        return new ServerConfig(dataDir, publicAddress, privateAddress, trustDomain, origin, newAppenders, maxMessageBytes);
+    }
+}

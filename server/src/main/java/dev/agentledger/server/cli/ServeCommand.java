@@ -1,0 +1,103 @@
+package dev.agentledger.server.cli;
+
+import dev.agentledger.server.AgentLedgerServer;
+import dev.agentledger.server.HostPort;
+import dev.agentledger.server.ServerConfig;
+import dev.agentledger.server.SpiffeId;
+import dev.agentledger.server.bootstrap.Bootstrap;
+import dev.agentledger.server.bootstrap.BootstrapException;
+import dev.agentledger.server.bootstrap.DataDir;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code agentledger serve}: prepares the data directory and runs the log until interrupted. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {
+            "Runs the transparency log: a public read API (C2SP tiles, JSON, discovery, health, metrics)",
+            "over plain HTTP and a private gRPC API over mTLS for appending.",
+            "The first start creates the log's checkpoint key, a bootstrap CA, the server certificate",
+            "and the operator's client certificate in the data directory, and prints where they are.",
+            "Stop with Ctrl-C: the listeners stop and the log is closed cleanly."
+        })
+final class ServeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+            description = "Data directory: the log store, keys and certificates (created on first start).")
+    Path data;
+
+    @Option(names = "--public-addr", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080",
+            description = "Address of the public read API (plain HTTP). Default: ${DEFAULT-VALUE}.")
+    String publicAddr;
+
+    @Option(names = "--private-addr", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8443",
+            description = "Address of the private gRPC API (mTLS, bootstrap CA only). Default: ${DEFAULT-VALUE}.")
+    String privateAddr;
+
+    @Option(names = "--trust-domain", paramLabel = "NAME",
+            description = "SPIFFE trust domain, fixed at first start. Default: agentledger.local.")
+    String trustDomain;
+
+    @Option(names = "--origin", paramLabel = "ORIGIN",
+            description = "Checkpoint origin line, fixed at first start. Default: <trust-domain>/log.")
+    String origin;
+
+    @Option(names = "--appender", paramLabel = "SPIFFE_ID",
+            description = "An identity allowed to append (repeatable). Default: spiffe://<trust-domain>/operator.")
+    List<String> appenders = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ServerConfig config = config();
+        Bootstrap.Prepared prepared;
+        try {
+            prepared = Bootstrap.prepare(config.dataDir(), config.trustDomain(), config.origin(), InstantSource.system());
+        } catch (BootstrapException e) {
+            throw new CliException(e.getMessage(), e);
+        }
+        warnIfExposed(config.publicAddress(), err);
+        AgentLedgerServer server = AgentLedgerServer.start(config, prepared, InstantSource.system());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "agentledger-shutdown"));
+        StartupReport.print(out, prepared, server, config);
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    private ServerConfig config() throws CliException {
+        try {
+            List<SpiffeId> ids = appenders.stream().map(SpiffeId::parse).toList();
+            return new ServerConfig(new DataDir(data), HostPort.parse(publicAddr), HostPort.parse(privateAddr),
+                    Optional.ofNullable(trustDomain), Optional.ofNullable(origin), ids,
+                    ServerConfig.DEFAULT_MAX_MESSAGE_BYTES);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage(), e);
+        }
+    }
+
+    private static void warnIfExposed(HostPort address, PrintWriter err) {
+        if (!address.isLoopback()) {
+            err.println("warning: the public read API listens on " + address
+                    + ", reachable from other machines over plain HTTP. That is intended for a public log;");
+            err.println("warning: use --public-addr 127.0.0.1:PORT to keep it on this machine.");
+            err.flush();
+        }
+    }
+}

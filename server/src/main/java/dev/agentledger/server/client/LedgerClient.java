@@ -1,0 +1,88 @@
+package dev.agentledger.server.client;
+
+import dev.agentledger.proto.v1.AppendRequest;
+import dev.agentledger.proto.v1.AppendResponse;
+import dev.agentledger.proto.v1.GetCheckpointRequest;
+import dev.agentledger.proto.v1.LedgerServiceGrpc;
+import dev.agentledger.proto.v1.LogEntry;
+import dev.agentledger.server.HostPort;
+import dev.agentledger.server.bootstrap.Credentials;
+import dev.agentledger.server.bootstrap.Pem;
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.TlsChannelCredentials;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A gRPC client of a server's private listener over mTLS (grpc-java with its Netty transport).
+ * The server's certificate must chain to the given CA and name the host connected to.
+ */
+public final class LedgerClient implements AutoCloseable {
+    private static final long DEADLINE_SECONDS = 30;
+
+    private final ManagedChannel channel;
+    private final LedgerServiceGrpc.LedgerServiceBlockingStub stub;
+
+    private LedgerClient(ManagedChannel channel) {
+        this.channel = channel;
+        this.stub = LedgerServiceGrpc.newBlockingStub(channel);
+    }
+
+    /**
+     * Connects to {@code address}, trusting only {@code ca}, presenting {@code client} when given
+     * (without it, the server refuses the call).
+     *
+     * @throws IOException if the credentials cannot be encoded for TLS
+     */
+    public static LedgerClient connect(HostPort address, X509Certificate ca, Optional<Credentials> client) throws IOException {
+        TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder().trustManager(pem(Pem.certificates(List.of(ca))));
+        if (client.isPresent()) {
+            tls.keyManager(pem(Pem.certificates(client.get().chain())), pem(Pem.privateKey(client.get().key())));
+        }
+        ChannelCredentials credentials = tls.build();
+        return new LedgerClient(Grpc.newChannelBuilderForAddress(address.connectHost(), address.port(), credentials).build());
+    }
+
+    /**
+     * Appends {@code entry}; blocks until it is logged.
+     *
+     * @throws io.grpc.StatusRuntimeException with the server's status on refusal
+     */
+    public AppendResponse append(LogEntry entry, boolean dedupe) {
+        return stub.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS)
+                .append(AppendRequest.newBuilder().setEntry(entry).setDedupe(dedupe).build());
+    }
+
+    /** The latest signed checkpoint's note bytes. */
+    public byte[] checkpoint() {
+        return stub.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS)
+                .getCheckpoint(GetCheckpointRequest.getDefaultInstance()).getCheckpoint().toByteArray();
+    }
+
+    /** The blocking stub, for the other RPCs. */
+    public LedgerServiceGrpc.LedgerServiceBlockingStub stub() {
+        return stub.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private static InputStream pem(String text) {
+        return new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    @Override
+    public void close() {
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.agentledger.server.grpc;
+
+import dev.agentledger.ledger.InvalidEntryException;
+import dev.agentledger.ledger.LedgerUnavailableException;
+import dev.agentledger.ledger.StorageException;
+import dev.agentledger.proto.MalformedEntryException;
+import dev.agentledger.server.log.InvalidRequestException;
+import dev.agentledger.server.log.NotFoundException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The one place the private API turns exceptions into gRPC status, by type (the codes documented
+ * in {@code ledger_service.proto}). Anything unexpected is INTERNAL with no detail sent to the
+ * caller, and logged.
+ */
+final class GrpcErrors {
+    private static final System.Logger LOG = System.getLogger(GrpcErrors.class.getName());
+
+    private GrpcErrors() {}
+
+    /** The status for {@code error}, unwrapping future wrappers first. */
+    static StatusRuntimeException toStatus(Throwable error) {
+        Throwable e = unwrap(error);
+        Status status = switch (e) {
+            case StatusRuntimeException already -> already.getStatus();
+            case UnauthenticatedException u -> Status.UNAUTHENTICATED.withDescription(u.getMessage());
+            case PermissionDeniedException p -> Status.PERMISSION_DENIED.withDescription(p.getMessage());
+            case MalformedEntryException m -> Status.INVALID_ARGUMENT.withDescription(m.getMessage());
+            case InvalidEntryException i -> Status.INVALID_ARGUMENT.withDescription(i.getMessage());
+            case InvalidRequestException i -> Status.INVALID_ARGUMENT.withDescription(i.getMessage());
+            case IllegalArgumentException i -> Status.INVALID_ARGUMENT.withDescription(i.getMessage());
+            case NotFoundException n -> Status.NOT_FOUND.withDescription(n.getMessage());
+            case LedgerUnavailableException l -> Status.UNAVAILABLE.withDescription(l.getMessage());
+            case StorageException s -> {
+                LOG.log(System.Logger.Level.ERROR, "storage failure", s);
+                yield Status.UNAVAILABLE.withDescription("the log cannot be read or written now; retry later");
+            }
+            default -> {
+                LOG.log(System.Logger.Level.ERROR, "unexpected failure", e);
+                yield Status.INTERNAL.withDescription("internal error");
+            }
+        };
+        return status.asRuntimeException();
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+}

@@ -1,0 +1,167 @@
+package dev.agentledger.server.grpc;
+
+import com.google.protobuf.ByteString;
+import dev.agentledger.ledger.Appended;
+import dev.agentledger.ledger.Ledger;
+import dev.agentledger.proto.LogEntries;
+import dev.agentledger.proto.MalformedEntryException;
+import dev.agentledger.proto.v1.AppendRequest;
+import dev.agentledger.proto.v1.AppendResponse;
+import dev.agentledger.proto.v1.GetCheckpointRequest;
+import dev.agentledger.proto.v1.GetCheckpointResponse;
+import dev.agentledger.proto.v1.GetConsistencyProofRequest;
+import dev.agentledger.proto.v1.GetConsistencyProofResponse;
+import dev.agentledger.proto.v1.GetEntryRequest;
+import dev.agentledger.proto.v1.GetEntryResponse;
+import dev.agentledger.proto.v1.GetInclusionProofRequest;
+import dev.agentledger.proto.v1.GetInclusionProofResponse;
+import dev.agentledger.proto.v1.LedgerServiceGrpc;
+import dev.agentledger.proto.v1.LogEntry;
+import dev.agentledger.server.SpiffeId;
+import dev.agentledger.server.log.LogReads;
+import dev.agentledger.server.log.ProvenEntry;
+import io.grpc.stub.StreamObserver;
+import java.security.cert.Certificate;
+import java.time.InstantSource;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
+
+/**
+ * The {@code agentledger.v1.LedgerService} of the private listener. Append authenticates the
+ * caller from its verified client certificate, checks it is an allowed appender, stamps the
+ * entry's header with that identity and the server's time (whatever the request claimed), checks
+ * and deterministically serializes the entry, and answers once it is durable in a signed
+ * checkpoint. Failures become gRPC status in {@link GrpcErrors} only.
+ *
+ * <p>Handlers block on the ledger's future: Helidon runs each call on its own virtual thread.
+ */
+public final class LedgerGrpcService extends LedgerServiceGrpc.LedgerServiceImplBase {
+    private final Ledger ledger;
+    private final LogReads reads;
+    private final Appenders appenders;
+    private final InstantSource clock;
+    private final Supplier<Optional<Certificate[]>> peerCertificates;
+
+    /**
+     * A service over {@code ledger}.
+     *
+     * @param peerCertificates the verified client certificate chain of the current call (see
+     *     {@link PeerCertificates#helidon()})
+     */
+    public LedgerGrpcService(Ledger ledger, Appenders appenders, InstantSource clock,
+            Supplier<Optional<Certificate[]>> peerCertificates) {
+        this.ledger = ledger;
+        this.reads = new LogReads(ledger);
+        this.appenders = appenders;
+        this.clock = clock;
+        this.peerCertificates = peerCertificates;
+    }
+
+    @Override
+    public void append(AppendRequest request, StreamObserver<AppendResponse> out) {
+        respond(out, () -> {
+            SpiffeId caller = CallerIdentity.of(peerCertificates.get());
+            appenders.check(caller);
+            byte[] entry = stamp(request, caller);
+            Appended appended = await(ledger, entry, request.getDedupe());
+            return AppendResponse.newBuilder()
+                    .setIndex(appended.index())
+                    .setLeafHash(ProtoProofs.bytes(appended.leafHash()))
+                    .setCheckpoint(ByteString.copyFrom(appended.checkpoint().noteBytes()))
+                    .setInclusionProof(ProtoProofs.inclusion(appended.proof()))
+                    .setEntry(ByteString.copyFrom(entry))
+                    .setDeduplicated(appended.duplicate())
+                    .build();
+        });
+    }
+
+    /** The entry with the caller's identity and the server's time in its header, as log bytes. */
+    private byte[] stamp(AppendRequest request, SpiffeId caller) throws MalformedEntryException {
+        if (!request.hasEntry()) {
+            throw new MalformedEntryException("request has no entry");
+        }
+        LogEntry claimed = LogEntries.check(request.getEntry());
+        LogEntry stamped = claimed.toBuilder()
+                .setHeader(claimed.getHeader().toBuilder()
+                        .setCallerSpiffeId(caller.value())
+                        .setTimeUnixMillis(clock.millis()))
+                .build();
+        return LogEntries.serialize(LogEntries.check(stamped));
+    }
+
+    private static Appended await(Ledger ledger, byte[] entry, boolean dedupe) throws Exception {
+        try {
+            return ledger.append(entry, dedupe).get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
+    @Override
+    public void getCheckpoint(GetCheckpointRequest request, StreamObserver<GetCheckpointResponse> out) {
+        respond(out, () -> GetCheckpointResponse.newBuilder()
+                .setCheckpoint(ByteString.copyFrom(reads.checkpoint().noteBytes()))
+                .build());
+    }
+
+    @Override
+    public void getInclusionProof(GetInclusionProofRequest request, StreamObserver<GetInclusionProofResponse> out) {
+        respond(out, () -> {
+            ProvenEntry proven = reads.entry(request.getIndex(), request.getTreeSize());
+            var response = GetInclusionProofResponse.newBuilder()
+                    .setProof(ProtoProofs.inclusion(proven.proof()))
+                    .setLeafHash(ProtoProofs.bytes(proven.leafHash()));
+            if (request.getTreeSize() == 0) {
+                proven.checkpoint().ifPresent(c -> response.setCheckpoint(ByteString.copyFrom(c.noteBytes())));
+            }
+            return response.build();
+        });
+    }
+
+    @Override
+    public void getConsistencyProof(GetConsistencyProofRequest request, StreamObserver<GetConsistencyProofResponse> out) {
+        respond(out, () -> GetConsistencyProofResponse.newBuilder()
+                .setProof(ProtoProofs.consistency(reads.consistency(request.getSize1(), nonZero(request.getSize2()))))
+                .build());
+    }
+
+    @Override
+    public void getEntry(GetEntryRequest request, StreamObserver<GetEntryResponse> out) {
+        respond(out, () -> {
+            ProvenEntry proven = reads.entry(request.getIndex(), request.getTreeSize());
+            var response = GetEntryResponse.newBuilder()
+                    .setEntry(ByteString.copyFrom(proven.entry()))
+                    .setProof(ProtoProofs.inclusion(proven.proof()));
+            if (request.getTreeSize() == 0) {
+                proven.checkpoint().ifPresent(c -> response.setCheckpoint(ByteString.copyFrom(c.noteBytes())));
+            }
+            return response.build();
+        });
+    }
+
+    /** size2 has no "latest" meaning in the gRPC API: 0 is simply invalid. */
+    private static long nonZero(long size2) {
+        return size2 == 0 ? -1 : size2;
+    }
+
+    private interface Call<T> {
+        T call() throws Exception;
+    }
+
+    private static <T> void respond(StreamObserver<T> out, Call<T> call) {
+        T response;
+        try {
+            response = call.call();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            out.onError(io.grpc.Status.CANCELLED.withDescription("interrupted").asRuntimeException());
+            return;
+        } catch (Exception e) {
+            out.onError(GrpcErrors.toStatus(e));
+            return;
+        }
+        out.onNext(response);
+        out.onCompleted();
+    }
+}

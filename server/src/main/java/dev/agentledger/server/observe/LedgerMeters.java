@@ -1,0 +1,48 @@
+package dev.agentledger.server.observe;
+
+import dev.agentledger.ledger.LedgerMetrics;
+import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.DistributionSummary;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Timer;
+import java.time.Duration;
+
+/**
+ * The ledger's write-path measurements as Helidon meters (served in Prometheus form at
+ * {@code /observe/metrics}): entries appended, entries per committed batch, the synced write's
+ * latency, and how long a batch's appends waited for their answer.
+ */
+public final class LedgerMeters implements LedgerMetrics {
+    private final Counter appended;
+    private final DistributionSummary batchEntries;
+    private final Timer syncLatency;
+    private final DistributionSummary answeredBatch;
+    private final Timer answerLatency;
+
+    /** Registers (or reuses) the meters in {@code registry}. */
+    public LedgerMeters(MeterRegistry registry) {
+        appended = registry.getOrCreate(Counter.builder("agentledger.ledger.appended")
+                .description("entries appended to the log (durable and in a signed checkpoint)"));
+        batchEntries = registry.getOrCreate(DistributionSummary.builder("agentledger.ledger.batch.entries")
+                .description("new entries per committed batch"));
+        syncLatency = registry.getOrCreate(Timer.builder("agentledger.ledger.sync")
+                .description("time of one batch's synced write"));
+        answeredBatch = registry.getOrCreate(DistributionSummary.builder("agentledger.ledger.batch.appends")
+                .description("appends (new and duplicate) answered per batch"));
+        answerLatency = registry.getOrCreate(Timer.builder("agentledger.ledger.batch.latency")
+                .description("time from taking a batch to answering its appends"));
+    }
+
+    @Override
+    public void committed(int entries, long syncNanos) {
+        appended.increment(entries);
+        batchEntries.record(entries);
+        syncLatency.record(Duration.ofNanos(syncNanos));
+    }
+
+    @Override
+    public void batch(int appends, long nanos) {
+        answeredBatch.record(appends);
+        answerLatency.record(Duration.ofNanos(nanos));
+    }
+}

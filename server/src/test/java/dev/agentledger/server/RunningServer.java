@@ -1,0 +1,88 @@
+package dev.agentledger.server;
+
+import dev.agentledger.merkle.note.Ed25519NoteVerifier;
+import dev.agentledger.merkle.note.NoteVerifier;
+import dev.agentledger.proto.v1.LogEntry;
+import dev.agentledger.server.bootstrap.Bootstrap;
+import dev.agentledger.server.bootstrap.BootstrapException;
+import dev.agentledger.server.bootstrap.Credentials;
+import dev.agentledger.server.bootstrap.DataDir;
+import dev.agentledger.server.client.LedgerClient;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+
+/** A server started in-process on free loopback ports over a fresh data directory, for one test class. */
+final class RunningServer implements AutoCloseable {
+    final Bootstrap.Prepared prepared;
+    final AgentLedgerServer server;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    private RunningServer(Bootstrap.Prepared prepared, AgentLedgerServer server) {
+        this.prepared = prepared;
+        this.server = server;
+    }
+
+    static RunningServer start(Path dir, List<SpiffeId> appenders) throws BootstrapException {
+        DataDir data = new DataDir(dir);
+        Bootstrap.Prepared prepared = Bootstrap.prepare(data, Optional.empty(), Optional.empty(), InstantSource.system());
+        ServerConfig config = ServerConfig.of(data)
+                .withAddresses(new HostPort("127.0.0.1", 0), new HostPort("127.0.0.1", 0))
+                .withAppenders(appenders);
+        return new RunningServer(prepared, AgentLedgerServer.start(config, prepared, InstantSource.system()));
+    }
+
+    static RunningServer start(Path dir) throws BootstrapException {
+        return start(dir, List.of());
+    }
+
+    NoteVerifier logVerifier() {
+        return Ed25519NoteVerifier.create(prepared.logKey().verifierKey());
+    }
+
+    Credentials operator() throws IOException {
+        return Credentials.read(prepared.dir().operatorKey(), prepared.dir().operatorCertificate());
+    }
+
+    LedgerClient client(Optional<Credentials> credentials) throws IOException {
+        return LedgerClient.connect(server.privateAddress(), prepared.caCertificate(), credentials);
+    }
+
+    LedgerClient operatorClient() throws IOException {
+        return client(Optional.of(operator()));
+    }
+
+    HttpResponse<byte[]> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(server.publicUrl() + path)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    String getText(String path) throws IOException, InterruptedException {
+        return new String(get(path).body(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    long treeSize() {
+        return server.ledger().checkpoint().size();
+    }
+
+    /** A valid entry: a revocation of {@code spiffeId}, header schema 1 and the request id given. */
+    static LogEntry revocation(String spiffeId, String requestId) {
+        return LogEntry.newBuilder()
+                .setHeader(dev.agentledger.proto.v1.Header.newBuilder().setSchemaVersion(1).setRequestId(requestId))
+                .setRevoked(dev.agentledger.proto.v1.Revoked.newBuilder()
+                        .setSpiffeId(spiffeId)
+                        .setReason(dev.agentledger.proto.v1.RevocationReason.REVOCATION_REASON_TASK_COMPLETED))
+                .build();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,106 @@
+package dev.agentledger.server.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.agentledger.server.AgentLedgerServer;
+import dev.agentledger.server.HostPort;
+import dev.agentledger.server.ServerConfig;
+import dev.agentledger.server.bootstrap.Bootstrap;
+import dev.agentledger.server.bootstrap.DataDir;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+/** The command line end to end against a server running in this JVM. */
+class CliTest {
+    record Run(int exit, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void logAddGetAndProofEndToEnd(@TempDir Path dir) throws Exception {
+        DataDir data = new DataDir(dir);
+        Bootstrap.Prepared prepared = Bootstrap.prepare(data, Optional.empty(), Optional.empty(), InstantSource.system());
+        ServerConfig config = ServerConfig.of(data).withAddresses(new HostPort("127.0.0.1", 0), new HostPort("127.0.0.1", 0));
+        try (AgentLedgerServer server = AgentLedgerServer.start(config, prepared, InstantSource.system())) {
+            String json = "{\"header\":{\"request_id\":\"cli-1\",\"caller_spiffe_id\":\"spiffe://evil/x\"},"
+                    + "\"revoked\":{\"spiffe_id\":\"spiffe://agentledger.local/agent/7\",\"reason\":\"REVOCATION_REASON_WITHDRAWN\"}}";
+            Run add = run("log", "add", "--data", dir.toString(), "--private-addr", server.privateAddress().toString(), json);
+            assertEquals(0, add.exit(), add.err());
+            assertTrue(add.out().startsWith("index: 0\n"), add.out());
+            assertTrue(add.out().contains("verified:"), add.out());
+            assertTrue(add.out().contains(prepared.settings().origin()), add.out());
+            Run second = run("log", "add", "--data", dir.toString(), "--private-addr", server.privateAddress().toString(), json);
+            assertTrue(second.out().startsWith("index: 1\n"), second.out());
+
+            Run get = run("log", "get", "0", "--data", dir.toString(), "--public-url", server.publicUrl());
+            assertEquals(0, get.exit(), get.err());
+            assertTrue(get.out().contains("spiffe://agentledger.local/operator"), get.out());
+            assertTrue(get.out().contains("verified:"), get.out());
+
+            Run proof = run("log", "proof", "0", "--size", "1", "--data", dir.toString(), "--public-url", server.publicUrl());
+            assertEquals(0, proof.exit(), proof.err());
+            assertTrue(proof.out().contains("tree size 1"), proof.out());
+
+            Run viaDiscovery = run("log", "proof", "1", "--public-url", server.publicUrl());
+            assertEquals(0, viaDiscovery.exit(), viaDiscovery.err());
+            assertTrue(viaDiscovery.err().contains("warning"), viaDiscovery.err());
+
+            Run wrongKey = run("log", "get", "0", "--public-url", server.publicUrl(), "--vkey",
+                    dev.agentledger.merkle.note.SignerKey.generate(prepared.settings().origin(),
+                            dev.agentledger.merkle.note.SignatureType.ED25519).verifierKey().toString());
+            assertEquals(1, wrongKey.exit());
+            assertTrue(wrongKey.err().contains("does not verify"), wrongKey.err());
+
+            Run malformed = run("log", "add", "--data", dir.toString(), "--private-addr", server.privateAddress().toString(), "{nope");
+            assertEquals(1, malformed.exit());
+            assertTrue(malformed.err().contains("not a LogEntry in protobuf JSON"), malformed.err());
+
+            Run noEvent = run("log", "add", "--data", dir.toString(), "--private-addr", server.privateAddress().toString(), "{}");
+            assertEquals(1, noEvent.exit());
+            assertTrue(noEvent.err().contains("INVALID_ARGUMENT"), noEvent.err());
+            assertEquals(2, server.ledger().checkpoint().size());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"serve", "log", "log add", "log get", "log proof"})
+    void everyCommandExplainsItself(String command) {
+        String[] args = (command + " --help").split(" ");
+        Run help = run(args);
+        assertEquals(0, help.exit());
+        assertTrue(help.out().contains("Usage: agentledger " + command), help.out());
+        CommandLine sub = Main.commandLine();
+        for (String name : command.split(" ")) {
+            sub = sub.getSubcommands().get(name);
+        }
+        assertTrue(sub.getCommandSpec().usageMessage().description().length > 0, command + " has no description");
+        for (var option : sub.getCommandSpec().options()) {
+            assertTrue(option.description().length > 0 && !option.description()[0].isBlank(),
+                    command + " " + option.longestName() + " has no description");
+        }
+    }
+
+    @Test
+    void aMissingDataDirectorySaysWhatToDo(@TempDir Path dir) {
+        Run add = run("log", "add", "--data", dir.resolve("none").toString(), "{}");
+        assertEquals(1, add.exit());
+        assertTrue(add.err().contains("give the --data directory"), add.err());
+    }
+}
