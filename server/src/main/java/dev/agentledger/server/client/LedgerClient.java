@@ -67,6 +67,11 @@ public final class LedgerClient implements AutoCloseable {
                 .getCheckpoint(GetCheckpointRequest.getDefaultInstance()).getCheckpoint().toByteArray();
     }
 
+    /** An asynchronous stub on the same channel, for callers that keep many appends in flight. */
+    public LedgerServiceGrpc.LedgerServiceFutureStub futureStub() {
+        return LedgerServiceGrpc.newFutureStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
+    }
+
     /** The blocking stub, for the other RPCs. */
     public LedgerServiceGrpc.LedgerServiceBlockingStub stub() {
         return stub.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
