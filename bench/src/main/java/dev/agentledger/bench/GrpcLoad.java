@@ -70,7 +70,8 @@ public final class GrpcLoad {
         }
     }
 
-    record Result(double rate, long[] sortedNanos) {}
+    /** Throughput, sorted latencies of the successful appends, and how many failed. */
+    record Result(double rate, long[] sortedNanos, long failed) {}
 
     static Result closedLoop(List<LedgerClient> clients, int submitters, int seconds) throws InterruptedException {
         long warmupEnd = System.nanoTime() + 2_000_000_000L;
@@ -102,7 +103,7 @@ public final class GrpcLoad {
             t.join();
         }
         return new Result(counted.get() / (double) seconds,
-                Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray());
+                Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray(), 0);
     }
 
     static Result openLoop(List<LedgerClient> clients, int rate, int seconds) throws InterruptedException {
@@ -135,9 +136,8 @@ public final class GrpcLoad {
             }, MoreExecutors.directExecutor());
         }
         done.await(60, TimeUnit.SECONDS);
-        long[] sorted = latencies.clone();
-        Arrays.sort(sorted);
-        return new Result(rate, sorted);
+        long[] sorted = Arrays.stream(latencies).filter(l -> l != Long.MAX_VALUE).sorted().toArray();
+        return new Result(rate, sorted, latencies.length - sorted.length);
     }
 
     /** An X.509-SVID-issued entry with a random 180-byte certificate stand-in: about 256 bytes logged. */
@@ -157,8 +157,9 @@ public final class GrpcLoad {
 
     private static void print(String label, Result r) {
         long[] s = r.sortedNanos();
-        System.out.printf(Locale.ROOT, "%-22s %12.0f %9.2f %9.2f %9.2f%n", label, r.rate(),
-                pct(s, 0.5) / 1e6, pct(s, 0.99) / 1e6, s.length == 0 ? 0 : s[s.length - 1] / 1e6);
+        System.out.printf(Locale.ROOT, "%-22s %12.0f %9.2f %9.2f %9.2f%s%n", label, r.rate(),
+                pct(s, 0.5) / 1e6, pct(s, 0.99) / 1e6, s.length == 0 ? 0 : s[s.length - 1] / 1e6,
+                r.failed() == 0 ? "" : "   (" + r.failed() + " failed)");
     }
 
     private static long pct(long[] sorted, double q) {
