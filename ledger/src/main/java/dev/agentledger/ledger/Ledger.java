@@ -122,7 +122,7 @@ public final class Ledger implements AutoCloseable {
      * Appends {@code entry}. The future completes once the entry is durable and included in a
      * signed checkpoint, or fails with {@link InvalidEntryException} (the entry is refused, nothing
      * changed) or {@link LedgerUnavailableException} (not acknowledged; safe to retry with
-     * {@code dedupe}). Callbacks on the future run on the sequencer thread: keep them short.
+     * {@code dedupe}). Callbacks on the future run on the ledger's responder thread: keep them short.
      *
      * @param dedupe when an identical entry is already logged, return its index instead of
      *     appending it again

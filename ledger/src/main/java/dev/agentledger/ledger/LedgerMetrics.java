@@ -8,6 +8,9 @@ public interface LedgerMetrics {
     /** A batch of {@code entries} new entries was committed; the synced write took {@code syncNanos}. */
     default void committed(int entries, long syncNanos) {}
 
-    /** A batch of {@code appends} appends (new and duplicate) was answered {@code nanos} after it was taken. */
+    /**
+     * A batch of {@code appends} appends (new and duplicate) was committed and handed to the
+     * responder {@code nanos} after the sequencer took it from the queue.
+     */
     default void batch(int appends, long nanos) {}
 }
