@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * Integration: extends the tree by a batch's leaves, staging every completed node in the batch's
- * write, and keeps the new nodes so the batch's proofs can be built without reading them back.
+ * write (one run per level), and keeps the new nodes so the batch's proofs can be built without
+ * reading them back.
  */
 final class Integrator {
     private Integrator() {}
@@ -19,15 +20,14 @@ final class Integrator {
     record Integrated(CompactRange range, NodeSource nodes) {}
 
     /**
-     * Appends {@code leaves} to {@code range}, staging each new node into {@code batch}. Nothing is
-     * durable until the batch commits; {@code range} itself is left as it was.
+     * Appends {@code leaves} to {@code range}, staging the new nodes of each level into
+     * {@code batch} as one run. Nothing is durable until the batch commits; {@code range} itself
+     * is left as it was.
      */
     static Integrated integrate(CompactRange range, List<Hash> leaves, Store.Batch batch, Store store) {
         BatchNodes fresh = new BatchNodes(range.size(), range.size() + leaves.size(), store);
-        CompactRange extended = range.append(leaves, (level, index, hash) -> {
-            batch.putNode(level, index, hash);
-            fresh.put(level, index, hash);
-        });
+        CompactRange extended = range.append(leaves, fresh::put);
+        fresh.stageRuns(batch);
         return new Integrated(extended, fresh);
     }
 
@@ -54,6 +54,21 @@ final class Integrator {
 
         void put(int level, long index, Hash hash) {
             levels[level][(int) (index - (oldSize >>> level))] = hash;
+        }
+
+        /** Stages each level's new nodes, {@code [oldSize >> l, newSize >> l)}, as one run. */
+        void stageRuns(Store.Batch batch) {
+            for (int level = 0; level < levels.length; level++) {
+                Hash[] run = levels[level];
+                if (run.length == 0) {
+                    continue;
+                }
+                byte[] hashes = new byte[run.length * Hash.SIZE];
+                for (int i = 0; i < run.length; i++) {
+                    run[i].copyTo(hashes, i * Hash.SIZE);
+                }
+                batch.putNodeRun(level, oldSize >>> level, hashes);
+            }
         }
 
         @Override

@@ -32,8 +32,13 @@ import org.rocksdb.WriteOptions;
  * <p>Column families and keys (all integers big-endian, so keys sort by index):
  * <ul>
  *   <li>{@code entries}: index (8) → entry bytes.
- *   <li>{@code nodes}: level (1) || index (8) → 32-byte hash of every complete subtree, leaves
- *       included. Tiles are rows of levels 0, 8, 16, ...; proofs read any level directly.
+ *   <li>{@code nodes}: level (1) || first index (8) → the 32-byte hashes of a run of consecutive
+ *       complete subtrees of that level, leaves included. A batch appending leaves
+ *       {@code [a, b)} completes exactly the nodes {@code [a >> l, b >> l)} of each level
+ *       {@code l}, so it writes one run per level instead of one key per node; runs of a level
+ *       never overlap and together cover every complete node. A node is found in the run with
+ *       the greatest first index not above it. Tiles are rows of levels 0, 8, 16, ...; proofs
+ *       read any level.
  *   <li>{@code checkpoints}: size (8) → the signed checkpoint note for that size.
  *   <li>{@code indexes}: kind (1) || value length (2) || value || index (8) → empty; kind 0 is
  *       the leaf hash, for deduplication.
@@ -162,33 +167,46 @@ final class Store implements AutoCloseable {
      *     tree does not have, or the store lost it
      */
     Hash node(int level, long index) {
-        byte[] value = get(nodes, nodeKey(level, index));
-        if (value == null || value.length != Hash.SIZE) {
-            throw new StorageException("missing or corrupted node " + level + "/" + index);
-        }
-        return Hash.of(value);
+        byte[] row = nodeRow(level, index, 1);
+        return Hash.of(row);
     }
 
     /**
      * Concatenates the hashes of {@code count} consecutive nodes of {@code level} starting at
-     * {@code first}: the body of a tile.
+     * {@code first}: the body of a tile, or one node.
+     *
+     * @throws StorageException if one of them is not stored or a run is corrupted
      */
     byte[] nodeRow(int level, long first, int count) {
         byte[] out = new byte[count * Hash.SIZE];
         int filled = 0;
         try (RocksIterator it = db.newIterator(nodes, read)) {
-            byte[] key = nodeKey(level, first);
-            for (it.seek(key); it.isValid() && filled < count; it.next()) {
-                byte[] want = nodeKey(level, first + filled);
-                if (!Arrays.equals(it.key(), want)) {
+            // The run holding `first` starts at or before it; later runs follow in key order.
+            for (it.seekForPrev(nodeKey(level, first)); it.isValid() && filled < count; it.next()) {
+                ByteBuffer key = ByteBuffer.wrap(it.key());
+                if (key.remaining() != 9 || key.get() != (byte) level) {
                     break;
                 }
-                byte[] value = it.value();
-                if (value.length != Hash.SIZE) {
-                    throw new StorageException("corrupted node " + level + "/" + (first + filled));
+                long runStart = key.getLong();
+                byte[] run = it.value();
+                if (run.length == 0 || run.length % Hash.SIZE != 0) {
+                    throw new StorageException("corrupted node run " + level + "/" + runStart + ": " + run.length + " bytes");
                 }
-                System.arraycopy(value, 0, out, filled * Hash.SIZE, Hash.SIZE);
-                filled++;
+                long want = first + filled;
+                long skip = want - runStart;
+                if (skip < 0) {
+                    break; // a gap before this run
+                }
+                long inRun = run.length / Hash.SIZE - skip;
+                if (inRun <= 0) {
+                    if (filled > 0) {
+                        break;
+                    }
+                    continue; // the run before `first` ends before it; the next may start at it
+                }
+                int take = (int) Math.min(inRun, count - filled);
+                System.arraycopy(run, (int) (skip * Hash.SIZE), out, filled * Hash.SIZE, take * Hash.SIZE);
+                filled += take;
             }
             check(it);
         }
@@ -274,8 +292,12 @@ final class Store implements AutoCloseable {
             put(entries, longKey(index), entry);
         }
 
-        void putNode(int level, long index, Hash hash) {
-            put(nodes, nodeKey(level, index), hash.toByteArray());
+        /** Stages the hashes of nodes {@code [first, first + n)} of {@code level}, 32 bytes each. */
+        void putNodeRun(int level, long first, byte[] hashes) {
+            if (hashes.length == 0 || hashes.length % Hash.SIZE != 0) {
+                throw new IllegalArgumentException("a node run is a non-empty multiple of 32 bytes, got " + hashes.length);
+            }
+            put(nodes, nodeKey(level, first), hashes);
         }
 
         void putIndex(IndexKey key, long index) {

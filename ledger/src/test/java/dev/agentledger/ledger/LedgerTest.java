@@ -274,7 +274,7 @@ class LedgerTest {
         }
         try (Store store = Store.open(dir); Store.Batch batch = store.newBatch()) {
             // Size 10 = subtrees [0, 8) and [8, 10): reopening reads both to recompute the root.
-            batch.putNode(3, 0, Rfc6962.hashLeaf(bytes("tampered")));
+            batch.putNodeRun(3, 0, Rfc6962.hashLeaf(bytes("tampered")).toByteArray());
             store.commit(batch);
         }
         StorageException e = assertThrows(StorageException.class, () -> Ledger.open(TestLogs.config(dir)));
