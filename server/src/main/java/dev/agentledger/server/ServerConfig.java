@@ -1,5 +1,6 @@
 package dev.agentledger.server;
 
+import dev.agentledger.proto.SpiffeId;
 import dev.agentledger.server.bootstrap.DataDir;
 import java.util.List;
 import java.util.Objects;

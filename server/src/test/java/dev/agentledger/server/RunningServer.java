@@ -1,5 +1,6 @@
 package dev.agentledger.server;
 
+import dev.agentledger.proto.SpiffeId;
 import dev.agentledger.merkle.note.Ed25519NoteVerifier;
 import dev.agentledger.merkle.note.NoteVerifier;
 import dev.agentledger.proto.v1.LogEntry;

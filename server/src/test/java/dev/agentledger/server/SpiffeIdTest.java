@@ -1,5 +1,6 @@
 package dev.agentledger.server;
 
+import dev.agentledger.proto.SpiffeId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

@@ -2,7 +2,7 @@ package dev.agentledger.server.bootstrap;
 
 import dev.agentledger.merkle.note.SignatureType;
 import dev.agentledger.merkle.note.SignerKey;
-import dev.agentledger.server.SpiffeId;
+import dev.agentledger.proto.SpiffeId;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

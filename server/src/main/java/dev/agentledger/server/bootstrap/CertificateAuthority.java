@@ -1,6 +1,6 @@
 package dev.agentledger.server.bootstrap;
 
-import dev.agentledger.server.SpiffeId;
+import dev.agentledger.proto.SpiffeId;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;

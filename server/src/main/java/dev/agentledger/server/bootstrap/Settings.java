@@ -1,5 +1,6 @@
 package dev.agentledger.server.bootstrap;
 
+import dev.agentledger.proto.SpiffeId;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringWriter;
@@ -22,7 +23,7 @@ public record Settings(String trustDomain, String origin) {
 
     /** Validates both values. */
     public Settings {
-        dev.agentledger.server.SpiffeId.ofTrustDomain(trustDomain);
+        SpiffeId.ofTrustDomain(trustDomain);
         if (origin == null || origin.isEmpty() || origin.chars().anyMatch(c -> c <= ' ' || c == '+')) {
             throw new IllegalArgumentException("origin \"" + origin
                     + "\" must be non-empty without spaces or '+' (it is also the checkpoint key's name)");

@@ -3,7 +3,7 @@ package dev.agentledger.server.cli;
 import dev.agentledger.server.AgentLedgerServer;
 import dev.agentledger.server.HostPort;
 import dev.agentledger.server.ServerConfig;
-import dev.agentledger.server.SpiffeId;
+import dev.agentledger.proto.SpiffeId;
 import dev.agentledger.server.bootstrap.Bootstrap;
 import dev.agentledger.server.bootstrap.BootstrapException;
 import dev.agentledger.server.bootstrap.DataDir;

@@ -1,6 +1,6 @@
 package dev.agentledger.server.grpc;
 
-import dev.agentledger.server.SpiffeId;
+import dev.agentledger.proto.SpiffeId;
 import java.util.Set;
 
 /**

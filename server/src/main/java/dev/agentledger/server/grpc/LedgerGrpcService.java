@@ -17,7 +17,7 @@ import dev.agentledger.proto.v1.GetInclusionProofRequest;
 import dev.agentledger.proto.v1.GetInclusionProofResponse;
 import dev.agentledger.proto.v1.LedgerServiceGrpc;
 import dev.agentledger.proto.v1.LogEntry;
-import dev.agentledger.server.SpiffeId;
+import dev.agentledger.proto.SpiffeId;
 import dev.agentledger.server.log.LogReads;
 import dev.agentledger.server.log.ProvenEntry;
 import io.grpc.stub.StreamObserver;

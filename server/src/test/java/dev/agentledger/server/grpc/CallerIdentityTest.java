@@ -1,5 +1,6 @@
 package dev.agentledger.server.grpc;
 
+import dev.agentledger.proto.SpiffeId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.agentledger.server;
+package dev.agentledger.proto;
 
 import java.net.URI;
 import java.net.URISyntaxException;
