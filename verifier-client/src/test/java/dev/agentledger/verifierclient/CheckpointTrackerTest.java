@@ -182,11 +182,14 @@ class CheckpointTrackerTest {
 
     @Test
     void forkIsCaughtBeforeTheLagRule() throws Exception {
-        // The forked log serves proofs of its own history.
-        CheckpointTracker tracker = tracker(1, fork, TEN_SECONDS);
+        // The log serves proofs of its own history, then of the forked one.
+        CheckpointTracker tracker = tracker(1, (s1, s2) -> s2 <= 4 ? log.consistency(s1, s2)
+                : fork.consistency(s1, s2), TEN_SECONDS);
         fork.grow(5);
         tracker.update(log.grow(3).note(witness));
+        tracker.update(log.grow(1).note());
         clock.advance(Duration.ofMinutes(1));
+        assertThrows(WitnessLagException.class, tracker::checkWitnessLag);
         assertThrows(ForkException.class, () -> tracker.update(fork.note()));
     }
 
