@@ -26,16 +26,19 @@ import picocli.CommandLine.Spec;
 /** {@code agentledger witness}: runs a C2SP tlog-witness that cosigns checkpoints of the given logs. */
 @Command(name = "witness", mixinStandardHelpOptions = true,
         description = {
-            "Runs a transparency log witness (c2sp.org/tlog-witness): POST /add-checkpoint takes a",
-            "log's signed checkpoint with a consistency proof from the size this witness last cosigned,",
-            "and answers with a cosignature/v1 (c2sp.org/tlog-cosignature) only if the checkpoint is",
-            "signed by the log's key and extends what the witness cosigned before. The latest size and",
-            "root of each log are kept in the data directory, so a restarted witness never cosigns a",
-            "fork or a rollback.",
-            "The first start generates the witness key in the data directory (witness.key, mode 0600)",
-            "and prints the witness's verifier key: give it to the log (serve --witness) and to verifiers.",
-            "Answers: 200 cosignature, 400 malformed, 403 not signed by the log, 404 unknown log,",
-            "409 old size is not the latest cosigned (body: that size), 422 proof does not verify."
+            "Runs a transparency log witness (c2sp.org/tlog-witness). POST /add-checkpoint",
+            "takes a log's signed checkpoint with a consistency proof from the size this",
+            "witness last cosigned, and answers with a cosignature/v1 line",
+            "(c2sp.org/tlog-cosignature) only if the log's key signed the checkpoint and it",
+            "extends what this witness cosigned before. The latest size and root of each log",
+            "are kept in the data directory, so a restarted witness never cosigns a fork or",
+            "a rollback.",
+            "The first start generates the witness key (witness.key, mode 0600) in the data",
+            "directory and prints the witness's verifier key; give it to verifiers.",
+            "Answers: 200 cosignature; 400 malformed, or old size above the checkpoint's;",
+            "403 not signed by the log; 404 unknown log; 409 old size is not the latest",
+            "cosigned (body: that size), or same size with another root; 422 the proof does",
+            "not verify."
         })
 final class WitnessCommand implements Callable<Integer> {
     @Spec
