@@ -7,7 +7,11 @@ import dev.agentledger.ledger.LedgerException;
 import dev.agentledger.proto.LogEntries;
 import dev.agentledger.proto.SpiffeId;
 import dev.agentledger.proto.v1.LogEntry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -49,16 +53,20 @@ public final class Issuer {
     /** The most audiences of one JWT-SVID, and the longest one, in characters. */
     public static final int MAX_AUDIENCES = 16;
     private static final int MAX_AUDIENCE_LENGTH = 512;
+    /** The GeneralName tag of a URI in {@link X509Certificate#getSubjectAlternativeNames()}. */
+    private static final Integer URI_NAME = 6;
 
     private final Ledger ledger;
     private final IssuerConfig config;
     private final AtomicReference<Authorities> state;
     private final Object rotation = new Object();
+    private final KeyDirectory keys;
 
-    private Issuer(Ledger ledger, IssuerConfig config, Authorities authorities) {
+    private Issuer(Ledger ledger, IssuerConfig config, Authorities authorities, KeyDirectory keys) {
         this.ledger = ledger;
         this.config = config;
         this.state = new AtomicReference<>(authorities);
+        this.keys = keys;
     }
 
     /**
@@ -71,15 +79,38 @@ public final class Issuer {
         Instant until = now.plus(config.keyLifetime());
         SigningKey ca = SvidCertificates.newCa(config.trustDomain(), now, until, config.random());
         SigningKey jwt = SigningKey.jwt(SigningKey.newKeyPair(config.random()), now, until);
-        return start(ledger, config, ca, jwt);
-    }
-
-    /** An issuer with the given keys, logging their publication first. */
-    static Issuer start(Ledger ledger, IssuerConfig config, SigningKey ca, SigningKey jwt) throws IssuanceException {
-        Issuer issuer = new Issuer(ledger, config, new Authorities(ca, jwt, List.of(), 1));
+        Issuer issuer = new Issuer(ledger, config, new Authorities(ca, jwt, List.of(), 1), null);
         issuer.publish(ca, Optional.empty());
         issuer.publish(jwt, Optional.empty());
         return issuer;
+    }
+
+    /**
+     * An issuer whose keys live in {@code directory}, encrypted with {@code passphrase}: the stored
+     * keys when there are some, else new ones, logged as {@code KeyPublished} and then stored
+     * (a key is stored only once its publication is logged). Rotations store the new key too.
+     *
+     * @param passphrase at least 8 characters; copied, the caller may wipe its array
+     * @throws java.security.UnrecoverableKeyException if the passphrase is wrong or a key file damaged
+     * @throws IOException if the directory cannot be read or written
+     * @throws IssuanceException ({@code NOT_LOGGED}) if the log did not take a new key's entry
+     */
+    public static Issuer open(Ledger ledger, IssuerConfig config, Path directory, char[] passphrase)
+            throws IOException, GeneralSecurityException, IssuanceException {
+        KeyDirectory store = new KeyDirectory(directory, passphrase);
+        if (store.exists()) {
+            SigningKey ca = store.loadCa();
+            if (!ca.certificate().orElseThrow().getSubjectAlternativeNames()
+                    .contains(List.of(URI_NAME, SpiffeId.ofTrustDomain(config.trustDomain()).value()))) {
+                throw new IllegalArgumentException("the stored CA in " + directory + " is not for trust domain " + config.trustDomain());
+            }
+            return new Issuer(ledger, config, new Authorities(ca, store.loadJwt(), List.of(), 1), store);
+        }
+        Issuer created = create(ledger, config);
+        Authorities current = created.state.get();
+        store.saveCa(current.ca());
+        store.saveJwt(current.jwt());
+        return new Issuer(ledger, config, current, store);
     }
 
     /** The trust domain this issuer serves. */
@@ -163,6 +194,7 @@ public final class Issuer {
      * has expired.
      *
      * @throws IssuanceException ({@code NOT_LOGGED}) if the log did not take the entry; the old key stays active
+     * @throws UncheckedIOException if the issuer stores its keys and the new key could not be written
      */
     public void rotateCaKey() throws IssuanceException {
         Instant now = now(config);
@@ -193,6 +225,17 @@ public final class Issuer {
             // Logged: from here on the new key may sign. The old one signed nothing that outlives this bound.
             Instant until = now(config).plus(longestCredential);
             state.updateAndGet(a -> a.rotate(next, until));
+            if (keys != null) {
+                try {
+                    if (next.use() == SigningKey.Use.X509_SVID) {
+                        keys.saveCa(next);
+                    } else {
+                        keys.saveJwt(next);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException("the new key is active but could not be stored", e);
+                }
+            }
         }
     }
 
