@@ -1,0 +1,85 @@
+package dev.agentledger.issuer;
+
+import com.google.protobuf.ByteString;
+import dev.agentledger.proto.LogEntries;
+import dev.agentledger.proto.v1.Header;
+import dev.agentledger.proto.v1.JwtSvidIssued;
+import dev.agentledger.proto.v1.KeyAlgorithm;
+import dev.agentledger.proto.v1.KeyPublished;
+import dev.agentledger.proto.v1.KeyUse;
+import dev.agentledger.proto.v1.LogEntry;
+import dev.agentledger.proto.v1.Validity;
+import dev.agentledger.proto.v1.X509SvidIssued;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The log entries the issuer appends (agentledger.v1 {@code LogEntry}). Every field is public
+ * material: certificates, public keys, token ids and SHA-256 hashes, never a token or private key.
+ */
+final class Entries {
+    private Entries() {}
+
+    /** The header of an entry appended by {@code authority} at {@code time}. */
+    static Header header(String authority, Instant time) {
+        return Header.newBuilder()
+                .setTimeUnixMillis(time.toEpochMilli())
+                .setCallerSpiffeId(authority)
+                .setSchemaVersion(LogEntries.SCHEMA_VERSION)
+                .build();
+    }
+
+    static LogEntry x509SvidIssued(Header header, X509Certificate certificate, String spiffeId, String issuerKeyId) {
+        byte[] der = encoded(certificate);
+        return LogEntry.newBuilder().setHeader(header).setX509SvidIssued(X509SvidIssued.newBuilder()
+                .setSpiffeId(spiffeId)
+                .setCertificateDer(ByteString.copyFrom(der))
+                .setCertificateSha256(ByteString.copyFrom(Digests.sha256(der)))
+                .setSerial(ByteString.copyFrom(certificate.getSerialNumber().toByteArray()))
+                .setValidity(validity(certificate.getNotBefore().toInstant(), certificate.getNotAfter().toInstant()))
+                .setIssuerKeyId(issuerKeyId))
+                .build();
+    }
+
+    static LogEntry jwtSvidIssued(Header header, JwtSvid svid, String issuerKeyId) {
+        return LogEntry.newBuilder().setHeader(header).setJwtSvidIssued(JwtSvidIssued.newBuilder()
+                .setSpiffeId(svid.spiffeId().value())
+                .setTokenId(svid.tokenId())
+                .setTokenSha256(ByteString.copyFrom(svid.tokenSha256()))
+                .addAllAudience(svid.audience())
+                .setValidity(validity(svid.issuedAt(), svid.expiresAt()))
+                .setIssuerKeyId(issuerKeyId))
+                .build();
+    }
+
+    /** A key's publication; {@code previous} is the key it replaces, if any. */
+    static LogEntry keyPublished(Header header, SigningKey key, String trustDomain, Optional<SigningKey> previous) {
+        KeyPublished.Builder event = KeyPublished.newBuilder()
+                .setKeyId(key.keyId())
+                .setAlgorithm(KeyAlgorithm.KEY_ALGORITHM_ECDSA_P256_SHA256)
+                .setUse(key.use() == SigningKey.Use.X509_SVID ? KeyUse.KEY_USE_X509_SVID : KeyUse.KEY_USE_JWT_SVID)
+                .setPublicKeyDer(ByteString.copyFrom(key.publicKey().getEncoded()))
+                .setValidity(validity(key.notBefore(), key.notAfter()))
+                .setTrustDomain(trustDomain);
+        previous.ifPresent(p -> event.setPreviousKeyId(p.keyId()));
+        key.certificate().ifPresent(c -> event.setCaCertificateDer(ByteString.copyFrom(encoded(c))));
+        return LogEntry.newBuilder().setHeader(header).setKeyPublished(event).build();
+    }
+
+    private static Validity validity(Instant notBefore, Instant notAfter) {
+        return Validity.newBuilder()
+                .setNotBeforeUnixMillis(notBefore.toEpochMilli())
+                .setNotAfterUnixMillis(notAfter.toEpochMilli())
+                .build();
+    }
+
+    private static byte[] encoded(X509Certificate certificate) {
+        try {
+            return certificate.getEncoded();
+        } catch (CertificateEncodingException e) {
+            throw new IllegalStateException("a certificate we built does not encode", e);
+        }
+    }
+}

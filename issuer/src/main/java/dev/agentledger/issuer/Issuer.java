@@ -1,0 +1,318 @@
+package dev.agentledger.issuer;
+
+import dev.agentledger.issuer.IssuanceException.Reason;
+import dev.agentledger.ledger.Appended;
+import dev.agentledger.ledger.Ledger;
+import dev.agentledger.ledger.LedgerException;
+import dev.agentledger.proto.LogEntries;
+import dev.agentledger.proto.SpiffeId;
+import dev.agentledger.proto.v1.LogEntry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.PublicKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The credential authority of one SPIFFE trust domain: issues X509-SVIDs from CSRs and JWT-SVIDs,
+ * publishes the trust bundle and rotates its keys, and records each of these in the log.
+ *
+ * <p>Security guarantees: a credential is returned only after the entry recording it is durable
+ * in the log and included in a signed checkpoint, and it comes with that proof; when the append
+ * fails the credential is discarded. A key signs nothing before its {@code KeyPublished} entry is
+ * logged. Log entries hold certificates, public keys, token ids and hashes only: never a JWT or a
+ * private key. The SPIFFE ID of a credential is always the caller's (from the registration),
+ * never what a CSR asks for.
+ *
+ * <p>Thread-safe. Issuing blocks the calling thread until the log answers (use virtual threads
+ * for many concurrent requests); rotations are serialized.
+ */
+public final class Issuer {
+    /** The largest CSR accepted, in bytes. */
+    public static final int MAX_CSR_BYTES = CertificationRequests.MAX_BYTES;
+    /** Shortest X509-SVID lifetime. */
+    public static final Duration MIN_X509_SVID_TTL = Duration.ofMinutes(5);
+    /** Longest X509-SVID lifetime, also the default. */
+    public static final Duration MAX_X509_SVID_TTL = Duration.ofHours(1);
+    /** Default JWT-SVID lifetime. */
+    public static final Duration DEFAULT_JWT_SVID_TTL = Duration.ofMinutes(5);
+    /** Longest JWT-SVID lifetime. */
+    public static final Duration MAX_JWT_SVID_TTL = Duration.ofHours(1);
+    /** The most audiences of one JWT-SVID, and the longest one, in characters. */
+    public static final int MAX_AUDIENCES = 16;
+    private static final int MAX_AUDIENCE_LENGTH = 512;
+    /** The GeneralName tag of a URI in {@link X509Certificate#getSubjectAlternativeNames()}. */
+    private static final Integer URI_NAME = 6;
+
+    private final Ledger ledger;
+    private final IssuerConfig config;
+    private final AtomicReference<Authorities> state;
+    private final Object rotation = new Object();
+    private final KeyDirectory keys;
+
+    private Issuer(Ledger ledger, IssuerConfig config, Authorities authorities, KeyDirectory keys) {
+        this.ledger = ledger;
+        this.config = config;
+        this.state = new AtomicReference<>(authorities);
+        this.keys = keys;
+    }
+
+    /**
+     * A new issuer with new CA and JWT keys, each logged as {@code KeyPublished} before it is used.
+     *
+     * @throws IssuanceException ({@code NOT_LOGGED}) if the log did not take a key's entry
+     */
+    public static Issuer create(Ledger ledger, IssuerConfig config) throws IssuanceException {
+        Instant now = now(config);
+        Instant until = now.plus(config.keyLifetime());
+        SigningKey ca = SvidCertificates.newCa(config.trustDomain(), now, until, config.random());
+        SigningKey jwt = SigningKey.jwt(SigningKey.newKeyPair(config.random()), now, until);
+        Issuer issuer = new Issuer(ledger, config, new Authorities(ca, jwt, List.of(), 1), null);
+        issuer.publish(ca, Optional.empty());
+        issuer.publish(jwt, Optional.empty());
+        return issuer;
+    }
+
+    /**
+     * An issuer whose keys live in {@code directory}, encrypted with {@code passphrase}: the stored
+     * keys when there are some, else new ones, logged as {@code KeyPublished} and then stored
+     * (a key is stored only once its publication is logged). Rotations store the new key too.
+     *
+     * @param passphrase at least 8 characters; copied, the caller may wipe its array
+     * @throws java.security.UnrecoverableKeyException if the passphrase is wrong or a key file damaged
+     * @throws IOException if the directory cannot be read or written
+     * @throws IssuanceException ({@code NOT_LOGGED}) if the log did not take a new key's entry
+     */
+    public static Issuer open(Ledger ledger, IssuerConfig config, Path directory, char[] passphrase)
+            throws IOException, GeneralSecurityException, IssuanceException {
+        KeyDirectory store = new KeyDirectory(directory, passphrase);
+        if (store.exists()) {
+            SigningKey ca = store.loadCa();
+            if (!ca.certificate().orElseThrow().getSubjectAlternativeNames()
+                    .contains(List.of(URI_NAME, SpiffeId.ofTrustDomain(config.trustDomain()).value()))) {
+                throw new IllegalArgumentException("the stored CA in " + directory + " is not for trust domain " + config.trustDomain());
+            }
+            return new Issuer(ledger, config, new Authorities(ca, store.loadJwt(), List.of(), 1), store);
+        }
+        Issuer created = create(ledger, config);
+        Authorities current = created.state.get();
+        store.saveCa(current.ca());
+        store.saveJwt(current.jwt());
+        return new Issuer(ledger, config, current, store);
+    }
+
+    /** The trust domain this issuer serves. */
+    public String trustDomain() {
+        return config.trustDomain();
+    }
+
+    /** {@link #issueX509Svid(SpiffeId, byte[], Duration)} with the default lifetime (one hour). */
+    public LoggedCredential<X509Certificate> issueX509Svid(SpiffeId id, byte[] csr) throws IssuanceException {
+        return issueX509Svid(id, csr, MAX_X509_SVID_TTL);
+    }
+
+    /**
+     * Issues an X509-SVID (SPIFFE X509-SVID standard) for {@code id} to the key in {@code csr},
+     * logs it and returns it with its proof. Only the CSR's key is used; its subject, SANs and
+     * extensions are ignored (a request for CA powers is refused). The certificate expires after
+     * {@code ttl}, or with the CA if that comes first.
+     *
+     * @param id the registered ID: in this trust domain, with a non-empty path
+     * @param csr a DER PKCS#10 request, at most {@link #MAX_CSR_BYTES}, ECDSA P-256 signed by its key
+     * @param ttl in [{@link #MIN_X509_SVID_TTL}, {@link #MAX_X509_SVID_TTL}]
+     * @throws IllegalArgumentException if {@code id} is of another trust domain or has no path
+     * @throws IssuanceException for a refused CSR, a TTL out of range, an expired CA, or an append
+     *     that failed; nothing is issued and (except for a failed append) nothing is logged
+     */
+    public LoggedCredential<X509Certificate> issueX509Svid(SpiffeId id, byte[] csr, Duration ttl) throws IssuanceException {
+        requireWorkload(id);
+        Objects.requireNonNull(csr, "csr");
+        requireTtl(ttl, MIN_X509_SVID_TTL, MAX_X509_SVID_TTL);
+        PublicKey key = CertificationRequests.publicKey(csr);
+        SigningKey ca = state.get().ca();
+        Instant now = now(config);
+        Instant notAfter = validUntil(ca, now, ttl);
+        BigInteger serial = SvidCertificates.serial(config.random());
+        X509Certificate certificate = SvidCertificates.newSvid(ca, id, key, serial, now, notAfter);
+        Appended appended = append(Entries.x509SvidIssued(header(now), certificate, id.value(), ca.keyId()));
+        return LoggedCredential.of(certificate, appended);
+    }
+
+    /** {@link #issueJwtSvid(SpiffeId, List, Duration)} with the default lifetime (five minutes). */
+    public LoggedCredential<JwtSvid> issueJwtSvid(SpiffeId id, List<String> audience) throws IssuanceException {
+        return issueJwtSvid(id, audience, DEFAULT_JWT_SVID_TTL);
+    }
+
+    /**
+     * Issues a JWT-SVID (SPIFFE JWT-SVID standard, ES256) for {@code id} and {@code audience},
+     * logs its id and SHA-256 (never the token) and returns it with its proof.
+     *
+     * @param id the registered ID: in this trust domain, with a non-empty path
+     * @param audience 1 to {@link #MAX_AUDIENCES} distinct, non-blank values
+     * @param ttl positive, at most {@link #MAX_JWT_SVID_TTL}
+     * @throws IllegalArgumentException if {@code id} is of another trust domain or has no path
+     * @throws IssuanceException for a bad audience or TTL, an expired key, or an append that failed
+     */
+    public LoggedCredential<JwtSvid> issueJwtSvid(SpiffeId id, List<String> audience, Duration ttl) throws IssuanceException {
+        requireWorkload(id);
+        requireAudience(audience);
+        requireTtl(ttl, Duration.ofSeconds(1), MAX_JWT_SVID_TTL);
+        SigningKey key = state.get().jwt();
+        Instant now = now(config);
+        JwtSvid svid = JwtSvids.sign(key, id, audience, now, validUntil(key, now, ttl), newTokenId());
+        Appended appended = append(Entries.jwtSvidIssued(header(now), svid, key.keyId()));
+        return LoggedCredential.of(svid, appended);
+    }
+
+    /** The current trust bundle: active keys and retired keys whose credentials may still be valid. */
+    public TrustBundle trustBundle() {
+        Instant now = config.clock().instant();
+        Authorities current = state.updateAndGet(a -> a.prune(now));
+        return TrustBundle.of(current.sequence(), config.refreshHint(), current.published());
+    }
+
+    /** The active CA certificate, the trust anchor of new X509-SVIDs. */
+    public X509Certificate caCertificate() {
+        return state.get().ca().certificate().orElseThrow();
+    }
+
+    /**
+     * Replaces the CA key: a new CA is created and logged as {@code KeyPublished} (naming the old
+     * key as previous) before it signs; the old CA stays in the bundle until every SVID it signed
+     * has expired.
+     *
+     * @throws IssuanceException ({@code NOT_LOGGED}) if the log did not take the entry; the old key stays active
+     * @throws UncheckedIOException if the issuer stores its keys and the new key could not be written
+     */
+    public void rotateCaKey() throws IssuanceException {
+        Instant now = now(config);
+        rotate(SvidCertificates.newCa(config.trustDomain(), now, now.plus(config.keyLifetime()), config.random()),
+                MAX_X509_SVID_TTL);
+    }
+
+    /**
+     * Replaces the JWT-SVID key, as {@link #rotateCaKey()} does for the CA.
+     *
+     * @throws IssuanceException ({@code NOT_LOGGED}) if the log did not take the entry; the old key stays active
+     */
+    public void rotateJwtKey() throws IssuanceException {
+        Instant now = now(config);
+        rotate(SigningKey.jwt(SigningKey.newKeyPair(config.random()), now, now.plus(config.keyLifetime())),
+                MAX_JWT_SVID_TTL);
+    }
+
+    /** The active keys, for storing them. */
+    Authorities authorities() {
+        return state.get();
+    }
+
+    private void rotate(SigningKey next, Duration longestCredential) throws IssuanceException {
+        synchronized (rotation) {
+            SigningKey previous = state.get().active(next.use());
+            publish(next, Optional.of(previous));
+            // Logged: from here on the new key may sign. The old one signed nothing that outlives this bound.
+            Instant until = now(config).plus(longestCredential);
+            state.updateAndGet(a -> a.rotate(next, until));
+            if (keys != null) {
+                try {
+                    if (next.use() == SigningKey.Use.X509_SVID) {
+                        keys.saveCa(next);
+                    } else {
+                        keys.saveJwt(next);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException("the new key is active but could not be stored", e);
+                }
+            }
+        }
+    }
+
+    private void publish(SigningKey key, Optional<SigningKey> previous) throws IssuanceException {
+        append(Entries.keyPublished(header(now(config)), key, config.trustDomain(), previous));
+    }
+
+    /** Appends and waits until the entry is durable and in a signed checkpoint. */
+    private Appended append(LogEntry entry) throws IssuanceException {
+        try {
+            return ledger.append(LogEntries.serialize(entry), false).get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof LedgerException) {
+                throw new IssuanceException(Reason.NOT_LOGGED, "the log did not append the entry: " + cause.getMessage(), cause);
+            }
+            throw new IllegalStateException("the log failed unexpectedly", cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IssuanceException(Reason.NOT_LOGGED, "interrupted while waiting for the log", e);
+        }
+    }
+
+    private dev.agentledger.proto.v1.Header header(Instant now) {
+        return Entries.header(config.authorityId().value(), now);
+    }
+
+    private void requireWorkload(SpiffeId id) {
+        if (!id.trustDomain().equals(config.trustDomain())) {
+            throw new IllegalArgumentException("SPIFFE ID " + id + " is not in trust domain " + config.trustDomain());
+        }
+        if (id.equals(SpiffeId.ofTrustDomain(config.trustDomain()))) {
+            throw new IllegalArgumentException("SPIFFE ID " + id + " has no path; an SVID names a workload");
+        }
+    }
+
+    private static void requireTtl(Duration ttl, Duration min, Duration max) throws IssuanceException {
+        Objects.requireNonNull(ttl, "ttl");
+        if (ttl.compareTo(min) < 0 || ttl.compareTo(max) > 0) {
+            throw new IssuanceException(Reason.INVALID_TTL, "lifetime " + ttl + " is not in [" + min + ", " + max + "]");
+        }
+    }
+
+    private static void requireAudience(List<String> audience) throws IssuanceException {
+        if (audience == null || audience.isEmpty() || audience.size() > MAX_AUDIENCES) {
+            throw new IssuanceException(Reason.INVALID_AUDIENCE,
+                    "audience has " + (audience == null ? 0 : audience.size()) + " values, want 1 to " + MAX_AUDIENCES);
+        }
+        if (new HashSet<>(audience).size() != audience.size()) {
+            throw new IssuanceException(Reason.INVALID_AUDIENCE, "audience " + audience + " has duplicates");
+        }
+        for (String value : audience) {
+            if (value == null || value.isBlank() || value.length() > MAX_AUDIENCE_LENGTH) {
+                throw new IssuanceException(Reason.INVALID_AUDIENCE,
+                        "audience value is null, blank or longer than " + MAX_AUDIENCE_LENGTH + " characters");
+            }
+        }
+    }
+
+    /** {@code now + ttl}, cut at the key's own expiry. */
+    private static Instant validUntil(SigningKey key, Instant now, Duration ttl) throws IssuanceException {
+        if (now.isBefore(key.notBefore()) || !now.isBefore(key.notAfter())) {
+            throw new IssuanceException(Reason.AUTHORITY_EXPIRED,
+                    key + " may sign from " + key.notBefore() + " to " + key.notAfter() + ", not at " + now);
+        }
+        Instant wanted = now.plus(ttl);
+        return wanted.isAfter(key.notAfter()) ? key.notAfter() : wanted;
+    }
+
+    private String newTokenId() {
+        byte[] id = new byte[16];
+        config.random().nextBytes(id);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(id);
+    }
+
+    /** Now, in whole seconds: X.509 and JWT times have second precision, and the log must match them. */
+    private static Instant now(IssuerConfig config) {
+        return config.clock().instant().truncatedTo(ChronoUnit.SECONDS);
+    }
+}

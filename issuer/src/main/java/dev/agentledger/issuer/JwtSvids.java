@@ -1,0 +1,43 @@
+package dev.agentledger.issuer;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import dev.agentledger.proto.SpiffeId;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Signs JWT-SVIDs per the SPIFFE JWT-SVID standard: ES256 (the standard forbids EdDSA), a header
+ * of exactly {@code alg}, {@code kid} and {@code typ: JWT}, and claims {@code sub}, {@code aud}
+ * (always a JSON array), {@code exp}, {@code iat} and {@code jti}.
+ */
+final class JwtSvids {
+    private JwtSvids() {}
+
+    static JwtSvid sign(SigningKey key, SpiffeId id, List<String> audience, Instant issuedAt, Instant expiresAt, String tokenId) {
+        JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.ES256)
+                .keyID(key.keyId())
+                .type(JOSEObjectType.JWT)
+                .build();
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("sub", id.value());
+        claims.put("aud", List.copyOf(audience));
+        claims.put("exp", expiresAt.getEpochSecond());
+        claims.put("iat", issuedAt.getEpochSecond());
+        claims.put("jti", tokenId);
+        JWSObject jws = new JWSObject(header, new Payload(claims));
+        try {
+            jws.sign(new ECDSASigner(key.privateKey()));
+        } catch (JOSEException e) {
+            throw new IllegalStateException("ES256 signing with a P-256 key failed", e);
+        }
+        return new JwtSvid(jws.serialize(), id, audience, tokenId, issuedAt, expiresAt, key.keyId());
+    }
+}

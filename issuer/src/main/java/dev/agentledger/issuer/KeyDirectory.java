@@ -1,0 +1,189 @@
+package dev.agentledger.issuer;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.UnrecoverableKeyException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Instant;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8DecryptorProviderBuilder;
+import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
+import org.bouncycastle.pkcs.PKCSException;
+import org.bouncycastle.util.io.pem.PemObject;
+import org.bouncycastle.util.io.pem.PemReader;
+
+/**
+ * The issuer's active keys at rest in one directory: each private key as an encrypted PKCS#8 PEM
+ * ({@code ENCRYPTED PRIVATE KEY}, PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC), the CA
+ * certificate and the JWT key's public half and validity in the clear. Every file is written with
+ * mode 0600 (the directory 0700) and replaced atomically.
+ *
+ * <p>Security guarantees: no private key is written unencrypted; loading with a wrong passphrase
+ * is an {@link UnrecoverableKeyException} and never yields a key; a private key that does not
+ * match its stored public half is refused.
+ */
+final class KeyDirectory {
+    /** PBKDF2-HMAC-SHA256 iterations (OWASP's 2023 recommendation). */
+    static final int KDF_ITERATIONS = 600_000;
+    private static final String CA_KEY = "ca-key.pem";
+    private static final String CA_CERTIFICATE = "ca-cert.pem";
+    private static final String JWT_KEY = "jwt-key.pem";
+    private static final String JWT_PUBLIC = "jwt-pub.pem";
+    private static final String JWT_VALIDITY = "jwt-validity.txt";
+    private static final BouncyCastleProvider PROVIDER = new BouncyCastleProvider();
+
+    private final Path directory;
+    private final char[] passphrase;
+
+    KeyDirectory(Path directory, char[] passphrase) {
+        if (passphrase.length < 8) {
+            throw new IllegalArgumentException("the passphrase has " + passphrase.length + " characters, want at least 8");
+        }
+        this.directory = directory;
+        this.passphrase = passphrase.clone();
+    }
+
+    /** True if the directory holds stored keys. */
+    boolean exists() {
+        return Files.exists(directory.resolve(CA_KEY));
+    }
+
+    /** Writes the CA key and certificate. */
+    void saveCa(SigningKey ca) throws IOException {
+        write(CA_KEY, encrypted(ca.privateKey()));
+        write(CA_CERTIFICATE, pem(ca.certificate().orElseThrow()));
+    }
+
+    /** Writes the JWT key, its public half and validity. */
+    void saveJwt(SigningKey jwt) throws IOException {
+        write(JWT_KEY, encrypted(jwt.privateKey()));
+        write(JWT_PUBLIC, pem(new PemObject("PUBLIC KEY", jwt.publicKey().getEncoded())));
+        write(JWT_VALIDITY, jwt.notBefore() + "\n" + jwt.notAfter() + "\n");
+    }
+
+    /** Reads the CA key. */
+    SigningKey loadCa() throws IOException, GeneralSecurityException {
+        X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(Files.newInputStream(directory.resolve(CA_CERTIFICATE)));
+        PrivateKey key = decrypt(CA_KEY);
+        requireMatch(certificate.getPublicKey(), key, CA_KEY);
+        return SigningKey.ca(new KeyPair(certificate.getPublicKey(), key), certificate);
+    }
+
+    /** Reads the JWT key. */
+    SigningKey loadJwt() throws IOException, GeneralSecurityException {
+        PemObject object = readPem(JWT_PUBLIC);
+        PublicKey publicKey = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(object.getContent()));
+        String[] validity = Files.readString(directory.resolve(JWT_VALIDITY), StandardCharsets.US_ASCII).split("\n");
+        PrivateKey key = decrypt(JWT_KEY);
+        requireMatch(publicKey, key, JWT_KEY);
+        try {
+            return SigningKey.jwt(new KeyPair(publicKey, key), Instant.parse(validity[0]), Instant.parse(validity[1]));
+        } catch (RuntimeException e) {
+            throw new IOException(JWT_VALIDITY + " is malformed: " + e.getMessage(), e);
+        }
+    }
+
+    private PrivateKey decrypt(String name) throws IOException, GeneralSecurityException {
+        if (!(readPemObject(name) instanceof PKCS8EncryptedPrivateKeyInfo encrypted)) {
+            throw new IOException(directory.resolve(name) + " is not an encrypted PKCS#8 private key");
+        }
+        PrivateKeyInfo info;
+        try {
+            info = encrypted.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(PROVIDER).build(passphrase));
+            return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
+        } catch (PKCSException | OperatorCreationException | GeneralSecurityException | IllegalArgumentException e) {
+            // A wrong passphrase shows as a padding error, or (rarely) as garbage that fails to parse.
+            throw new UnrecoverableKeyException("cannot decrypt " + directory.resolve(name) + ": wrong passphrase or damaged file");
+        }
+    }
+
+    /** Signs and verifies a fixed message: a decryption that produced some other key fails here. */
+    private void requireMatch(PublicKey publicKey, PrivateKey privateKey, String name) throws GeneralSecurityException {
+        byte[] message = "agentledger key check".getBytes(StandardCharsets.US_ASCII);
+        Signature signer = Signature.getInstance("SHA256withECDSA");
+        signer.initSign(privateKey);
+        signer.update(message);
+        byte[] signature = signer.sign();
+        Signature verifier = Signature.getInstance("SHA256withECDSA");
+        verifier.initVerify(publicKey);
+        verifier.update(message);
+        if (!verifier.verify(signature)) {
+            throw new UnrecoverableKeyException(directory.resolve(name) + " does not match its public key: wrong passphrase or damaged file");
+        }
+    }
+
+    private String encrypted(PrivateKey key) throws IOException {
+        try {
+            var encryptor = new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC)
+                    .setPRF(JcaPKCS8Generator.PRF_HMACSHA256)
+                    .setIterationCount(KDF_ITERATIONS)
+                    .setProvider(PROVIDER)
+                    .setPassword(passphrase)
+                    .build();
+            return pem(new JcaPKCS8Generator(key, encryptor).generate());
+        } catch (OperatorCreationException e) {
+            throw new IllegalStateException("BouncyCastle has no AES-256-CBC with PBKDF2", e);
+        }
+    }
+
+    private static String pem(Object object) throws IOException {
+        StringWriter text = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
+            writer.writeObject(object);
+        }
+        return text.toString();
+    }
+
+    private PemObject readPem(String name) throws IOException {
+        try (PemReader reader = new PemReader(new StringReader(Files.readString(directory.resolve(name), StandardCharsets.US_ASCII)))) {
+            PemObject object = reader.readPemObject();
+            if (object == null) {
+                throw new IOException(directory.resolve(name) + " holds no PEM object");
+            }
+            return object;
+        }
+    }
+
+    private Object readPemObject(String name) throws IOException {
+        try (PEMParser parser = new PEMParser(new StringReader(Files.readString(directory.resolve(name), StandardCharsets.US_ASCII)))) {
+            return parser.readObject();
+        }
+    }
+
+    /** Writes {@code text} to a 0600 temporary file and moves it over {@code name} atomically. */
+    private void write(String name, String text) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        Path temporary = Files.createTempFile(directory, name, ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try {
+            Files.writeString(temporary, text, StandardCharsets.US_ASCII);
+            Files.move(temporary, directory.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.agentledger.issuer;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One ECDSA P-256 signing key of the issuer with its key id (the RFC 7638 JWK thumbprint of the
+ * public key, base64url) and the window in which it may sign. The X.509 CA key also carries its
+ * self-signed certificate. Immutable.
+ */
+final class SigningKey {
+    /** What the key signs. */
+    enum Use {
+        /** The CA key (SPIFFE bundle use {@code x509-svid}). */
+        X509_SVID,
+        /** The JWT-SVID key (SPIFFE bundle use {@code jwt-svid}). */
+        JWT_SVID
+    }
+
+    private final Use use;
+    private final String keyId;
+    private final ECPublicKey publicKey;
+    private final ECPrivateKey privateKey;
+    private final Instant notBefore;
+    private final Instant notAfter;
+    private final X509Certificate certificate;
+
+    private SigningKey(Use use, KeyPair pair, Instant notBefore, Instant notAfter, X509Certificate certificate) {
+        this.use = use;
+        if (!(pair.getPublic() instanceof ECPublicKey pub) || !(pair.getPrivate() instanceof ECPrivateKey priv)) {
+            throw new IllegalArgumentException("signing keys are EC keys, got " + pair.getPublic().getAlgorithm());
+        }
+        if (!notBefore.isBefore(notAfter)) {
+            throw new IllegalArgumentException("key validity " + notBefore + " .. " + notAfter + " is empty");
+        }
+        this.publicKey = pub;
+        this.privateKey = priv;
+        this.notBefore = notBefore;
+        this.notAfter = notAfter;
+        this.certificate = certificate;
+        this.keyId = thumbprint(pub);
+    }
+
+    /** The CA key whose self-signed certificate is {@code certificate}; validity from the certificate. */
+    static SigningKey ca(KeyPair pair, X509Certificate certificate) {
+        if (!certificate.getPublicKey().equals(pair.getPublic())) {
+            throw new IllegalArgumentException("the CA certificate is not for this key");
+        }
+        return new SigningKey(Use.X509_SVID, pair, certificate.getNotBefore().toInstant(),
+                certificate.getNotAfter().toInstant(), Objects.requireNonNull(certificate));
+    }
+
+    /** A JWT-SVID key that may sign from {@code notBefore} to {@code notAfter}. */
+    static SigningKey jwt(KeyPair pair, Instant notBefore, Instant notAfter) {
+        return new SigningKey(Use.JWT_SVID, pair, notBefore, notAfter, null);
+    }
+
+    /** A fresh P-256 key pair. */
+    static KeyPair newKeyPair(SecureRandom random) {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"), random);
+            return generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK has no EC P-256 key generator", e);
+        }
+    }
+
+    Use use() {
+        return use;
+    }
+
+    /** The RFC 7638 thumbprint of the public JWK, base64url: the {@code kid}. */
+    String keyId() {
+        return keyId;
+    }
+
+    ECPublicKey publicKey() {
+        return publicKey;
+    }
+
+    ECPrivateKey privateKey() {
+        return privateKey;
+    }
+
+    KeyPair keyPair() {
+        return new KeyPair(publicKey, privateKey);
+    }
+
+    Instant notBefore() {
+        return notBefore;
+    }
+
+    Instant notAfter() {
+        return notAfter;
+    }
+
+    /** The CA certificate; empty for a JWT key. */
+    Optional<X509Certificate> certificate() {
+        return Optional.ofNullable(certificate);
+    }
+
+    /** The public JWK with its {@code kid}, without any private member. */
+    ECKey publicJwk() {
+        return new ECKey.Builder(Curve.P_256, publicKey).keyID(keyId).build();
+    }
+
+    @Override
+    public String toString() {
+        return use + " key " + keyId;
+    }
+
+    private static String thumbprint(ECPublicKey key) {
+        try {
+            return new ECKey.Builder(Curve.P_256, key).build().computeThumbprint().toString();
+        } catch (JOSEException e) {
+            throw new IllegalStateException("SHA-256 is missing", e);
+        }
+    }
+}
