@@ -6,37 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentledger.issuer.IssuanceException.Reason;
 import dev.agentledger.proto.SpiffeId;
-import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.Arrays;
 import java.util.stream.Stream;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.KeyUsage;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every refused CSR gets its reason and leaves the log as it was. */
-class CsrRefusalTest {
+class CsrRefusalTest extends IssuerOnLogTest {
     private static final SpiffeId AGENT = SpiffeId.of(TestLog.TRUST_DOMAIN, "agent/a/1");
 
-    @TempDir
-    Path directory;
-    TestLog log;
-
-    @BeforeEach
-    void open() throws Exception {
-        log = new TestLog(directory);
-    }
-
-    @AfterEach
-    void close() {
-        log.close();
-    }
 
     /** Makes a CSR that must be refused. */
     interface BadCsr {

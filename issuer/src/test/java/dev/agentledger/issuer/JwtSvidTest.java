@@ -21,7 +21,6 @@ import dev.agentledger.proto.LogEntries;
 import dev.agentledger.proto.SpiffeId;
 import dev.agentledger.proto.v1.JwtSvidIssued;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.MessageDigest;
 import java.security.interfaces.ECPrivateKey;
@@ -32,31 +31,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-class JwtSvidTest {
+class JwtSvidTest extends IssuerOnLogTest {
     private static final SpiffeId AGENT = SpiffeId.of(TestLog.TRUST_DOMAIN, "agent/research/7");
     private static final List<String> AUDIENCE = List.of("spiffe://agents.example/tool/search");
 
-    @TempDir
-    Path directory;
-    TestLog log;
-
-    @BeforeEach
-    void open() throws Exception {
-        log = new TestLog(directory);
-    }
-
-    @AfterEach
-    void close() {
-        log.close();
-    }
 
     @Test
     void headerAndClaimsAreExactlyTheStandardOnes() throws Exception {

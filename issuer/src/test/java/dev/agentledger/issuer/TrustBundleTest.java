@@ -12,34 +12,17 @@ import dev.agentledger.proto.SpiffeId;
 import dev.agentledger.proto.v1.KeyPublished;
 import dev.agentledger.proto.v1.KeyUse;
 import dev.agentledger.proto.v1.LogEntry;
-import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class TrustBundleTest {
+class TrustBundleTest extends IssuerOnLogTest {
     private static final SpiffeId AGENT = SpiffeId.of(TestLog.TRUST_DOMAIN, "agent/deploy/3");
 
-    @TempDir
-    Path directory;
-    TestLog log;
-
-    @BeforeEach
-    void open() throws Exception {
-        log = new TestLog(directory);
-    }
-
-    @AfterEach
-    void close() {
-        log.close();
-    }
 
     @Test
     void bundleIsASpiffeJwks() throws Exception {

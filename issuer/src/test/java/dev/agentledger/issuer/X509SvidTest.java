@@ -36,8 +36,6 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
 import org.bouncycastle.cert.X509CertificateHolder;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,24 +43,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class X509SvidTest {
+class X509SvidTest extends IssuerOnLogTest {
     private static final SpiffeId AGENT = SpiffeId.of(TestLog.TRUST_DOMAIN, "agent/invoice-bot/1");
     private static final String SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
     private static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
 
-    @TempDir
-    Path directory;
-    TestLog log;
-
-    @BeforeEach
-    void open() throws Exception {
-        log = new TestLog(directory);
-    }
-
-    @AfterEach
-    void close() {
-        log.close();
-    }
 
     @Test
     void leafFollowsTheX509SvidProfile() throws Exception {
