@@ -357,9 +357,17 @@ public final class WitnessSubmitter implements AutoCloseable {
         return Optional.of(note);
     }
 
-    /** Stops the thread, if started, and waits for it. */
+    /** Stops the thread, if started, waits for it, and closes the HTTP client. */
     @Override
     public void close() {
+        try {
+            stopThread();
+        } finally {
+            http.close();
+        }
+    }
+
+    private void stopThread() {
         Thread t;
         synchronized (this) {
             t = thread;

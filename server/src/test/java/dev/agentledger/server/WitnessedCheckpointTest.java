@@ -63,6 +63,7 @@ class WitnessedCheckpointTest {
                 assertEquals(3, checkpoint.size());
                 assertEquals(2, checkpoint.cosignatures().size());
                 assertEquals(server.ledger().checkpoint().note(), get(server, "/checkpoint/latest"));
+                assertTrue(get(server, "/observe/metrics").contains("agentledger_witness_cosignatures"), "metrics");
                 String discovery = get(server, "/.well-known/agentledger");
                 for (WitnessSubmitter.Witness w : witnesses) {
                     assertTrue(discovery.contains(w.url().toString()) && discovery.contains(w.key().toString()), discovery);
