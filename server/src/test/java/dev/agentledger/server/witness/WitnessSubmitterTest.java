@@ -151,6 +151,20 @@ class WitnessSubmitterTest {
     }
 
     @Test
+    void witnessOnAForkOfTheSameSizeRaisesTheAlarmOnTheSecondRound() throws Exception {
+        WitnessServer w1 = witness(key1, "w1", 0);
+        try (TestLedger fork = new TestLedger(dir.resolve("fork"), ORIGIN, logKey, "b").growTo(12)) {
+            submitter(fork, "fork-witnessed", at(w1, key1)).submitOnce();
+        }
+        WitnessSubmitter submitter = submitter(log.growTo(12), "witnessed", at(w1, key1));
+        submitter.submitOnce(); // 409 with 12: this log signed a checkpoint of size 12, so retry from it
+        assertEquals(Map.of(), metrics.forkAlarms);
+        submitter.submitOnce(); // 409 again for the log's own 12: the witness holds another root
+        assertEquals(Map.of("witness.test/w1", 1), metrics.forkAlarms);
+        assertFalse(submitter.witnessedCheckpoint().isPresent());
+    }
+
+    @Test
     void witnessDownDoesNotStopAppendsAndIsRetriedAfterBackOff() throws Exception {
         WitnessServer gone = witness(key1, "w1", 0);
         WitnessSubmitter.Witness down = at(gone, key1);
