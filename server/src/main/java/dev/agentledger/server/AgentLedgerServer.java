@@ -1,5 +1,9 @@
 package dev.agentledger.server;
 
+import dev.agentledger.ledger.WitnessSubmitter;
+import dev.agentledger.server.observe.WitnessMeters;
+import java.util.Optional;
+
 import dev.agentledger.ledger.Ledger;
 import dev.agentledger.ledger.LedgerConfig;
 import dev.agentledger.ledger.LogEntryIndexer;
@@ -41,12 +45,15 @@ public final class AgentLedgerServer implements AutoCloseable {
     private static final Provider BOUNCY_CASTLE = new BouncyCastleProvider();
 
     private final Ledger ledger;
+    private final Optional<WitnessSubmitter> submitter;
     private final WebServer webServer;
     private final HostPort publicAddress;
     private final HostPort privateAddress;
 
-    private AgentLedgerServer(Ledger ledger, WebServer webServer, HostPort publicAddress, HostPort privateAddress) {
+    private AgentLedgerServer(Ledger ledger, Optional<WitnessSubmitter> submitter, WebServer webServer,
+            HostPort publicAddress, HostPort privateAddress) {
         this.ledger = ledger;
+        this.submitter = submitter;
         this.webServer = webServer;
         this.publicAddress = publicAddress;
         this.privateAddress = privateAddress;
@@ -70,7 +77,15 @@ public final class AgentLedgerServer implements AutoCloseable {
         Ledger ledger = Ledger.open(LedgerConfig.of(prepared.dir().ledger(), prepared.settings().origin(), signer, verifier)
                 .withIndexer(LogEntryIndexer.INSTANCE)
                 .withMetrics(new LedgerMeters(Metrics.globalRegistry())));
+        Optional<WitnessSubmitter> submitter = Optional.empty();
         try {
+            if (!config.witnesses().isEmpty()) {
+                submitter = Optional.of(WitnessSubmitter.create(ledger, config.witnesses(),
+                        prepared.dir().witnessedCheckpoint(), clock, duration -> Thread.sleep(duration),
+                        new WitnessMeters(Metrics.globalRegistry()), WitnessSubmitter.DEFAULT_INTERVAL,
+                        WitnessSubmitter.DEFAULT_TIMEOUT));
+            }
+            Optional<WitnessSubmitter> witnessing = submitter;
             Appenders appenders = new Appenders(config.appenders().isEmpty()
                     ? Set.of(prepared.operatorId()) : Set.copyOf(config.appenders()));
             AtomicReference<String> baseUrl = new AtomicReference<>("http://" + config.publicAddress());
@@ -81,7 +96,7 @@ public final class AgentLedgerServer implements AutoCloseable {
                     .port(config.publicAddress().port())
                     .connectionOptions(NO_DELAY)
                     .routing(routing -> PublicApi.configure(routing, ledger,
-                            prepared.logKey().verifierKey().toString(), baseUrl::get, privateUrl::get))
+                            prepared.logKey().verifierKey().toString(), baseUrl::get, privateUrl::get, witnessing))
                     .addFeature(ObserveFeature.builder()
                             .addObserver(HealthObserver.builder().details(true).useSystemServices(false)
                                     .addCheck(new LedgerHealthCheck(ledger)).build())
@@ -103,8 +118,10 @@ public final class AgentLedgerServer implements AutoCloseable {
             HostPort privateBound = config.privateAddress().withPort(server.port(PRIVATE_SOCKET));
             baseUrl.set("http://" + publicBound);
             privateUrl.set(privateBound.toString());
-            return new AgentLedgerServer(ledger, server, publicBound, privateBound);
+            submitter.ifPresent(WitnessSubmitter::start);
+            return new AgentLedgerServer(ledger, submitter, server, publicBound, privateBound);
         } catch (RuntimeException e) {
+            submitter.ifPresent(WitnessSubmitter::close);
             ledger.close();
             throw e;
         }
@@ -125,6 +142,11 @@ public final class AgentLedgerServer implements AutoCloseable {
         return ledger;
     }
 
+    /** The witness submitter, if witnesses are configured. */
+    public Optional<WitnessSubmitter> witnessSubmitter() {
+        return submitter;
+    }
+
     /** The public listener's bound address. */
     public HostPort publicAddress() {
         return publicAddress;
@@ -140,10 +162,11 @@ public final class AgentLedgerServer implements AutoCloseable {
         return "http://" + publicAddress;
     }
 
-    /** Stops the listeners (in-flight calls finish or fail), then closes the log. */
+    /** Stops the witness submitter and the listeners (in-flight calls finish or fail), then closes the log. */
     @Override
     public void close() {
         try {
+            submitter.ifPresent(WitnessSubmitter::close);
             webServer.stop();
         } finally {
             ledger.close();

@@ -1,5 +1,6 @@
 package dev.agentledger.server;
 
+import dev.agentledger.ledger.WitnessSubmitter;
 import dev.agentledger.proto.SpiffeId;
 import dev.agentledger.server.bootstrap.DataDir;
 import java.util.List;
@@ -16,9 +17,11 @@ import java.util.Optional;
  * @param origin the log origin to create or expect; empty: the stored one or {@code <td>/log}
  * @param appenders who may append; empty: the bootstrap operator only
  * @param maxMessageBytes the largest gRPC message the private listener reads
+ * @param witnesses the witnesses the log submits its checkpoints to; empty: none
  */
 public record ServerConfig(DataDir dataDir, HostPort publicAddress, HostPort privateAddress,
-        Optional<String> trustDomain, Optional<String> origin, List<SpiffeId> appenders, int maxMessageBytes) {
+        Optional<String> trustDomain, Optional<String> origin, List<SpiffeId> appenders, int maxMessageBytes,
+        List<WitnessSubmitter.Witness> witnesses) {
     /** The default public listener address. */
     public static final HostPort DEFAULT_PUBLIC = new HostPort("127.0.0.1", 8080);
     /** The default private listener address. */
@@ -34,6 +37,7 @@ public record ServerConfig(DataDir dataDir, HostPort publicAddress, HostPort pri
         Objects.requireNonNull(trustDomain, "trustDomain");
         Objects.requireNonNull(origin, "origin");
         appenders = List.copyOf(appenders);
+        witnesses = List.copyOf(witnesses);
         if (maxMessageBytes < 1024) {
             throw new IllegalArgumentException("maxMessageBytes " + maxMessageBytes + " is below 1024");
         }
@@ -42,16 +46,22 @@ public record ServerConfig(DataDir dataDir, HostPort publicAddress, HostPort pri
     /** Defaults for everything but the data directory. */
     public static ServerConfig of(DataDir dataDir) {
         return new ServerConfig(dataDir, DEFAULT_PUBLIC, DEFAULT_PRIVATE, Optional.empty(), Optional.empty(),
-                List.of(), DEFAULT_MAX_MESSAGE_BYTES);
+                List.of(), DEFAULT_MAX_MESSAGE_BYTES, List.of());
     }
 
     /** The same with other listener addresses. */
     public ServerConfig withAddresses(HostPort publicAddr, HostPort privateAddr) {
-        return new ServerConfig(dataDir, publicAddr, privateAddr, trustDomain, origin, appenders, maxMessageBytes);
+        return new ServerConfig(dataDir, publicAddr, privateAddr, trustDomain, origin, appenders, maxMessageBytes, witnesses);
     }
 
     /** The same with other appenders. */
     public ServerConfig withAppenders(List<SpiffeId> newAppenders) {
-        return new ServerConfig(dataDir, publicAddress, privateAddress, trustDomain, origin, newAppenders, maxMessageBytes);
+        return new ServerConfig(dataDir, publicAddress, privateAddress, trustDomain, origin, newAppenders, maxMessageBytes, witnesses);
+    }
+
+    /** The same with other witnesses. */
+    public ServerConfig withWitnesses(List<WitnessSubmitter.Witness> newWitnesses) {
+        return new ServerConfig(dataDir, publicAddress, privateAddress, trustDomain, origin, appenders, maxMessageBytes,
+                newWitnesses);
     }
 }

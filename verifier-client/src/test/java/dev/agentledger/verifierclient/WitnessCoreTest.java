@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.agentledger.merkle.note.CosignatureV1Signer;
 import dev.agentledger.merkle.note.SignatureType;
 import dev.agentledger.merkle.note.SignerKey;
-import dev.agentledger.verifierclient.witness.AddCheckpointRequest;
+import dev.agentledger.merkle.witness.AddCheckpointRequest;
 import dev.agentledger.verifierclient.witness.FileWitnessStore;
 import dev.agentledger.verifierclient.witness.SizeConflictException;
 import dev.agentledger.verifierclient.witness.Witness;

@@ -29,6 +29,11 @@ public record DataDir(Path root) {
         return root.resolve("keys").resolve("log.key");
     }
 
+    /** The latest witnessed checkpoint: the log's note with the witnesses' cosignatures (public). */
+    public Path witnessedCheckpoint() {
+        return root.resolve("witnessed-checkpoint");
+    }
+
     /** The log's note verifier key string (public). */
     public Path logVerifierKey() {
         return root.resolve("keys").resolve("log.vkey");

@@ -1,5 +1,8 @@
 package dev.agentledger.server.cli;
 
+import dev.agentledger.ledger.WitnessSubmitter;
+import dev.agentledger.merkle.note.SignatureType;
+import dev.agentledger.merkle.note.VerifierKey;
 import dev.agentledger.server.AgentLedgerServer;
 import dev.agentledger.server.HostPort;
 import dev.agentledger.server.ServerConfig;
@@ -8,6 +11,7 @@ import dev.agentledger.server.bootstrap.Bootstrap;
 import dev.agentledger.server.bootstrap.BootstrapException;
 import dev.agentledger.server.bootstrap.DataDir;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -57,6 +61,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "An identity allowed to append (repeatable). Default: spiffe://<trust-domain>/operator.")
     List<String> appenders = new ArrayList<>();
 
+    @Option(names = "--witness", paramLabel = "URL=VKEY",
+            description = {"A tlog-witness to submit checkpoints to (repeatable): its base URL and its",
+                    "cosignature/v1 verifier key. /checkpoint then serves the latest checkpoint they cosigned."})
+    List<String> witnesses = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -86,10 +95,27 @@ final class ServeCommand implements Callable<Integer> {
             List<SpiffeId> ids = appenders.stream().map(SpiffeId::parse).toList();
             return new ServerConfig(new DataDir(data), HostPort.parse(publicAddr), HostPort.parse(privateAddr),
                     Optional.ofNullable(trustDomain), Optional.ofNullable(origin), ids,
-                    ServerConfig.DEFAULT_MAX_MESSAGE_BYTES);
+                    ServerConfig.DEFAULT_MAX_MESSAGE_BYTES, witnesses.stream().map(ServeCommand::witness).toList());
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage(), e);
         }
+    }
+
+    /** Parses {@code URL=VKEY}, split at the first {@code =} (a witness's base URL has no query). */
+    static WitnessSubmitter.Witness witness(String spec) {
+        int eq = spec.indexOf('=');
+        if (eq <= 0) {
+            throw new IllegalArgumentException("--witness " + spec + ": want URL=VKEY");
+        }
+        URI url = URI.create(spec.substring(0, eq));
+        if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
+            throw new IllegalArgumentException("--witness " + spec + ": the URL must be http or https");
+        }
+        VerifierKey key = VerifierKey.parse(spec.substring(eq + 1));
+        if (key.type() != SignatureType.COSIGNATURE_V1) {
+            throw new IllegalArgumentException("--witness " + spec + ": the key must be a cosignature/v1 key");
+        }
+        return new WitnessSubmitter.Witness(url, key);
     }
 
     private static void warnIfExposed(HostPort address, PrintWriter err) {

@@ -24,7 +24,9 @@ final class StartupReport {
         out.println("  log verifier key  " + prepared.logKey().verifierKey());
         out.println("Public read API (HTTP) " + server.publicUrl());
         out.println("  discovery         " + server.publicUrl() + "/.well-known/agentledger");
-        out.println("  checkpoint        " + server.publicUrl() + "/checkpoint");
+        out.println("  checkpoint        " + server.publicUrl() + "/checkpoint"
+                + (config.witnesses().isEmpty() ? "" : " (witnessed), newest: /checkpoint/latest"));
+        config.witnesses().forEach(w -> out.println("  witness           " + w.url() + " " + w.key()));
         out.println("  tiles             " + server.publicUrl() + "/tile/<L>/<N>[.p/<W>], /tile/entries/<N>[.p/<W>]");
         out.println("  JSON API          " + server.publicUrl() + "/api/v1/{proof/inclusion,proof/consistency,entries/<i>,lookup}");
         out.println("  health, metrics   " + server.publicUrl() + "/observe/health, /observe/metrics");

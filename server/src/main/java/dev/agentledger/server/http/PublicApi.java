@@ -1,8 +1,11 @@
 package dev.agentledger.server.http;
 
 import dev.agentledger.ledger.Ledger;
+import dev.agentledger.ledger.WitnessSubmitter;
 import dev.agentledger.server.log.LogReads;
 import io.helidon.webserver.http.HttpRouting;
+import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -18,12 +21,15 @@ public final class PublicApi {
      * @param verifierKey the log's note verifier key string, published by discovery
      * @param baseUrl the public URL without trailing slash, read per request (known once bound)
      * @param privateAddress the private gRPC listener's address, read per request
+     * @param submitter the witness submitter, if witnesses are configured: {@code /checkpoint}
+     *     then serves its witnessed checkpoint and discovery lists the witnesses
      */
     public static void configure(HttpRouting.Builder routing, Ledger ledger, String verifierKey,
-            Supplier<String> baseUrl, Supplier<String> privateAddress) {
-        routing.register(new TileService(ledger))
+            Supplier<String> baseUrl, Supplier<String> privateAddress, Optional<WitnessSubmitter> submitter) {
+        routing.register(new TileService(ledger, submitter))
                 .register(ApiService.PREFIX, new ApiService(new LogReads(ledger)))
-                .register(new DiscoveryService(ledger.origin(), verifierKey, baseUrl, privateAddress));
+                .register(new DiscoveryService(ledger.origin(), verifierKey, baseUrl, privateAddress,
+                        submitter.map(WitnessSubmitter::witnesses).orElse(List.of())));
         HttpErrors.register(routing);
     }
 }

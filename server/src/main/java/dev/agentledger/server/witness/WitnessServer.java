@@ -1,7 +1,7 @@
 package dev.agentledger.server.witness;
 
 import dev.agentledger.server.HostPort;
-import dev.agentledger.verifierclient.witness.AddCheckpointRequest;
+import dev.agentledger.merkle.witness.AddCheckpointRequest;
 import dev.agentledger.verifierclient.witness.Witness;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.webserver.WebServer;

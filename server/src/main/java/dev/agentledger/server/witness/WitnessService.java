@@ -1,6 +1,6 @@
 package dev.agentledger.server.witness;
 
-import dev.agentledger.verifierclient.witness.AddCheckpointRequest;
+import dev.agentledger.merkle.witness.AddCheckpointRequest;
 import dev.agentledger.verifierclient.witness.InconsistentCheckpointException;
 import dev.agentledger.verifierclient.witness.MalformedRequestException;
 import dev.agentledger.verifierclient.witness.SizeConflictException;
@@ -64,7 +64,7 @@ final class WitnessService implements HttpService {
             case SizeConflictException c -> {
                 res.status(Status.CONFLICT_409);
                 res.header(HeaderNames.CONTENT_TYPE, "text/x.tlog.size");
-                res.send(c.latestSize() + "\n");
+                res.send(AddCheckpointRequest.formatSize(c.latestSize()));
             }
             case InconsistentCheckpointException i -> {
                 // A validly signed checkpoint that does not extend what was cosigned: keep the evidence.

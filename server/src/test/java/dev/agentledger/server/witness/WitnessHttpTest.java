@@ -15,7 +15,7 @@ import dev.agentledger.verifierclient.ForkException;
 import dev.agentledger.verifierclient.LogVerifier;
 import dev.agentledger.verifierclient.VerifiedCheckpoint;
 import dev.agentledger.verifierclient.WitnessLagPolicy;
-import dev.agentledger.verifierclient.witness.AddCheckpointRequest;
+import dev.agentledger.merkle.witness.AddCheckpointRequest;
 import dev.agentledger.verifierclient.witness.FileWitnessStore;
 import dev.agentledger.verifierclient.witness.Witness;
 import java.net.URI;

@@ -13,6 +13,8 @@ import dev.agentledger.merkle.note.NoteSignature;
 import dev.agentledger.merkle.note.Notes;
 import dev.agentledger.merkle.note.UnverifiedNoteException;
 import dev.agentledger.merkle.note.VerifierKey;
+import dev.agentledger.merkle.witness.AddCheckpointRequest;
+import dev.agentledger.merkle.witness.MalformedWitnessMessageException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -71,7 +73,13 @@ public final class Witness {
 
     /** Parses and handles a request body; see {@link #addCheckpoint(AddCheckpointRequest)}. */
     public String addCheckpoint(byte[] body) throws WitnessException, IOException {
-        return addCheckpoint(AddCheckpointRequest.parse(body));
+        AddCheckpointRequest request;
+        try {
+            request = AddCheckpointRequest.parse(body);
+        } catch (MalformedWitnessMessageException e) {
+            throw new MalformedRequestException(e.getMessage(), e);
+        }
+        return addCheckpoint(request);
     }
 
     /**
