@@ -1,12 +1,12 @@
 package dev.agentledger.issuer;
 
+import dev.agentledger.ledger.DurableFile;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -172,18 +172,11 @@ final class KeyDirectory {
         }
     }
 
-    /** Writes {@code text} to a 0600 temporary file and moves it over {@code name} atomically. */
+    /** Durably replaces {@code name} with {@code text}, mode 0600 (a temporary file moved into place). */
     private void write(String name, String text) throws IOException {
         if (!Files.isDirectory(directory)) {
             Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
-        Path temporary = Files.createTempFile(directory, name, ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try {
-            Files.writeString(temporary, text, StandardCharsets.US_ASCII);
-            Files.move(temporary, directory.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
+        DurableFile.replace(directory.resolve(name), text.getBytes(StandardCharsets.US_ASCII), DurableFile.OWNER_ONLY);
     }
 }
