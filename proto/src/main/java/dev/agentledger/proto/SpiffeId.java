@@ -66,6 +66,13 @@ public record SpiffeId(String value) {
         return slash < 0 ? rest : rest.substring(0, slash);
     }
 
+    /** The path with its leading slash ({@code /agent/x}), or the empty string for a trust domain's own ID. */
+    public String path() {
+        String rest = value.substring(SCHEME.length());
+        int slash = rest.indexOf('/');
+        return slash < 0 ? "" : rest.substring(slash);
+    }
+
     /** The ID as a URI, for certificate SANs. */
     public URI toUri() {
         try {
