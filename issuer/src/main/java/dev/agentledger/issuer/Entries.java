@@ -31,7 +31,8 @@ final class Entries {
                 .build();
     }
 
-    static LogEntry x509SvidIssued(Header header, X509Certificate certificate, String spiffeId, String issuerKeyId) {
+    static LogEntry x509SvidIssued(Header header, X509Certificate certificate, String spiffeId, String issuerKeyId,
+            String agentInstance) {
         byte[] der = encoded(certificate);
         return LogEntry.newBuilder().setHeader(header).setX509SvidIssued(X509SvidIssued.newBuilder()
                 .setSpiffeId(spiffeId)
@@ -39,7 +40,8 @@ final class Entries {
                 .setCertificateSha256(ByteString.copyFrom(Digests.sha256(der)))
                 .setSerial(ByteString.copyFrom(certificate.getSerialNumber().toByteArray()))
                 .setValidity(validity(certificate.getNotBefore().toInstant(), certificate.getNotAfter().toInstant()))
-                .setIssuerKeyId(issuerKeyId))
+                .setIssuerKeyId(issuerKeyId)
+                .setAgentInstance(agentInstance))
                 .build();
     }
 

@@ -28,7 +28,21 @@ public final class IssuanceException extends Exception {
         /** The signing key cannot sign any more (expired). */
         AUTHORITY_EXPIRED,
         /** The log did not append the entry, so the credential was discarded. */
-        NOT_LOGGED
+        NOT_LOGGED,
+        /** The SPIFFE ID asked for is already registered (or has other entries in the log). */
+        ALREADY_REGISTERED,
+        /** The SPIFFE ID is not a registered workload. */
+        NOT_REGISTERED,
+        /** The workload's registration has expired. */
+        REGISTRATION_EXPIRED,
+        /** The caller may not obtain credentials for that workload. */
+        NOT_PERMITTED,
+        /** The join token is malformed, unknown, or its secret does not match. */
+        JOIN_TOKEN_INVALID,
+        /** The join token was already used. */
+        JOIN_TOKEN_USED,
+        /** The join token expired unused. */
+        JOIN_TOKEN_EXPIRED
     }
 
     private final Reason reason;

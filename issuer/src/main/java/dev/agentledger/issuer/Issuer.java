@@ -137,6 +137,12 @@ public final class Issuer {
      *     that failed; nothing is issued and (except for a failed append) nothing is logged
      */
     public LoggedCredential<X509Certificate> issueX509Svid(SpiffeId id, byte[] csr, Duration ttl) throws IssuanceException {
+        return issueX509Svid(id, csr, ttl, "");
+    }
+
+    /** Issues as {@link #issueX509Svid(SpiffeId, byte[], Duration)}, recording the registered instance (or ""). */
+    LoggedCredential<X509Certificate> issueX509Svid(SpiffeId id, byte[] csr, Duration ttl, String agentInstance)
+            throws IssuanceException {
         requireWorkload(id);
         Objects.requireNonNull(csr, "csr");
         requireTtl(ttl, MIN_X509_SVID_TTL, MAX_X509_SVID_TTL);
@@ -146,7 +152,7 @@ public final class Issuer {
         Instant notAfter = validUntil(ca, now, ttl);
         BigInteger serial = SvidCertificates.serial(config.random());
         X509Certificate certificate = SvidCertificates.newSvid(ca, id, key, serial, now, notAfter);
-        Appended appended = append(Entries.x509SvidIssued(header(now), certificate, id.value(), ca.keyId()));
+        Appended appended = append(Entries.x509SvidIssued(header(now), certificate, id.value(), ca.keyId(), agentInstance));
         return LoggedCredential.of(certificate, appended);
     }
 
@@ -244,7 +250,7 @@ public final class Issuer {
     }
 
     /** Appends and waits until the entry is durable and in a signed checkpoint. */
-    private Appended append(LogEntry entry) throws IssuanceException {
+    Appended append(LogEntry entry) throws IssuanceException {
         try {
             return ledger.append(LogEntries.serialize(entry), false).get();
         } catch (ExecutionException e) {
@@ -259,7 +265,13 @@ public final class Issuer {
         }
     }
 
-    private dev.agentledger.proto.v1.Header header(Instant now) {
+    /** How this issuer runs. */
+    IssuerConfig config() {
+        return config;
+    }
+
+    /** The header of an entry the issuer appends at {@code now}. */
+    dev.agentledger.proto.v1.Header header(Instant now) {
         return Entries.header(config.authorityId().value(), now);
     }
 
@@ -312,7 +324,7 @@ public final class Issuer {
     }
 
     /** Now, in whole seconds: X.509 and JWT times have second precision, and the log must match them. */
-    private static Instant now(IssuerConfig config) {
+    static Instant now(IssuerConfig config) {
         return config.clock().instant().truncatedTo(ChronoUnit.SECONDS);
     }
 }
