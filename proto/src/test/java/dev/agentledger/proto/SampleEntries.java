@@ -129,6 +129,7 @@ final class SampleEntries {
                 .addSelectors("k8s:ns:agents")
                 .addSelectors("k8s:sa:invoice-bot")
                 .setExpiresUnixMillis(T0 + 3_600_000)
+                .setJoinTokenExpiresUnixMillis(T0 + 60_000)
                 .build();
     }
 

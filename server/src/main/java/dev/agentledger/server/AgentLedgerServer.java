@@ -4,7 +4,18 @@ import dev.agentledger.ledger.WitnessSubmitter;
 import dev.agentledger.server.observe.WitnessMeters;
 import java.util.Optional;
 
+import dev.agentledger.issuer.IssuanceException;
+import dev.agentledger.issuer.Issuer;
+import dev.agentledger.issuer.IssuerConfig;
+import dev.agentledger.issuer.Registrations;
 import dev.agentledger.ledger.Ledger;
+import dev.agentledger.server.auth.Roles;
+import dev.agentledger.server.bootstrap.BootstrapException;
+import dev.agentledger.server.bootstrap.KeyPassphrase;
+import dev.agentledger.server.grpc.IssuerGrpcService;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Map;
 import dev.agentledger.ledger.LedgerConfig;
 import dev.agentledger.ledger.LogEntryIndexer;
 import dev.agentledger.merkle.note.Ed25519NoteSigner;
@@ -71,7 +82,10 @@ public final class AgentLedgerServer implements AutoCloseable {
      */
     private static final SocketOptions NO_DELAY = SocketOptions.builder().tcpNoDelay(true).build();
 
-    public static AgentLedgerServer start(ServerConfig config, Bootstrap.Prepared prepared, InstantSource clock) {
+    public static AgentLedgerServer start(ServerConfig config, Bootstrap.Prepared prepared, InstantSource clock)
+            throws BootstrapException {
+        KeyPassphrase.Resolved passphrase = KeyPassphrase.resolve(prepared.dir(),
+                Optional.ofNullable(System.getenv(KeyPassphrase.VARIABLE)));
         Ed25519NoteSigner signer = Ed25519NoteSigner.create(prepared.logKey(), BOUNCY_CASTLE);
         Ed25519NoteVerifier verifier = Ed25519NoteVerifier.create(prepared.logKey().verifierKey(), BOUNCY_CASTLE);
         Ledger ledger = Ledger.open(LedgerConfig.of(prepared.dir().ledger(), prepared.settings().origin(), signer, verifier)
@@ -85,6 +99,9 @@ public final class AgentLedgerServer implements AutoCloseable {
                         new WitnessMeters(Metrics.globalRegistry()), WitnessSubmitter.DEFAULT_INTERVAL,
                         WitnessSubmitter.DEFAULT_TIMEOUT));
             }
+            Issuer issuer = openIssuer(ledger, prepared, clock, passphrase);
+            Registrations registrations = new Registrations(issuer, ledger);
+            Roles roles = Roles.of(prepared.settings().trustDomain(), Map.of());
             Optional<WitnessSubmitter> witnessing = submitter;
             Appenders appenders = new Appenders(config.appenders().isEmpty()
                     ? Set.of(prepared.operatorId()) : Set.copyOf(config.appenders()));
@@ -95,7 +112,7 @@ public final class AgentLedgerServer implements AutoCloseable {
                     .host(config.publicAddress().host())
                     .port(config.publicAddress().port())
                     .connectionOptions(NO_DELAY)
-                    .routing(routing -> PublicApi.configure(routing, ledger,
+                    .routing(routing -> PublicApi.configure(routing, ledger, issuer, registrations,
                             prepared.logKey().verifierKey().toString(), baseUrl::get, privateUrl::get, witnessing))
                     .addFeature(ObserveFeature.builder()
                             .addObserver(HealthObserver.builder().details(true).useSystemServices(false)
@@ -106,12 +123,13 @@ public final class AgentLedgerServer implements AutoCloseable {
                             .host(config.privateAddress().host())
                             .port(config.privateAddress().port())
                             .connectionOptions(NO_DELAY)
-                            .tls(privateTls(prepared))
+                            .tls(privateTls(prepared, issuer))
                             .maxPayloadSize(config.maxMessageBytes())
                             .addProtocol(GrpcConfig.builder().maxReadBufferSize(config.maxMessageBytes()).build())
                             .addRouting(HttpRouting.builder())
-                            .addRouting(GrpcRouting.builder().service(
-                                    new LedgerGrpcService(ledger, appenders, clock, PeerCertificates.helidon()))))
+                            .addRouting(GrpcRouting.builder()
+                                    .service(new LedgerGrpcService(ledger, appenders, clock, PeerCertificates.helidon()))
+                                    .service(new IssuerGrpcService(issuer, registrations, roles, PeerCertificates.helidon()))))
                     .build()
                     .start();
             HostPort publicBound = config.publicAddress().withPort(server.port());
@@ -127,12 +145,37 @@ public final class AgentLedgerServer implements AutoCloseable {
         }
     }
 
-    /** TLS of the private listener: the server certificate, client certificates required from the bootstrap CA only. */
-    private static Tls privateTls(Bootstrap.Prepared prepared) {
+    /**
+     * The issuer over the log, with its keys in the data directory, encrypted with the key passphrase.
+     *
+     * @throws BootstrapException if the keys cannot be read (wrong passphrase, damaged files) or
+     *     their first publication could not be logged
+     */
+    private static Issuer openIssuer(Ledger ledger, Bootstrap.Prepared prepared, InstantSource clock,
+            KeyPassphrase.Resolved passphrase) throws BootstrapException {
+        try {
+            return Issuer.open(ledger, IssuerConfig.of(prepared.settings().trustDomain()).withClock(clock),
+                    prepared.dir().issuerKeys(), passphrase.value());
+        } catch (java.security.UnrecoverableKeyException e) {
+            throw new BootstrapException("cannot decrypt the issuer keys in " + prepared.dir().issuerKeys()
+                    + ": wrong passphrase (" + KeyPassphrase.VARIABLE + " or " + prepared.dir().keyPassphrase() + ") or damaged files", e);
+        } catch (java.io.IOException | java.security.GeneralSecurityException | IssuanceException e) {
+            throw new BootstrapException("cannot open the issuer keys in " + prepared.dir().issuerKeys() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * TLS of the private listener: the server certificate; client certificates required, from the
+     * bootstrap CA (operator, services) or the issuer's CAs (agents' X509-SVIDs) only.
+     */
+    private static Tls privateTls(Bootstrap.Prepared prepared, Issuer issuer) {
+        List<X509Certificate> trusted = new ArrayList<>();
+        trusted.add(prepared.caCertificate());
+        trusted.addAll(issuer.trustBundle().x509Authorities());
         return Tls.builder()
                 .privateKey(prepared.server().key())
                 .privateKeyCertChain(prepared.server().chain())
-                .trust(List.of(prepared.caCertificate()))
+                .trust(trusted)
                 .clientAuth(TlsClientAuth.REQUIRED)
                 .build();
     }

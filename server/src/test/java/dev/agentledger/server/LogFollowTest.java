@@ -24,7 +24,7 @@ class LogFollowTest {
                     running.prepared.logKey().verifierKey(), List.of(), 0);
             CheckpointTracker tracker = CheckpointTracker.persistent(dir.resolve("tracker.state"), verifier, client,
                     WitnessLagPolicy.DEFAULT, InstantSource.system());
-            int appended = 0;
+            long appended = running.treeSize(); // the issuer's key publications
             for (int step : new int[] {1, 7, 300}) {
                 for (int i = 0; i < step; i++) {
                     running.server.ledger().append(

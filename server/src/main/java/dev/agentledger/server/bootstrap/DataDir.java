@@ -39,6 +39,19 @@ public record DataDir(Path root) {
         return root.resolve("keys").resolve("log.vkey");
     }
 
+    /** The issuer's CA, JWT and token signing keys, encrypted with the key passphrase. */
+    public Path issuerKeys() {
+        return root.resolve("keys").resolve("issuer");
+    }
+
+    /**
+     * The generated key passphrase, used when {@code AGENTLEDGER_KEY_PASSPHRASE} is not set
+     * (secret, mode 0600; keep it elsewhere, or set the variable, to protect the keys at rest).
+     */
+    public Path keyPassphrase() {
+        return root.resolve("keys").resolve("passphrase");
+    }
+
     /** The TLS directory. */
     public Path tls() {
         return root.resolve("tls");

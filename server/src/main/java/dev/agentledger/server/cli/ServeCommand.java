@@ -72,13 +72,14 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         ServerConfig config = config();
         Bootstrap.Prepared prepared;
+        AgentLedgerServer server;
         try {
             prepared = Bootstrap.prepare(config.dataDir(), config.trustDomain(), config.origin(), InstantSource.system());
+            warnIfExposed(config.publicAddress(), err);
+            server = AgentLedgerServer.start(config, prepared, InstantSource.system());
         } catch (BootstrapException e) {
             throw new CliException(e.getMessage(), e);
         }
-        warnIfExposed(config.publicAddress(), err);
-        AgentLedgerServer server = AgentLedgerServer.start(config, prepared, InstantSource.system());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

@@ -77,6 +77,12 @@ public final class LedgerClient implements AutoCloseable {
         return stub.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
     }
 
+    /** The issuer's blocking stub on the same channel (registration and SVIDs). */
+    public dev.agentledger.proto.v1.IssuerServiceGrpc.IssuerServiceBlockingStub issuer() {
+        return dev.agentledger.proto.v1.IssuerServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
+    }
+
     private static InputStream pem(String text) {
         return new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII));
     }

@@ -1,5 +1,8 @@
 package dev.agentledger.server.grpc;
 
+import dev.agentledger.issuer.IssuanceException;
+import dev.agentledger.server.auth.ForbiddenException;
+import dev.agentledger.server.issuance.IssuanceFailures;
 import dev.agentledger.ledger.InvalidEntryException;
 import dev.agentledger.ledger.LedgerUnavailableException;
 import dev.agentledger.ledger.StorageException;
@@ -28,6 +31,8 @@ final class GrpcErrors {
             case StatusRuntimeException already -> already.getStatus();
             case UnauthenticatedException u -> Status.UNAUTHENTICATED.withDescription(u.getMessage());
             case PermissionDeniedException p -> Status.PERMISSION_DENIED.withDescription(p.getMessage());
+            case ForbiddenException f -> Status.PERMISSION_DENIED.withDescription(f.getMessage());
+            case IssuanceException i -> Status.fromCode(IssuanceFailures.code(i.reason())).withDescription(i.getMessage());
             case MalformedEntryException m -> Status.INVALID_ARGUMENT.withDescription(m.getMessage());
             case InvalidEntryException i -> Status.INVALID_ARGUMENT.withDescription(i.getMessage());
             case InvalidRequestException i -> Status.INVALID_ARGUMENT.withDescription(i.getMessage());

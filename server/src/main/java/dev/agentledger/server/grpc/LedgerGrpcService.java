@@ -60,7 +60,7 @@ public final class LedgerGrpcService extends LedgerServiceGrpc.LedgerServiceImpl
 
     @Override
     public void append(AppendRequest request, StreamObserver<AppendResponse> out) {
-        respond(out, () -> {
+        Unary.respond(out, () -> {
             SpiffeId caller = CallerIdentity.of(peerCertificates.get());
             appenders.check(caller);
             byte[] entry = stamp(request, caller);
@@ -100,14 +100,14 @@ public final class LedgerGrpcService extends LedgerServiceGrpc.LedgerServiceImpl
 
     @Override
     public void getCheckpoint(GetCheckpointRequest request, StreamObserver<GetCheckpointResponse> out) {
-        respond(out, () -> GetCheckpointResponse.newBuilder()
+        Unary.respond(out, () -> GetCheckpointResponse.newBuilder()
                 .setCheckpoint(ByteString.copyFrom(reads.checkpoint().noteBytes()))
                 .build());
     }
 
     @Override
     public void getInclusionProof(GetInclusionProofRequest request, StreamObserver<GetInclusionProofResponse> out) {
-        respond(out, () -> {
+        Unary.respond(out, () -> {
             ProvenEntry proven = reads.entry(request.getIndex(), request.getTreeSize());
             var response = GetInclusionProofResponse.newBuilder()
                     .setProof(ProtoProofs.inclusion(proven.proof()))
@@ -121,14 +121,14 @@ public final class LedgerGrpcService extends LedgerServiceGrpc.LedgerServiceImpl
 
     @Override
     public void getConsistencyProof(GetConsistencyProofRequest request, StreamObserver<GetConsistencyProofResponse> out) {
-        respond(out, () -> GetConsistencyProofResponse.newBuilder()
+        Unary.respond(out, () -> GetConsistencyProofResponse.newBuilder()
                 .setProof(ProtoProofs.consistency(reads.consistency(request.getSize1(), nonZero(request.getSize2()))))
                 .build());
     }
 
     @Override
     public void getEntry(GetEntryRequest request, StreamObserver<GetEntryResponse> out) {
-        respond(out, () -> {
+        Unary.respond(out, () -> {
             ProvenEntry proven = reads.entry(request.getIndex(), request.getTreeSize());
             var response = GetEntryResponse.newBuilder()
                     .setEntry(ByteString.copyFrom(proven.entry()))
@@ -143,25 +143,5 @@ public final class LedgerGrpcService extends LedgerServiceGrpc.LedgerServiceImpl
     /** size2 has no "latest" meaning in the gRPC API: 0 is simply invalid. */
     private static long nonZero(long size2) {
         return size2 == 0 ? -1 : size2;
-    }
-
-    private interface Call<T> {
-        T call() throws Exception;
-    }
-
-    private static <T> void respond(StreamObserver<T> out, Call<T> call) {
-        T response;
-        try {
-            response = call.call();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            out.onError(io.grpc.Status.CANCELLED.withDescription("interrupted").asRuntimeException());
-            return;
-        } catch (Exception e) {
-            out.onError(GrpcErrors.toStatus(e));
-            return;
-        }
-        out.onNext(response);
-        out.onCompleted();
     }
 }

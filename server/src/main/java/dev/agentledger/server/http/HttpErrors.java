@@ -25,6 +25,8 @@ final class HttpErrors {
     static void register(HttpRouting.Builder routing) {
         routing.error(InvalidRequestException.class, (req, res, e) -> send(res, Status.BAD_REQUEST_400, e.getMessage()))
                 .error(IllegalArgumentException.class, (req, res, e) -> send(res, Status.BAD_REQUEST_400, e.getMessage()))
+                .error(dev.agentledger.issuer.IssuanceException.class, (req, res, e) -> send(res,
+                        Status.create(dev.agentledger.server.issuance.IssuanceFailures.httpStatus(e.reason())), e.getMessage()))
                 .error(NotFoundException.class, (req, res, e) -> send(res, Status.NOT_FOUND_404, e.getMessage()))
                 .error(HttpException.class, (req, res, e) -> send(res, e.status(), e.getMessage()))
                 .error(StorageException.class, (req, res, e) -> {

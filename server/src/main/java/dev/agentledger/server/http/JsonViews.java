@@ -36,6 +36,16 @@ final class JsonViews {
                 .build();
     }
 
+    /** Where a logged credential's entry is: index, leaf hash, checkpoint and inclusion proof. */
+    static JsonObject logged(dev.agentledger.issuer.LoggedCredential<?> logged) {
+        return JsonObject.builder()
+                .set("index", logged.index())
+                .set("leaf_hash", logged.leafHash().toBase64())
+                .set("checkpoint", logged.checkpointNote())
+                .set("inclusion_proof", inclusion(logged.proof()))
+                .build();
+    }
+
     /** Index, leaf hash, proof and checkpoint; with the entry (raw and decoded) when {@code withEntry}. */
     static JsonObject proven(ProvenEntry proven, boolean withEntry) {
         JsonObject.Builder json = JsonObject.builder()
