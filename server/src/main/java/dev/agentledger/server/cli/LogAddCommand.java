@@ -77,6 +77,11 @@ final class LogAddCommand implements Callable<Integer> {
     }
 
     private HostPort address() throws CliException {
+        return address(privateAddr);
+    }
+
+    /** The parsed {@code --private-addr}, as a usage error when malformed. */
+    static HostPort address(String privateAddr) throws CliException {
         try {
             return HostPort.parse(privateAddr);
         } catch (IllegalArgumentException e) {
@@ -84,7 +89,8 @@ final class LogAddCommand implements Callable<Integer> {
         }
     }
 
-    private static Credentials readCredentials(DataDir dir) throws CliException {
+    /** The operator's client credentials in {@code dir}, as a usage error when unreadable. */
+    static Credentials readCredentials(DataDir dir) throws CliException {
         try {
             return Credentials.read(dir.operatorKey(), dir.operatorCertificate());
         } catch (IOException e) {

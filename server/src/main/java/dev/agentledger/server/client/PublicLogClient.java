@@ -34,17 +34,32 @@ public final class PublicLogClient {
 
     /** The body of {@code GET path}. */
     public byte[] get(String path) throws IOException {
+        return send("GET", path, HttpRequest.newBuilder(URI.create(baseUrl + path)));
+    }
+
+    /** The JSON object answered to {@code POST path} with the JSON {@code body}. */
+    public JsonObject postJson(String path, JsonObject body) throws IOException {
+        byte[] answer = send("POST", path, HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+        try {
+            return JsonParser.create(answer).readJsonObject();
+        } catch (RuntimeException e) {
+            throw new IOException("POST " + baseUrl + path + " did not return a JSON object: " + e.getMessage(), e);
+        }
+    }
+
+    private byte[] send(String method, String path, HttpRequest.Builder request) throws IOException {
         HttpResponse<byte[]> response;
         try {
-            response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30)).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+            response = http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         }
         if (response.statusCode() != 200) {
             String body = new String(response.body(), StandardCharsets.UTF_8);
-            throw new IOException("GET " + baseUrl + path + " answered " + response.statusCode() + ": " + errorOf(body));
+            throw new IOException(method + " " + baseUrl + path + " answered " + response.statusCode() + ": " + errorOf(body));
         }
         return response.body();
     }

@@ -82,7 +82,7 @@ class CliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"serve", "log", "log add", "log get", "log proof"})
+    @ValueSource(strings = {"serve", "agent", "agent spawn", "log", "log add", "log get", "log proof"})
     void everyCommandExplainsItself(String command) {
         String[] args = (command + " --help").split(" ");
         Run help = run(args);
