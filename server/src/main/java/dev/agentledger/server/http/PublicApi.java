@@ -33,6 +33,9 @@ public final class PublicApi {
         routing.register(new TileService(ledger, submitter))
                 .register(ApiService.PREFIX, new ApiService(new LogReads(ledger)))
                 .register(ApiService.PREFIX, new IssuerHttpService(issuer, registrations))
+                .register(ConsoleService.PREFIX, new ConsoleService())
+                .get("/", (req, res) -> res.status(io.helidon.http.Status.FOUND_302)
+                        .header(io.helidon.http.HeaderNames.LOCATION, ConsoleService.PREFIX + "/").send())
                 .register(new DiscoveryService(ledger.origin(), verifierKey, baseUrl, privateAddress,
                         submitter.map(WitnessSubmitter::witnesses).orElse(List.of())));
         HttpErrors.register(routing);
