@@ -7,10 +7,8 @@ import dev.agentledger.issuer.Verdict;
 import dev.agentledger.issuer.Verdict.Outcome;
 import dev.agentledger.ledger.Appended;
 import dev.agentledger.ledger.Ledger;
-import dev.agentledger.merkle.Hash;
 import dev.agentledger.proto.SpiffeId;
 import dev.agentledger.proto.v1.AuthorizationRequest;
-import dev.agentledger.proto.v1.PolicyPublished;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,7 +39,10 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class CedarPolicyGate implements PolicyGate {
     /** The largest logged request (serialized), so that the decision entry fits the log. */
     public static final int MAX_REQUEST_BYTES = 16 * 1024;
-    /** How far back beyond one approval lifetime the opening read goes, for clocks that step back. */
+    /**
+     * How far back beyond one approval lifetime the opening read goes (for clocks that step back),
+     * and the longest a decision may take between reading the version in force and being logged.
+     */
     private static final Duration CLOCK_SLACK = Duration.ofMinutes(5);
 
     /** A compiled policy with the version it was published as. */
@@ -63,8 +64,8 @@ public final class CedarPolicyGate implements PolicyGate {
      * Opens the gate for policy set {@code policyId} on {@code ledger}: compiles {@code policyText},
      * rebuilds the approvals and the version count from the log, and publishes the text as the next
      * version ({@code PolicyPublished}) unless the log's latest version of this set has the same
-     * text. Cost: one read and parse of each log entry back to the set's latest publication and
-     * back one approval lifetime (the whole log the first time a set id is published).
+     * text. Cost: one read and parse of each log entry of about the last approval lifetime (the
+     * whole log the first time a set id is published); see {@code PolicyLog#recent}.
      *
      * @param publishedBy the operator publishing the text
      * @throws PolicyException if the text is refused; nothing is logged
@@ -75,11 +76,11 @@ public final class CedarPolicyGate implements PolicyGate {
         Objects.requireNonNull(publishedBy, "publishedBy");
         CedarPolicy policy = CedarPolicy.compile(policyId, policyText, config.numericContextKeys());
         PolicyLog log = new PolicyLog(ledger, config);
-        PolicyLog.Recent recent = log.recent(policyId, log.now().minus(config.approvalLifetime()).minus(CLOCK_SLACK));
+        PolicyLog.Recent recent = log.recent(policyId, log.now().minus(config.approvalLifetime()).minus(CLOCK_SLACK), CLOCK_SLACK);
         Approvals approvals = new Approvals(log, config, policyId);
         approvals.replay(recent.entries());
         CedarPolicyGate gate = new CedarPolicyGate(log, config, approvals);
-        Optional<PolicyVersion> latest = recent.latest().map(logged -> version(logged.entry().getPolicyPublished(), logged.index()));
+        Optional<PolicyVersion> latest = recent.latest();
         if (latest.isPresent() && latest.get().sha256().equals(policy.sha256())) {
             gate.current.set(new Loaded(policy, latest.get()));
         } else {
@@ -179,17 +180,12 @@ public final class CedarPolicyGate implements PolicyGate {
 
     private PolicyVersion publish(CedarPolicy policy, long version, SpiffeId publishedBy) throws IssuanceException {
         synchronized (publishing) {
-            Appended appended = log.append(PolicyEntries.policyPublished(log.header(log.now()), policy, version, publishedBy));
-            PolicyVersion published = new PolicyVersion(policy.id(), version, policy.sha256(), appended.index());
+            log.append(PolicyEntries.policyPublished(log.header(log.now()), policy, version, publishedBy));
+            PolicyVersion published = new PolicyVersion(policy.id(), version, policy.sha256());
             // Logged: from here on decisions may use this version.
             current.set(new Loaded(policy, published));
             return published;
         }
-    }
-
-    private static PolicyVersion version(PolicyPublished published, long index) {
-        return new PolicyVersion(published.getPolicyId(), published.getVersion(),
-                Hash.of(published.getPolicySha256().toByteArray()), index);
     }
 
     private static List<String> with(List<String> reasons, String more) {

@@ -8,7 +8,11 @@ import dev.agentledger.ledger.LedgerException;
 import dev.agentledger.proto.LogEntries;
 import dev.agentledger.proto.MalformedEntryException;
 import dev.agentledger.proto.v1.Header;
+import dev.agentledger.merkle.Hash;
 import dev.agentledger.proto.v1.LogEntry;
+import dev.agentledger.proto.v1.PolicyDecision;
+import dev.agentledger.proto.v1.PolicyPublished;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -29,10 +33,10 @@ final class PolicyLog {
     /**
      * What the backward read found.
      *
-     * @param latest the last {@code PolicyPublished} of the policy set, if any
-     * @param entries the gate's entries (of this authority) from the stop point to the end, in log order
+     * @param latest the latest version of the policy set, if it was ever published
+     * @param entries the gate's entries (of this authority) stamped at or after the read's start time, in log order
      */
-    record Recent(Optional<Logged> latest, List<Logged> entries) {}
+    record Recent(Optional<PolicyVersion> latest, List<Logged> entries) {}
 
     private final Ledger ledger;
     private final PolicyConfig config;
@@ -68,32 +72,52 @@ final class PolicyLog {
     }
 
     /**
-     * Reads the log backward from its end until it has passed both the last {@code PolicyPublished}
-     * of {@code policyId} and every entry stamped at or after {@code since}; entries stamped earlier
-     * but found before the stop are kept too. Costs one read and parse per entry passed: the
-     * entries of the approval window, or the whole log when the policy set was never published.
+     * Reads the log backward from its end to find the latest version of {@code policyId} and the
+     * gate's entries stamped at or after {@code since}. The latest version is the highest one
+     * named by a {@code PolicyPublished} or {@code PolicyDecision} of the set; the read stops once
+     * it is past {@code since} and has found either the set's last publication, or a decision and
+     * then {@code slack} more of log time (a version published while decisions were under way is
+     * logged at most that long before their entries). Costs one read and parse per entry passed:
+     * about the entries of the approval window, or the whole log for a set never published.
      *
      * @throws IllegalStateException if the log holds an entry that does not parse (it checked it once)
      */
-    Recent recent(String policyId, Instant since) {
-        long size = ledger.checkpoint().size();
-        Optional<Logged> latest = Optional.empty();
+    Recent recent(String policyId, Instant since, Duration slack) {
+        String authority = config.authority().value();
+        long sinceMillis = since.toEpochMilli();
+        long decisionSeen = Long.MAX_VALUE;
+        boolean publicationSeen = false;
+        PolicyVersion latest = null;
         List<Logged> entries = new ArrayList<>();
-        for (long index = size - 1; index >= 0; index--) {
+        for (long index = ledger.checkpoint().size() - 1; index >= 0; index--) {
             LogEntry entry = entry(index);
-            boolean ours = entry.getHeader().getCallerSpiffeId().equals(config.authority().value());
-            if (ours && latest.isEmpty() && entry.hasPolicyPublished() && entry.getPolicyPublished().getPolicyId().equals(policyId)) {
-                latest = Optional.of(new Logged(index, entry));
-            }
-            if (ours && (entry.hasApprovalRequested() || entry.hasApprovalDecided() || entry.hasPolicyDecision())) {
-                entries.add(new Logged(index, entry));
-            }
-            if (latest.isPresent() && entry.getHeader().getTimeUnixMillis() < since.toEpochMilli()) {
+            long time = entry.getHeader().getTimeUnixMillis();
+            if (time < sinceMillis && (publicationSeen || (decisionSeen != Long.MAX_VALUE && time < decisionSeen - slack.toMillis()))) {
                 break;
+            }
+            if (!entry.getHeader().getCallerSpiffeId().equals(authority)) {
+                continue;
+            }
+            if (entry.hasPolicyPublished() && entry.getPolicyPublished().getPolicyId().equals(policyId)) {
+                PolicyPublished published = entry.getPolicyPublished();
+                latest = later(latest, new PolicyVersion(policyId, published.getVersion(), Hash.of(published.getPolicySha256().toByteArray())));
+                publicationSeen = true;
+            }
+            if (entry.hasPolicyDecision() && entry.getPolicyDecision().getPolicyId().equals(policyId)) {
+                PolicyDecision decision = entry.getPolicyDecision();
+                latest = later(latest, new PolicyVersion(policyId, decision.getPolicyVersion(), Hash.of(decision.getPolicySha256().toByteArray())));
+                decisionSeen = Math.min(decisionSeen, time);
+            }
+            if (time >= sinceMillis && (entry.hasApprovalRequested() || entry.hasApprovalDecided() || entry.hasPolicyDecision())) {
+                entries.add(new Logged(index, entry));
             }
         }
         Collections.reverse(entries);
-        return new Recent(latest, entries);
+        return new Recent(Optional.ofNullable(latest), entries);
+    }
+
+    private static PolicyVersion later(PolicyVersion known, PolicyVersion found) {
+        return known == null || found.version() > known.version() ? found : known;
     }
 
     private LogEntry entry(long index) {

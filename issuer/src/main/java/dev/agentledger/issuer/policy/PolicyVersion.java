@@ -9,15 +9,14 @@ import java.util.Objects;
  * @param policyId the policy set's id
  * @param version the version number, from 1
  * @param sha256 SHA-256 of the policy text's UTF-8 bytes
- * @param publishedIndex the log index of the {@code PolicyPublished} entry
  */
-public record PolicyVersion(String policyId, long version, Hash sha256, long publishedIndex) {
-    /** Requires every part, a version from 1 and a non-negative index. */
+public record PolicyVersion(String policyId, long version, Hash sha256) {
+    /** Requires every part and a version from 1. */
     public PolicyVersion {
         Objects.requireNonNull(policyId, "policyId");
         Objects.requireNonNull(sha256, "sha256");
-        if (version < 1 || publishedIndex < 0) {
-            throw new IllegalArgumentException("version " + version + " or index " + publishedIndex + " out of range");
+        if (version < 1) {
+            throw new IllegalArgumentException("version " + version + " is not positive");
         }
     }
 }

@@ -54,7 +54,7 @@ class CedarPolicyGateTest extends GateOnLogTest {
         assertEquals(GateLog.OPERATOR.value(), published.getPublishedBy());
         byte[] sha256 = MessageDigest.getInstance("SHA-256").digest(POLICY.getBytes(StandardCharsets.UTF_8));
         assertEquals(java.util.HexFormat.of().formatHex(sha256), java.util.HexFormat.of().formatHex(published.getPolicySha256().toByteArray()));
-        assertEquals(new PolicyVersion("main", 1, gate.policy().sha256(), 0), gate.policy());
+        assertEquals(new PolicyVersion("main", 1, gate.policy().sha256()), gate.policy());
 
         Verdict verdict = gate.decide(Requests.of("bot", "db:read", "db:staging", Map.of()));
         assertEquals(1, verdict.decisionIndex());
@@ -130,7 +130,6 @@ class CedarPolicyGateTest extends GateOnLogTest {
         String next = "@id(\"nothing\") forbid(principal, action, resource);";
         PolicyVersion version = gate.replace(next, GateLog.OPERATOR);
         assertEquals(2, version.version());
-        assertEquals(1, version.publishedIndex());
         PolicyPublished published = log.entry(1).getPolicyPublished();
         assertEquals(2, published.getVersion());
         assertEquals(1, published.getPreviousVersion());
@@ -148,13 +147,31 @@ class CedarPolicyGateTest extends GateOnLogTest {
         restart();
         CedarPolicyGate same = CedarPolicyGate.open(log.ledger, log.config, "main", POLICY + "\n// v2", GateLog.OPERATOR);
         assertEquals(2, log.size(), "the same text is not published again");
-        assertEquals(new PolicyVersion("main", 2, same.policy().sha256(), 1), same.policy());
+        assertEquals(new PolicyVersion("main", 2, same.policy().sha256()), same.policy());
         restart();
         CedarPolicyGate changed = CedarPolicyGate.open(log.ledger, log.config, "main", POLICY, GateLog.OPERATOR);
         assertEquals(3, changed.policy().version());
         assertEquals(2, log.entry(2).getPolicyPublished().getPreviousVersion());
         CedarPolicyGate other = CedarPolicyGate.open(log.ledger, log.config, "other", POLICY, GateLog.OPERATOR);
         assertEquals(1, other.policy().version(), "each policy set counts its own versions");
+    }
+
+    @Test
+    void theVersionIsFoundFromRecentDecisionsLongAfterItsPublication() throws Exception {
+        CedarPolicyGate gate = CedarPolicyGate.open(log.ledger, log.config, "main", POLICY, GateLog.OPERATOR);
+        gate.replace(POLICY + "// v2", GateLog.OPERATOR);
+        clock.advance(Duration.ofDays(30));
+        gate.decide(Requests.of("bot", "db:read", "db:x", Map.of()));
+        clock.advance(Duration.ofDays(30));
+        gate.decide(Requests.of("bot", "db:read", "db:x", Map.of()));
+        long size = log.size();
+        restart();
+        CedarPolicyGate reopened = CedarPolicyGate.open(log.ledger, log.config, "main", POLICY + "// v2", GateLog.OPERATOR);
+        assertEquals(2, reopened.policy().version());
+        assertEquals(size, log.size());
+        restart();
+        clock.advance(Duration.ofDays(30));
+        assertEquals(3, CedarPolicyGate.open(log.ledger, log.config, "main", POLICY, GateLog.OPERATOR).policy().version());
     }
 
     @Test
@@ -224,7 +241,7 @@ class CedarPolicyGateTest extends GateOnLogTest {
         CedarPolicyGate.open(log.ledger, impostor, "main", "forbid(principal, action, resource);", GateLog.OPERATOR);
         CedarPolicyGate gate = CedarPolicyGate.open(log.ledger, log.config, "main", POLICY, GateLog.OPERATOR);
         assertEquals(1, gate.policy().version());
-        assertEquals(0, gate.policy().publishedIndex());
+        assertEquals(2, log.size(), "the impostor's publication does not count");
         assertEquals(Outcome.ALLOW, gate.decide(Requests.of("bot", "db:read", "db:x", Map.of())).outcome());
     }
 
