@@ -77,15 +77,16 @@ public final class Approvals {
      * The result of {@link #use}.
      *
      * @param use what happened
-     * @param reason for a refusal, why (logged as a reason of the deny)
+     * @param reason for a refusal, why; for an allow, the approval that allowed it (each logged
+     *     as the last reason of the decision)
      * @param allowed for {@link Use#ALLOWED}, the logged allow
      */
     record Redemption(Use use, String reason, Optional<Appended> allowed) {}
 
-    /** Logs the allow of an approved request; called with the approval locked. */
+    /** Logs the allow of an approved request, with {@code note} as its last reason; called with the approval locked. */
     @FunctionalInterface
     interface AllowLog {
-        Appended append(Approval approval) throws IssuanceException;
+        Appended append(String note) throws IssuanceException;
     }
 
     /** True if {@code id} has the form of an approval id (22 URL-safe base64 characters). */
@@ -307,12 +308,12 @@ public final class Approvals {
     }
 
     private static Redemption allow(State state, AllowLog allow) throws IssuanceException {
-        Approval approval = state.snapshot();
+        String note = "approved: approval " + state.id + " by " + state.decidedBy.map(SpiffeId::value).orElse("?");
         // Used from here on, whatever the append says: an allow that reached the log but was not
         // acknowledged must not be followed by a second one.
         state.status = Status.USED;
-        Appended appended = allow.append(approval);
-        return new Redemption(Use.ALLOWED, "", Optional.of(appended));
+        Appended appended = allow.append(note);
+        return new Redemption(Use.ALLOWED, note, Optional.of(appended));
     }
 
     private static Redemption refused(String reason) {

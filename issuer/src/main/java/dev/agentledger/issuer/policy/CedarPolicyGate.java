@@ -159,13 +159,12 @@ public final class CedarPolicyGate implements PolicyGate {
             default:
                 break;
         }
-        List<String> allowReasons = with(evaluation.reasons(), "approved: approval " + approvalId);
         Approvals.Redemption redemption = approvals.use(approvalId, logged, now,
-                approval -> log.append(PolicyEntries.policyDecision(log.header(now), loaded.version(), logged, Outcome.ALLOW,
-                        with(evaluation.reasons(), "approved: approval " + approvalId + " by "
-                                + approval.decidedBy().map(SpiffeId::value).orElse("?")), cited)));
+                note -> log.append(PolicyEntries.policyDecision(log.header(now), loaded.version(), logged, Outcome.ALLOW,
+                        with(evaluation.reasons(), note), cited)));
         return switch (redemption.use()) {
-            case ALLOWED -> new Verdict(Outcome.ALLOW, allowReasons, cited, redemption.allowed().orElseThrow().index());
+            case ALLOWED -> new Verdict(Outcome.ALLOW, with(evaluation.reasons(), redemption.reason()), cited,
+                    redemption.allowed().orElseThrow().index());
             case PENDING -> record(loaded, now, logged, Outcome.NEEDS_APPROVAL, evaluation.reasons(), cited);
             case REFUSED -> record(loaded, now, logged, Outcome.DENY, with(evaluation.reasons(), redemption.reason()), cited);
         };

@@ -85,6 +85,7 @@ class ApprovalsTest extends GateOnLogTest {
         assertEquals(dev.agentledger.proto.v1.Decision.DECISION_ALLOW, logged.getDecision());
         assertEquals(id, logged.getApprovalId());
         assertEquals(List.of("writes", "approved: approval " + id + " by " + BOB.value()), logged.getReasonsList());
+        assertEquals(logged.getReasonsList(), allowed.reasons());
         assertEquals(Status.USED, gate.approvals().find(id).orElseThrow().status());
 
         Verdict again = gate.decide(Requests.retry(WRITE, id));
