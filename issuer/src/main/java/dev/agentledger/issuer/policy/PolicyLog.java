@@ -35,8 +35,9 @@ final class PolicyLog {
      *
      * @param latest the latest version of the policy set, if it was ever published
      * @param entries the gate's entries (of this authority) stamped at or after the read's start time, in log order
+     * @param readFrom the lowest index read (the log's size when nothing was read): the read cost size - readFrom entries
      */
-    record Recent(Optional<PolicyVersion> latest, List<Logged> entries) {}
+    record Recent(Optional<PolicyVersion> latest, List<Logged> entries, long readFrom) {}
 
     private final Ledger ledger;
     private final PolicyConfig config;
@@ -89,15 +90,13 @@ final class PolicyLog {
         boolean publicationSeen = false;
         PolicyVersion latest = null;
         List<Logged> entries = new ArrayList<>();
-        for (long index = ledger.checkpoint().size() - 1; index >= 0; index--) {
+        long index = ledger.checkpoint().size() - 1;
+        for (; index >= 0; index--) {
             LogEntry entry = entry(index);
-            long time = entry.getHeader().getTimeUnixMillis();
-            if (time < sinceMillis && (publicationSeen || (decisionSeen != Long.MAX_VALUE && time < decisionSeen - slack.toMillis()))) {
-                break;
-            }
             if (!entry.getHeader().getCallerSpiffeId().equals(authority)) {
-                continue;
+                continue; // only the gate's own entries and clock count
             }
+            long time = entry.getHeader().getTimeUnixMillis();
             if (entry.hasPolicyPublished() && entry.getPolicyPublished().getPolicyId().equals(policyId)) {
                 PolicyPublished published = entry.getPolicyPublished();
                 latest = later(latest, new PolicyVersion(policyId, published.getVersion(), Hash.of(published.getPolicySha256().toByteArray())));
@@ -106,14 +105,19 @@ final class PolicyLog {
             if (entry.hasPolicyDecision() && entry.getPolicyDecision().getPolicyId().equals(policyId)) {
                 PolicyDecision decision = entry.getPolicyDecision();
                 latest = later(latest, new PolicyVersion(policyId, decision.getPolicyVersion(), Hash.of(decision.getPolicySha256().toByteArray())));
-                decisionSeen = Math.min(decisionSeen, time);
+                if (decisionSeen == Long.MAX_VALUE) {
+                    decisionSeen = time; // the last decision in the log; a newer version is logged at most slack before it
+                }
             }
             if (time >= sinceMillis && (entry.hasApprovalRequested() || entry.hasApprovalDecided() || entry.hasPolicyDecision())) {
                 entries.add(new Logged(index, entry));
             }
+            if (time < sinceMillis && (publicationSeen || (decisionSeen != Long.MAX_VALUE && time < decisionSeen - slack.toMillis()))) {
+                break;
+            }
         }
         Collections.reverse(entries);
-        return new Recent(Optional.ofNullable(latest), entries);
+        return new Recent(Optional.ofNullable(latest), entries, Math.max(index, 0));
     }
 
     private static PolicyVersion later(PolicyVersion known, PolicyVersion found) {
