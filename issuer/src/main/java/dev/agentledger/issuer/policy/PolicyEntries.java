@@ -40,7 +40,10 @@ final class PolicyEntries {
         return User.newBuilder().setIssuer(SpiffeId.ofTrustDomain(id.trustDomain()).value()).setSubject(id.value()).build();
     }
 
-    /** The request as logged: everything the policy saw except the gate's clock, which is the header's time. */
+    /**
+     * The request as logged: what the policy saw, except the gate's clock (the header's time) and
+     * the chain's actors (the delegates of the logged delegation ids' {@code DelegationGranted} entries).
+     */
     static AuthorizationRequest request(ActionRequest request) {
         AuthorizationRequest.Builder logged = AuthorizationRequest.newBuilder()
                 .setPrincipalSpiffeId(request.principal().value())
