@@ -33,7 +33,8 @@ public final class Inventory implements AutoCloseable {
     private final Path file;
     private final FileChannel channel;
     private OutputStream out;
-    private final Map<String, Set<String>> registrations = new HashMap<>();
+    /** Registered SPIFFE ID to its agent instance, or to a {@code Set<String>} of them when several. */
+    private final Map<String, Object> registrations = new HashMap<>();
     private final Set<String> revokedIds = new HashSet<>();
     private final Set<String> revokedInstances = new HashSet<>();
 
@@ -97,8 +98,7 @@ public final class Inventory implements AutoCloseable {
 
     private void remember(InventoryRecord record) {
         switch (record.kind()) {
-            case "workload_registered" -> registrations.computeIfAbsent(record.spiffeId(), k -> new HashSet<>())
-                    .add(record.agentInstance());
+            case "workload_registered" -> registrations.merge(record.spiffeId(), record.agentInstance(), Inventory::union);
             case "revoked" -> {
                 if (!record.spiffeId().isEmpty()) {
                     revokedIds.add(record.spiffeId());
@@ -111,6 +111,17 @@ public final class Inventory implements AutoCloseable {
         }
     }
 
+    /** Merges instance sets: one instance is kept as a bare string, the common case. */
+    @SuppressWarnings("unchecked")
+    private static Object union(Object held, Object added) {
+        if (held.equals(added)) {
+            return held;
+        }
+        Set<String> all = held instanceof Set<?> set ? (Set<String>) set : new HashSet<>(Set.of((String) held));
+        all.add((String) added);
+        return all;
+    }
+
     /** True if an entry so far registered {@code spiffeId}. */
     synchronized boolean isRegistered(String spiffeId) {
         return registrations.containsKey(spiffeId);
@@ -118,7 +129,8 @@ public final class Inventory implements AutoCloseable {
 
     /** True if an entry so far registered {@code spiffeId} as agent instance {@code instance}. */
     synchronized boolean isRegistered(String spiffeId, String instance) {
-        return registrations.getOrDefault(spiffeId, Set.of()).contains(instance);
+        Object held = registrations.get(spiffeId);
+        return held instanceof Set<?> set ? set.contains(instance) : instance.equals(held);
     }
 
     /** True if an entry so far revoked the SPIFFE ID {@code spiffeId}. */

@@ -53,20 +53,24 @@ public record InventoryRecord(long index, long timeMillis, String kind, String s
 
     /** One JSON object with the {@link #COLUMNS} as keys; numbers as JSON integers. */
     public String toJson() {
-        StringBuilder out = new StringBuilder(160).append('{');
-        List<String> values = values();
-        for (int i = 0; i < COLUMNS.size(); i++) {
-            if (i > 0) {
-                out.append(',');
-            }
-            out.append('"').append(COLUMNS.get(i)).append("\":");
-            if (isNumber(i)) {
-                out.append(values.get(i));
-            } else {
-                JsonText.quote(out, values.get(i));
-            }
-        }
+        StringBuilder out = new StringBuilder(64 + spiffeId.length() + detail.length() + agentInstance.length()
+                + serial.length() + tokenId.length() + delegationId.length() + kind.length());
+        out.append("{\"index\":").append(index).append(",\"time_unix_millis\":").append(timeMillis);
+        text(out, "kind", kind);
+        text(out, "spiffe_id", spiffeId);
+        text(out, "agent_instance", agentInstance);
+        text(out, "serial", serial);
+        text(out, "token_id", tokenId);
+        text(out, "delegation_id", delegationId);
+        out.append(",\"not_before_unix_millis\":").append(notBeforeMillis)
+                .append(",\"not_after_unix_millis\":").append(notAfterMillis);
+        text(out, "detail", detail);
         return out.append('}').toString();
+    }
+
+    private static void text(StringBuilder out, String name, String value) {
+        out.append(",\"").append(name).append("\":");
+        JsonText.quote(out, value);
     }
 
     /** One CSV row (RFC 4180): fields with a comma, quote or line break are quoted, quotes doubled. */
@@ -92,10 +96,6 @@ public record InventoryRecord(long index, long timeMillis, String kind, String s
             return value;
         }
         return '"' + value.replace("\"", "\"\"") + '"';
-    }
-
-    private static boolean isNumber(int column) {
-        return column == 0 || column == 1 || column == 8 || column == 9;
     }
 
     /**

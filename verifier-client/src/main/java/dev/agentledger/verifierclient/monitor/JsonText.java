@@ -7,6 +7,10 @@ final class JsonText {
     /** Appends {@code value} as a quoted JSON string, escaping quotes, backslashes and controls. */
     static void quote(StringBuilder out, String value) {
         out.append('"');
+        if (isPlain(value)) {
+            out.append(value).append('"');
+            return;
+        }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             switch (c) {
@@ -25,6 +29,17 @@ final class JsonText {
             }
         }
         out.append('"');
+    }
+
+    /** True if no character of {@code value} needs an escape: the common case, copied whole. */
+    private static boolean isPlain(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code value} as a quoted JSON string. */

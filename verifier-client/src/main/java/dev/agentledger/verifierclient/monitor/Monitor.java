@@ -18,9 +18,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Follows one log through its public C2SP tlog-tiles API only ({@code checkpoint}, {@code tile/...},
@@ -49,10 +55,18 @@ import java.util.Optional;
  */
 public final class Monitor implements AutoCloseable {
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
+    /** Bundles hashed ahead of the recorder thread at most: bounds the memory of the pipeline. */
+    private static final int MAX_IN_FLIGHT = 16;
 
     private final MonitorSettings settings;
     private final LogTiles tiles;
     private final Inventory inventory;
+    /** Decodes, checks and records entries in log order, while the caller's thread fetches and hashes. */
+    private final ExecutorService recorder = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "agentledger-monitor-recorder");
+        thread.setDaemon(true);
+        return thread;
+    });
     private MonitorState state;
     private volatile VerifiedCheckpoint latest;
 
@@ -222,29 +236,52 @@ public final class Monitor implements AutoCloseable {
         Instant began = settings.clock().instant();
         Instant reported = began;
         long sinceSave = 0;
-        while (range.size() < size) {
-            long tileIndex = range.size() / Tile.WIDTH;
-            Tile tile = new Tile(0, tileIndex, Tiling.width(0, tileIndex, size));
-            EntryBundle bundle = tiles.bundle(tile);
-            int from = (int) (range.size() - tile.firstLeaf());
-            List<Hash> leaves = new ArrayList<>(tile.width() - from);
-            for (int i = from; i < tile.width(); i++) {
-                long index = tile.firstLeaf() + i;
-                leaves.add(bundle.leafHash(i));
-                record(EntryRecords.record(index, bundle.entry(i)));
+        Deque<Future<Void>> inFlight = new ArrayDeque<>();
+        try {
+            while (range.size() < size) {
+                long tileIndex = range.size() / Tile.WIDTH;
+                Tile tile = new Tile(0, tileIndex, Tiling.width(0, tileIndex, size));
+                EntryBundle bundle = tiles.bundle(tile);
+                int from = (int) (range.size() - tile.firstLeaf());
+                List<Hash> leaves = new ArrayList<>(tile.width() - from);
+                for (int i = from; i < tile.width(); i++) {
+                    leaves.add(bundle.leafHash(i));
+                }
+                inFlight.add(recorder.submit(() -> {
+                    for (int i = from; i < tile.width(); i++) {
+                        record(EntryRecords.record(tile.firstLeaf() + i, bundle.entry(i)));
+                    }
+                    return null;
+                }));
+                if (inFlight.size() > MAX_IN_FLIGHT) {
+                    await(inFlight.removeFirst());
+                }
+                range = range.append(leaves, NodeVisitor.NONE);
+                sinceSave += leaves.size();
+                if (sinceSave >= settings.saveEvery() && range.size() < size) {
+                    awaitAll(inFlight);
+                    state = state.at(range, inventory.sync());
+                    state.save(settings.stateDir());
+                    sinceSave = 0;
+                }
+                Instant now = settings.clock().instant();
+                if (Duration.between(reported, now).compareTo(PROGRESS_EVERY) >= 0) {
+                    reported = now;
+                    settings.progress().progress(progress(start, range.size(), size, began, now));
+                }
             }
-            range = range.append(leaves, NodeVisitor.NONE);
-            sinceSave += leaves.size();
-            if (sinceSave >= settings.saveEvery() && range.size() < size) {
-                state = state.at(range, inventory.sync());
-                state.save(settings.stateDir());
-                sinceSave = 0;
-            }
-            Instant now = settings.clock().instant();
-            if (Duration.between(reported, now).compareTo(PROGRESS_EVERY) >= 0) {
-                reported = now;
-                settings.progress().progress(progress(start, range.size(), size, began, now));
-            }
+            awaitAll(inFlight);
+        } finally {
+            // whatever failed, nothing may still be writing records when the caller goes on
+            inFlight.forEach(f -> {
+                try {
+                    f.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException e) {
+                    // the first failure is already propagating
+                }
+            });
         }
         if (!range.root().equals(target.root())) {
             RootMismatchException mismatch = new RootMismatchException(target.root(), range.root());
@@ -258,6 +295,29 @@ public final class Monitor implements AutoCloseable {
         state.save(settings.stateDir());
         settings.progress().progress(progress(start, size, size, began, settings.clock().instant()));
         return size - start;
+    }
+
+    private static void awaitAll(Deque<Future<Void>> inFlight) throws IOException {
+        while (!inFlight.isEmpty()) {
+            await(inFlight.removeFirst());
+        }
+    }
+
+    /** Waits for one bundle's records; rethrows what recording them threw. */
+    private static void await(Future<Void> done) throws IOException {
+        try {
+            done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while recording entries", e);
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case IOException io -> throw io;
+                case RuntimeException r -> throw r;
+                case Error error -> throw error;
+                default -> throw new IOException(e.getCause());
+            }
+        }
     }
 
     private void record(InventoryRecord record) throws IOException {
@@ -294,6 +354,7 @@ public final class Monitor implements AutoCloseable {
     /** Saves nothing more (every save already happened) and closes the inventory file. */
     @Override
     public synchronized void close() throws IOException {
+        recorder.shutdownNow();
         inventory.close();
     }
 }
