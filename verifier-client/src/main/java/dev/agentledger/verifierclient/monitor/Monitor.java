@@ -18,15 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Follows one log through its public C2SP tlog-tiles API only ({@code checkpoint}, {@code tile/...},
@@ -55,18 +49,11 @@ import java.util.concurrent.Future;
  */
 public final class Monitor implements AutoCloseable {
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
-    /** Bundles hashed ahead of the recorder thread at most: bounds the memory of the pipeline. */
-    private static final int MAX_IN_FLIGHT = 16;
 
     private final MonitorSettings settings;
     private final LogTiles tiles;
     private final Inventory inventory;
-    /** Decodes, checks and records entries in log order, while the caller's thread fetches and hashes. */
-    private final ExecutorService recorder = Executors.newSingleThreadExecutor(r -> {
-        Thread thread = new Thread(r, "agentledger-monitor-recorder");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final EntryRecorder recorder;
     private MonitorState state;
     private volatile VerifiedCheckpoint latest;
 
@@ -74,6 +61,7 @@ public final class Monitor implements AutoCloseable {
         this.settings = settings;
         this.tiles = new LogTiles(settings.log());
         this.inventory = inventory;
+        this.recorder = new EntryRecorder(inventory, settings.rules(), settings.alerts());
         this.state = state;
         this.latest = latest;
     }
@@ -236,7 +224,6 @@ public final class Monitor implements AutoCloseable {
         Instant began = settings.clock().instant();
         Instant reported = began;
         long sinceSave = 0;
-        Deque<Future<Void>> inFlight = new ArrayDeque<>();
         try {
             while (range.size() < size) {
                 long tileIndex = range.size() / Tile.WIDTH;
@@ -247,21 +234,12 @@ public final class Monitor implements AutoCloseable {
                 for (int i = from; i < tile.width(); i++) {
                     leaves.add(bundle.leafHash(i));
                 }
-                inFlight.add(recorder.submit(() -> {
-                    for (int i = from; i < tile.width(); i++) {
-                        record(EntryRecords.record(tile.firstLeaf() + i, bundle.entry(i)));
-                    }
-                    return null;
-                }));
-                if (inFlight.size() > MAX_IN_FLIGHT) {
-                    await(inFlight.removeFirst());
-                }
+                // the range covers exactly the bundles handed to the recorder, so a failure can keep both
                 range = range.append(leaves, NodeVisitor.NONE);
+                recorder.submit(tile, from, bundle);
                 sinceSave += leaves.size();
                 if (sinceSave >= settings.saveEvery() && range.size() < size) {
-                    awaitAll(inFlight);
-                    state = state.at(range, inventory.sync());
-                    state.save(settings.stateDir());
+                    savePosition(range);
                     sinceSave = 0;
                 }
                 Instant now = settings.clock().instant();
@@ -270,18 +248,10 @@ public final class Monitor implements AutoCloseable {
                     settings.progress().progress(progress(start, range.size(), size, began, now));
                 }
             }
-            awaitAll(inFlight);
-        } finally {
-            // whatever failed, nothing may still be writing records when the caller goes on
-            inFlight.forEach(f -> {
-                try {
-                    f.get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } catch (ExecutionException e) {
-                    // the first failure is already propagating
-                }
-            });
+            recorder.drain();
+        } catch (IOException | VerificationException | RuntimeException e) {
+            keepWhatWasRead(range);
+            throw e;
         }
         if (!range.root().equals(target.root())) {
             RootMismatchException mismatch = new RootMismatchException(target.root(), range.root());
@@ -297,34 +267,27 @@ public final class Monitor implements AutoCloseable {
         return size - start;
     }
 
-    private static void awaitAll(Deque<Future<Void>> inFlight) throws IOException {
-        while (!inFlight.isEmpty()) {
-            await(inFlight.removeFirst());
-        }
+    /** Waits for the recorder, then saves the position {@code range} with the inventory's length. */
+    private void savePosition(CompactRange range) throws IOException {
+        recorder.drain();
+        state = state.at(range, inventory.sync());
+        state.save(settings.stateDir());
     }
 
-    /** Waits for one bundle's records; rethrows what recording them threw. */
-    private static void await(Future<Void> done) throws IOException {
+    /**
+     * After a failed catch-up, saves the position reached so the next try goes on from there; if
+     * recording itself failed, cuts the inventory back to the last saved position instead.
+     */
+    private void keepWhatWasRead(CompactRange range) {
         try {
-            done.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while recording entries", e);
-        } catch (ExecutionException e) {
-            switch (e.getCause()) {
-                case IOException io -> throw io;
-                case RuntimeException r -> throw r;
-                case Error error -> throw error;
-                default -> throw new IOException(e.getCause());
+            savePosition(range);
+        } catch (IOException | RuntimeException e) {
+            try {
+                inventory.truncate(state.positionInventory());
+            } catch (IOException again) {
+                e.addSuppressed(again);
             }
         }
-    }
-
-    private void record(InventoryRecord record) throws IOException {
-        for (Alert alert : settings.rules().check(record, inventory)) {
-            alert(alert);
-        }
-        inventory.append(record);
     }
 
     /** Drops the unverified catch-up: position and inventory back to the verified checkpoint. */
@@ -354,7 +317,7 @@ public final class Monitor implements AutoCloseable {
     /** Saves nothing more (every save already happened) and closes the inventory file. */
     @Override
     public synchronized void close() throws IOException {
-        recorder.shutdownNow();
+        recorder.close();
         inventory.close();
     }
 }

@@ -149,6 +149,32 @@ class MonitorTest {
     }
 
     @Test
+    void aFailedCatchUpGoesOnFromWhereItStoppedInTheSameProcess() throws Exception {
+        log.append(agents(0, 600)).publish();
+        int[] bundles = {0};
+        TileFetcher flaky = path -> {
+            if (path.startsWith("tile/entries/") && ++bundles[0] % 3 == 0) {
+                throw new IOException("connection reset");
+            }
+            return log.fetch(path);
+        };
+        try (Monitor monitor = Monitor.open(settings(flaky, 0))) {
+            int failures = 0;
+            while (monitor.latest().isEmpty()) {
+                try {
+                    monitor.poll();
+                } catch (IOException e) {
+                    failures++;
+                }
+            }
+            assertTrue(failures >= 2, "failures " + failures);
+            assertEquals(LongStream.range(0, 1200).boxed().toList(),
+                    monitor.inventory().query(r -> true).stream().map(InventoryRecord::index).toList());
+        }
+        assertEquals(0, counters.total(), alerts.toString());
+    }
+
+    @Test
     void rootRecomputationCatchesBundlesThatAreNotTheSignedEntries() throws Exception {
         log.append(agents(0, 10)).publish();
         try (Monitor monitor = open(log)) {
