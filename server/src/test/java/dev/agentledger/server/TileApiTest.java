@@ -43,7 +43,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TileApiTest {
     /** Sizes reached in order; each is one signed checkpoint (appends of a stage are joined). */
-    private static final long[] SIZES = {3, 4, 255, 256, 257, 511, 513, 700};
+    private static final long[] SIZES = {5, 6, 255, 256, 257, 511, 513, 700};
 
     private RunningServer server;
     private NoteVerifier logKey;
