@@ -3,8 +3,6 @@ package dev.agentledger.issuer;
 import dev.agentledger.issuer.IssuanceException.Reason;
 import dev.agentledger.ledger.Appended;
 import dev.agentledger.ledger.Ledger;
-import dev.agentledger.ledger.LedgerException;
-import dev.agentledger.proto.LogEntries;
 import dev.agentledger.proto.SpiffeId;
 import dev.agentledger.proto.v1.LogEntry;
 import dev.agentledger.verifierclient.tokens.DelegationClaims;
@@ -28,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -302,18 +299,7 @@ public final class Issuer {
 
     /** Appends and waits until the entry is durable and in a signed checkpoint. */
     Appended append(LogEntry entry) throws IssuanceException {
-        try {
-            return ledger.append(LogEntries.serialize(entry), false).get();
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof LedgerException) {
-                throw new IssuanceException(Reason.NOT_LOGGED, "the log did not append the entry: " + cause.getMessage(), cause);
-            }
-            throw new IllegalStateException("the log failed unexpectedly", cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IssuanceException(Reason.NOT_LOGGED, "interrupted while waiting for the log", e);
-        }
+        return Appends.await(ledger, entry);
     }
 
     /** How this issuer runs. */

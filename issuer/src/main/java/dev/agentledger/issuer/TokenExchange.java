@@ -147,8 +147,9 @@ public final class TokenExchange {
         IssuerConfig config = issuer.config();
         SpiffeId named;
         try {
-            named = new JwtSvidVerifier(issuer.trustBundle(), config.trustDomain(), config.clock())
-                    .verify(actorToken, config.authorityId().value());
+            named = dev.agentledger.verifierclient.svid.JwtSvidVerifier.verify(actorToken, config.authorityId().value(),
+                    dev.agentledger.verifierclient.svid.SpiffeBundle.parse(issuer.trustBundle().json(), config.trustDomain()),
+                    config.clock().instant()).spiffeId();
         } catch (VerificationException e) {
             throw new TokenExchangeException(Error.INVALID_REQUEST, "actor_token is not a valid JWT-SVID for "
                     + config.authorityId() + ": " + e.getMessage());

@@ -203,8 +203,8 @@ class JwtSvidTest extends IssuerOnLogTest {
         assertFalse(svid.toString().contains(svid.token().split("\\.")[2]));
     }
 
-    private JwtSvidVerifier verifier() {
-        return new JwtSvidVerifier(log.issuer.trustBundle(), TestLog.TRUST_DOMAIN, log.clock);
+    private JwtSvidCheck verifier() {
+        return new JwtSvidCheck(log.issuer.trustBundle(), TestLog.TRUST_DOMAIN, log.clock);
     }
 
     private static String kid(String token) throws Exception {

@@ -108,7 +108,7 @@ class TrustBundleTest extends IssuerOnLogTest {
         log.issuer.rotateJwtKey();
         JwtSvid fresh = log.issuer.issueJwtSvid(AGENT, List.of("tool")).credential();
         assertNotEquals(old.keyId(), fresh.keyId());
-        JwtSvidVerifier during = new JwtSvidVerifier(log.issuer.trustBundle(), TestLog.TRUST_DOMAIN, log.clock);
+        JwtSvidCheck during = new JwtSvidCheck(log.issuer.trustBundle(), TestLog.TRUST_DOMAIN, log.clock);
         assertEquals(AGENT, during.verify(old.token(), "tool"));
         assertEquals(AGENT, during.verify(fresh.token(), "tool"));
 
@@ -116,7 +116,7 @@ class TrustBundleTest extends IssuerOnLogTest {
         TrustBundle after = log.issuer.trustBundle();
         assertEquals(Set.of(fresh.keyId()), after.jwtAuthorities().keySet());
         assertThrows(VerificationException.class,
-                () -> new JwtSvidVerifier(after, TestLog.TRUST_DOMAIN, log.clock).verify(old.token(), "tool"));
+                () -> new JwtSvidCheck(after, TestLog.TRUST_DOMAIN, log.clock).verify(old.token(), "tool"));
     }
 
     @Test

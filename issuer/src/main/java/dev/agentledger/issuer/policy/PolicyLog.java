@@ -1,10 +1,8 @@
 package dev.agentledger.issuer.policy;
 
 import dev.agentledger.issuer.IssuanceException;
-import dev.agentledger.issuer.IssuanceException.Reason;
 import dev.agentledger.ledger.Appended;
 import dev.agentledger.ledger.Ledger;
-import dev.agentledger.ledger.LedgerException;
 import dev.agentledger.proto.LogEntries;
 import dev.agentledger.proto.MalformedEntryException;
 import dev.agentledger.proto.v1.Header;
@@ -19,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 
 /**
  * The gate's view of the log: appends that wait until the entry is durable and in a signed
@@ -58,18 +55,7 @@ final class PolicyLog {
 
     /** Appends and waits until the entry is durable and in a signed checkpoint. */
     Appended append(LogEntry entry) throws IssuanceException {
-        try {
-            return ledger.append(LogEntries.serialize(entry), false).get();
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof LedgerException) {
-                throw new IssuanceException(Reason.NOT_LOGGED, "the log did not append the entry: " + cause.getMessage(), cause);
-            }
-            throw new IllegalStateException("the log failed unexpectedly", cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IssuanceException(Reason.NOT_LOGGED, "interrupted while waiting for the log", e);
-        }
+        return dev.agentledger.issuer.Appends.await(ledger, entry);
     }
 
     /**
