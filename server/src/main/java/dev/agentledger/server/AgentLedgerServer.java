@@ -14,6 +14,7 @@ import dev.agentledger.issuer.policy.CedarPolicyGate;
 import dev.agentledger.issuer.policy.PolicyConfig;
 import dev.agentledger.issuer.policy.PolicyException;
 import dev.agentledger.server.issuance.ApprovalsHttpService;
+import dev.agentledger.server.observe.IssuanceMeters;
 import dev.agentledger.server.issuance.AuthorizationHttpService;
 import dev.agentledger.ledger.Ledger;
 import dev.agentledger.server.auth.Roles;
@@ -116,7 +117,7 @@ public final class AgentLedgerServer implements AutoCloseable {
             Registrations registrations = new Registrations(issuer, ledger);
             Roles roles = Roles.of(prepared.settings().trustDomain(), Map.of());
             CedarPolicyGate gate = openGate(ledger, issuer, prepared, config);
-            TokenExchange exchange = new TokenExchange(issuer, gate);
+            TokenExchange exchange = new TokenExchange(issuer, IssuanceMeters.global().metered(gate));
             Optional<WitnessSubmitter> witnessing = submitter;
             Appenders appenders = new Appenders(config.appenders().isEmpty()
                     ? Set.of(prepared.operatorId()) : Set.copyOf(config.appenders()));

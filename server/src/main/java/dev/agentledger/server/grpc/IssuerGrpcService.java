@@ -1,6 +1,7 @@
 package dev.agentledger.server.grpc;
 
 import com.google.protobuf.ByteString;
+import dev.agentledger.issuer.IssuanceException;
 import dev.agentledger.issuer.Issuer;
 import dev.agentledger.issuer.JwtSvid;
 import dev.agentledger.issuer.LoggedCredential;
@@ -18,6 +19,7 @@ import dev.agentledger.proto.v1.RegisterWorkloadRequest;
 import dev.agentledger.proto.v1.RegisterWorkloadResponse;
 import dev.agentledger.server.auth.Role;
 import dev.agentledger.server.auth.Roles;
+import dev.agentledger.server.observe.IssuanceMeters;
 import io.grpc.stub.StreamObserver;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateEncodingException;
@@ -37,6 +39,7 @@ public final class IssuerGrpcService extends IssuerServiceGrpc.IssuerServiceImpl
     private final Registrations registrations;
     private final Roles roles;
     private final Supplier<Optional<Certificate[]>> peerCertificates;
+    private final IssuanceMeters meters = IssuanceMeters.global();
 
     /** A service issuing through {@code issuer}, authorizing callers by {@code roles}. */
     public IssuerGrpcService(Issuer issuer, Registrations registrations, Roles roles,
@@ -56,7 +59,7 @@ public final class IssuerGrpcService extends IssuerServiceGrpc.IssuerServiceImpl
             } else {
                 roles.require(caller, "register workloads", Role.ORCHESTRATOR);
             }
-            LoggedCredential<Registered> logged = registrations.register(caller, spec(request));
+            LoggedCredential<Registered> logged = counted("registration", () -> registrations.register(caller, spec(request)));
             Registered registered = logged.credential();
             return RegisterWorkloadResponse.newBuilder()
                     .setSpiffeId(registered.registration().spiffeId().value())
@@ -74,8 +77,8 @@ public final class IssuerGrpcService extends IssuerServiceGrpc.IssuerServiceImpl
         Unary.respond(out, () -> {
             SpiffeId caller = CallerIdentity.of(peerCertificates.get());
             Duration ttl = request.getTtlSeconds() == 0 ? Issuer.MAX_X509_SVID_TTL : seconds(request.getTtlSeconds());
-            LoggedCredential<X509Certificate> logged = registrations.issueX509Svid(caller,
-                    SpiffeId.parse(request.getSpiffeId()), request.getCsr().toByteArray(), ttl);
+            LoggedCredential<X509Certificate> logged = counted("x509_svid", () -> registrations.issueX509Svid(caller,
+                    SpiffeId.parse(request.getSpiffeId()), request.getCsr().toByteArray(), ttl));
             return IssueX509SvidResponse.newBuilder()
                     .addAllCertificateChain(der(List.of(logged.credential(), issuer.caCertificate())))
                     .addAllTrustBundle(der(issuer.trustBundle().x509Authorities()))
@@ -89,8 +92,8 @@ public final class IssuerGrpcService extends IssuerServiceGrpc.IssuerServiceImpl
         Unary.respond(out, () -> {
             SpiffeId caller = CallerIdentity.of(peerCertificates.get());
             Duration ttl = request.getTtlSeconds() == 0 ? Issuer.DEFAULT_JWT_SVID_TTL : seconds(request.getTtlSeconds());
-            LoggedCredential<JwtSvid> logged = registrations.issueJwtSvid(caller,
-                    SpiffeId.parse(request.getSpiffeId()), request.getAudienceList(), ttl);
+            LoggedCredential<JwtSvid> logged = counted("jwt_svid", () -> registrations.issueJwtSvid(caller,
+                    SpiffeId.parse(request.getSpiffeId()), request.getAudienceList(), ttl));
             return IssueJwtSvidResponse.newBuilder()
                     .setToken(logged.credential().token())
                     .setTokenId(logged.credential().tokenId())
@@ -98,6 +101,22 @@ public final class IssuerGrpcService extends IssuerServiceGrpc.IssuerServiceImpl
                     .setProof(proof(logged))
                     .build();
         });
+    }
+
+    private interface Issuance<T> {
+        LoggedCredential<T> issue() throws IssuanceException;
+    }
+
+    /** Runs {@code issuance}, counting it as issued or refused by reason. */
+    private <T> LoggedCredential<T> counted(String kind, Issuance<T> issuance) throws IssuanceException {
+        try {
+            LoggedCredential<T> logged = issuance.issue();
+            meters.issued(kind);
+            return logged;
+        } catch (IssuanceException e) {
+            meters.refused(kind, e.reason().name());
+            throw e;
+        }
     }
 
     /** The log position and proof of a logged credential. */

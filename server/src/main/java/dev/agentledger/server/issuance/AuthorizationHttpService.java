@@ -57,6 +57,7 @@ public final class AuthorizationHttpService implements HttpService {
     private final TokenExchange exchange;
     private final Delegations delegations;
     private final Roles roles;
+    private final dev.agentledger.server.observe.IssuanceMeters meters = dev.agentledger.server.observe.IssuanceMeters.global();
 
     /** Routes over {@code exchange} and {@code delegations}, authorizing callers by {@code roles}. */
     public AuthorizationHttpService(TokenExchange exchange, Delegations delegations, Roles roles) {
@@ -76,8 +77,10 @@ public final class AuthorizationHttpService implements HttpService {
         try {
             Map<String, List<String>> form = form(body(req));
             TokenExchangeResponse answer = exchange.exchange(TokenExchangeRequest.parse(form), leaf(req));
+            meters.issued("capability_token");
             res.status(Status.create(answer.httpStatus())).send(answer.json());
         } catch (TokenExchangeException e) {
+            meters.refused("capability_token", e.error().code());
             res.status(Status.create(e.httpStatus())).send(e.json());
         } catch (BadRequest e) {
             res.status(Status.BAD_REQUEST_400).send(JsonObject.builder()
@@ -103,6 +106,7 @@ public final class AuthorizationHttpService implements HttpService {
                 roles.require(caller, "delegate", Role.USER);
                 granted = delegations.grant(caller, request);
             }
+            meters.issued("delegation");
             res.send(JsonObject.builder()
                     .set("delegation_id", granted.credential().claims().id())
                     .set("chain", granted.credential().chain())
@@ -112,6 +116,7 @@ public final class AuthorizationHttpService implements HttpService {
         } catch (ForbiddenException e) {
             error(res, Status.FORBIDDEN_403, e.getMessage());
         } catch (IssuanceException e) {
+            meters.refused("delegation", e.reason().name());
             error(res, Status.create(IssuanceFailures.httpStatus(e.reason())), e.getMessage());
         } catch (BadRequest | IllegalArgumentException | io.helidon.json.JsonException e) {
             error(res, Status.BAD_REQUEST_400, e.getMessage());
