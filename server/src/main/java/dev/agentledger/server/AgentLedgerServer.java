@@ -34,6 +34,11 @@ import dev.agentledger.server.grpc.PeerCertificates;
 import dev.agentledger.server.http.PublicApi;
 import dev.agentledger.server.observe.LedgerHealthCheck;
 import dev.agentledger.server.observe.LedgerMeters;
+import dev.agentledger.revocation.Revocations;
+import dev.agentledger.revocation.RevocationsConfig;
+import dev.agentledger.server.revocation.RevocationFeedHttpService;
+import dev.agentledger.server.revocation.RevocationGrpcService;
+import dev.agentledger.server.revocation.RevokeHttpService;
 import io.helidon.common.tls.Tls;
 import io.helidon.common.tls.TlsClientAuth;
 import io.helidon.metrics.api.Metrics;
@@ -68,16 +73,19 @@ public final class AgentLedgerServer implements AutoCloseable {
 
     private final Ledger ledger;
     private final Optional<WitnessSubmitter> submitter;
+    private final Revocations revocations;
     private final WebServer webServer;
     private final HostPort publicAddress;
     private final HostPort privateAddress;
     private final java.util.concurrent.ScheduledExecutorService sweeper;
 
-    private AgentLedgerServer(Ledger ledger, Optional<WitnessSubmitter> submitter, WebServer webServer,
-            HostPort publicAddress, HostPort privateAddress, java.util.concurrent.ScheduledExecutorService sweeper) {
+    private AgentLedgerServer(Ledger ledger, Optional<WitnessSubmitter> submitter, Revocations revocations,
+            WebServer webServer, HostPort publicAddress, HostPort privateAddress,
+            java.util.concurrent.ScheduledExecutorService sweeper) {
         this.sweeper = sweeper;
         this.ledger = ledger;
         this.submitter = submitter;
+        this.revocations = revocations;
         this.webServer = webServer;
         this.publicAddress = publicAddress;
         this.privateAddress = privateAddress;
@@ -105,7 +113,10 @@ public final class AgentLedgerServer implements AutoCloseable {
                 .withIndexer(LogEntryIndexer.INSTANCE)
                 .withMetrics(new LedgerMeters(Metrics.globalRegistry())));
         Optional<WitnessSubmitter> submitter = Optional.empty();
+        Revocations revocations = null;
         try {
+            revocations = Revocations.open(ledger, RevocationsConfig.of(clock));
+            Revocations feed = revocations;
             if (!config.witnesses().isEmpty()) {
                 submitter = Optional.of(WitnessSubmitter.create(ledger, config.witnesses(),
                         prepared.dir().witnessedCheckpoint(), clock, duration -> Thread.sleep(duration),
@@ -127,7 +138,8 @@ public final class AgentLedgerServer implements AutoCloseable {
                     .host(config.publicAddress().host())
                     .port(config.publicAddress().port())
                     .connectionOptions(NO_DELAY)
-                    .routing(routing -> PublicApi.configure(routing, ledger, issuer, registrations,
+                    .routing(routing -> PublicApi.configure(routing.register("/api/v1", new RevocationFeedHttpService(feed)), ledger,
+                            issuer, registrations,
                             prepared.logKey().verifierKey().toString(), baseUrl::get, privateUrl::get, witnessing))
                     .addFeature(ObserveFeature.builder()
                             .addObserver(HealthObserver.builder().details(true).useSystemServices(false)
@@ -143,10 +155,13 @@ public final class AgentLedgerServer implements AutoCloseable {
                             .addProtocol(GrpcConfig.builder().maxReadBufferSize(config.maxMessageBytes()).build())
                             .addRouting(HttpRouting.builder()
                                     .register(new AuthorizationHttpService(exchange, new Delegations(issuer), roles))
-                                    .register("/api/v1", new ApprovalsHttpService(gate.approvals(), roles)))
+                                    .register("/api/v1", new ApprovalsHttpService(gate.approvals(), roles))
+                                    .register("/api/v1", new RevokeHttpService(feed, roles)))
                             .addRouting(GrpcRouting.builder()
                                     .service(new LedgerGrpcService(ledger, appenders, clock, PeerCertificates.helidon()))
-                                    .service(new IssuerGrpcService(issuer, registrations, roles, PeerCertificates.helidon()))))
+                                    .service(new IssuerGrpcService(issuer, registrations, roles, PeerCertificates.helidon()))
+                                    .service(new RevocationGrpcService(feed, roles,
+                                            prepared.settings().trustDomain(), PeerCertificates.helidon()))))
                     .build()
                     .start();
             HostPort publicBound = config.publicAddress().withPort(server.port());
@@ -154,9 +169,14 @@ public final class AgentLedgerServer implements AutoCloseable {
             baseUrl.set("http://" + publicBound);
             privateUrl.set(privateBound.toString());
             submitter.ifPresent(WitnessSubmitter::start);
-            return new AgentLedgerServer(ledger, submitter, server, publicBound, privateBound, expirySweeper(gate));
+            revocations.start();
+            return new AgentLedgerServer(ledger, submitter, revocations, server, publicBound, privateBound,
+                    expirySweeper(gate));
         } catch (RuntimeException e) {
             submitter.ifPresent(WitnessSubmitter::close);
+            if (revocations != null) {
+                revocations.close();
+            }
             ledger.close();
             throw e;
         }
@@ -253,6 +273,11 @@ public final class AgentLedgerServer implements AutoCloseable {
         return ledger;
     }
 
+    /** Revocation over this server's log. */
+    public Revocations revocations() {
+        return revocations;
+    }
+
     /** The witness submitter, if witnesses are configured. */
     public Optional<WitnessSubmitter> witnessSubmitter() {
         return submitter;
@@ -273,12 +298,16 @@ public final class AgentLedgerServer implements AutoCloseable {
         return "http://" + publicAddress;
     }
 
-    /** Stops the witness submitter and the listeners (in-flight calls finish or fail), then closes the log. */
+    /**
+     * Stops the witness submitter, cuts off revocation watchers (they resume elsewhere or later),
+     * stops the listeners (in-flight calls finish or fail), then closes the log.
+     */
     @Override
     public void close() {
         try {
             sweeper.shutdownNow();
             submitter.ifPresent(WitnessSubmitter::close);
+            revocations.close();
             webServer.stop();
         } finally {
             ledger.close();
