@@ -102,12 +102,12 @@ public final class RevocationGrpcService extends RevocationServiceGrpc.Revocatio
 
         @Override
         public void onEvent(RevocationEvent event) {
-            out.onNext(WatchRevocationsResponse.newBuilder().setEvent(messages.encode(event).proto()).build());
+            out.onNext(messages.encode(event).watch());
         }
 
         @Override
         public void onHeartbeat(Heartbeat heartbeat) {
-            out.onNext(WatchRevocationsResponse.newBuilder().setHeartbeat(messages.proto(heartbeat)).build());
+            out.onNext(messages.watch(heartbeat));
         }
 
         @Override

@@ -7,6 +7,7 @@ import com.google.protobuf.util.JsonFormat;
 import dev.agentledger.proto.v1.AffectedIds;
 import dev.agentledger.proto.v1.RevocationHeartbeat;
 import dev.agentledger.proto.v1.RevocationSnapshot;
+import dev.agentledger.proto.v1.WatchRevocationsResponse;
 import dev.agentledger.revocation.Heartbeat;
 import dev.agentledger.revocation.RevocationEvent;
 import dev.agentledger.revocation.Snapshot;
@@ -24,13 +25,13 @@ final class RevocationMessages {
     private static final JsonFormat.Printer JSON = JsonFormat.printer().preservingProtoFieldNames()
             .omittingInsignificantWhitespace();
 
-    /** One event's encodings. */
-    record Encoded(dev.agentledger.proto.v1.RevocationEvent proto, String json) {}
+    /** One event's encodings: the event, the feed message wrapping it (shared, so its size is computed once), JSON. */
+    record Encoded(dev.agentledger.proto.v1.RevocationEvent proto, WatchRevocationsResponse watch, String json) {}
 
     private final RevocationEvent[] events = new RevocationEvent[REMEMBERED];
     private final Encoded[] encodings = new Encoded[REMEMBERED];
     private Heartbeat lastHeartbeat;
-    private RevocationHeartbeat lastHeartbeatProto;
+    private WatchRevocationsResponse lastHeartbeatProto;
     private String lastHeartbeatJson;
 
     /** The encodings of {@code event}, made once per event object. */
@@ -38,14 +39,14 @@ final class RevocationMessages {
         int slot = (int) (event.sequence() % REMEMBERED);
         if (events[slot] != event) {
             dev.agentledger.proto.v1.RevocationEvent proto = proto(event);
-            encodings[slot] = new Encoded(proto, json(proto));
+            encodings[slot] = new Encoded(proto, WatchRevocationsResponse.newBuilder().setEvent(proto).build(), json(proto));
             events[slot] = event;
         }
         return encodings[slot];
     }
 
-    /** The proto form of {@code heartbeat}, made once per heartbeat object. */
-    synchronized RevocationHeartbeat proto(Heartbeat heartbeat) {
+    /** The feed message of {@code heartbeat}, made once per heartbeat object. */
+    synchronized WatchRevocationsResponse watch(Heartbeat heartbeat) {
         remember(heartbeat);
         return lastHeartbeatProto;
     }
@@ -58,12 +59,13 @@ final class RevocationMessages {
 
     private void remember(Heartbeat heartbeat) {
         if (heartbeat != lastHeartbeat) {
-            lastHeartbeatProto = RevocationHeartbeat.newBuilder()
+            RevocationHeartbeat proto = RevocationHeartbeat.newBuilder()
                     .setSequence(heartbeat.sequence())
                     .setCheckpoint(ByteString.copyFrom(heartbeat.checkpoint().noteBytes()))
                     .setTimeUnixMillis(heartbeat.time().toEpochMilli())
                     .build();
-            lastHeartbeatJson = json(lastHeartbeatProto);
+            lastHeartbeatProto = WatchRevocationsResponse.newBuilder().setHeartbeat(proto).build();
+            lastHeartbeatJson = json(proto);
             lastHeartbeat = heartbeat;
         }
     }
