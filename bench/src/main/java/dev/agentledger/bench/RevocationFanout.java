@@ -19,7 +19,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -38,7 +37,7 @@ import java.util.stream.Stream;
  * revokes at a fixed rate for a number of seconds with the operator credentials in DIR, and
  * measures, for every (revocation, subscriber) pair, the time from the moment the revoke request
  * is sent to the subscriber's receipt of the event: p50, p99, max. Also reports this process's
- * heap per subscriber and, given the server's pid, the server's resident memory per subscriber.
+ * heap per subscriber and, given the server's pid, the server's heap per subscriber (via jcmd).
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar dev.agentledger.bench.RevocationFanout DIR \
@@ -85,7 +84,7 @@ public final class RevocationFanout {
             Optional<Long> serverPid) throws Exception {
         var from = RevocationServiceGrpc.newBlockingStub(clients.get(0).channel()).revoke(request("fanout-start")).getEvent();
         long heapBefore = usedHeap();
-        long rssBefore = serverPid.map(RevocationFanout::rss).orElse(0L);
+        long serverHeapBefore = serverPid.map(RevocationFanout::serverHeap).orElse(0L);
         CountDownLatch live = new CountDownLatch(subscribers);
         HttpClient http = HttpClient.newBuilder().executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()).build();
         long opening = System.nanoTime();
@@ -101,7 +100,7 @@ public final class RevocationFanout {
         }
         double openSeconds = (System.nanoTime() - opening) / 1e9;
         long heapAfter = usedHeap();
-        long rssAfter = serverPid.map(RevocationFanout::rss).orElse(0L);
+        long serverHeapAfter = serverPid.map(RevocationFanout::serverHeap).orElse(0L);
 
         int total = seconds * rate;
         sentAt = new long[total];
@@ -136,8 +135,8 @@ public final class RevocationFanout {
                 percentile(0.50) / 1e6, percentile(0.99) / 1e6, max.get() / 1e6);
         System.out.printf(Locale.ROOT, "bench process heap per subscriber: %.1f KiB%n",
                 (heapAfter - heapBefore) / 1024.0 / subscribers);
-        serverPid.ifPresent(pid -> System.out.printf(Locale.ROOT, "server resident memory per subscriber: %.1f KiB%n",
-                (rssAfter - rssBefore) / 1024.0 / subscribers));
+        serverPid.ifPresent(pid -> System.out.printf(Locale.ROOT, "server heap per subscriber (after full GCs): %.1f KiB%n",
+                (serverHeapAfter - serverHeapBefore) / 1024.0 / subscribers));
     }
 
     private static RevokeRequest request(String tokenId) {
@@ -242,17 +241,29 @@ public final class RevocationFanout {
         return heap.getUsed();
     }
 
-    /** Resident set size of a process, from /proc (Linux). */
-    private static long rss(long pid) {
+    /** Heap in use in the server's JVM after a full GC, read with the jcmd next to this JVM's java. */
+    private static long serverHeap(long pid) {
+        Path jcmd = Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("jcmd");
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
+            run(jcmd.toString(), Long.toString(pid), "GC.run");
+            String info = run(jcmd.toString(), Long.toString(pid), "GC.heap_info");
+            var used = java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
+            if (!used.find()) {
+                throw new IOException("no heap figure in: " + info);
             }
+            return Long.parseLong(used.group(1)) * 1024;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
-        return 0;
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        process.waitFor();
+        return out;
     }
 }
