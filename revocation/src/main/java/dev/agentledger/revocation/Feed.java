@@ -264,11 +264,6 @@ final class Feed {
         return all.size();
     }
 
-    /** How many credentials the derivation index tracks. */
-    synchronized int indexed() {
-        return index.size();
-    }
-
     /** Cuts off every subscriber (they may resume elsewhere or later) and refuses new ones. */
     synchronized void close() {
         closed = true;

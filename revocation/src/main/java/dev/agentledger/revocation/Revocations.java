@@ -139,11 +139,6 @@ public final class Revocations implements AutoCloseable {
         feed.catchUp(ledger.checkpoint());
     }
 
-    /** How many credentials the derivation index tracks. */
-    int indexed() {
-        return feed.indexed();
-    }
-
     private static Runnable guarded(String task, Runnable body) {
         return () -> {
             try {
