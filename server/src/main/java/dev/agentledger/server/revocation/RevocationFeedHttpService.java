@@ -104,7 +104,7 @@ public final class RevocationFeedHttpService implements HttpService {
         @Override
         public void onEvent(RevocationEvent event) throws Exception {
             emit(SseEvent.builder().id(Long.toString(event.sequence())).name("revocation")
-                    .data(messages.encode(event).json()).build());
+                    .data(messages.json(event)).build());
         }
 
         @Override

@@ -21,28 +21,58 @@ import dev.agentledger.server.grpc.ProtoProofs;
  * encoding per event, not ten thousand.
  */
 final class RevocationMessages {
-    private static final int REMEMBERED = 256;
+    /**
+     * Events remembered: more than a subscriber's queue holds, so subscribers lagging by up to a
+     * full queue still share one encoding (a smaller ring thrashed under backlog: each lagging
+     * subscriber re-encoded the event another had just replaced).
+     */
+    private static final int REMEMBERED = 4096;
     private static final JsonFormat.Printer JSON = JsonFormat.printer().preservingProtoFieldNames()
             .omittingInsignificantWhitespace();
 
-    /** One event's encodings: the event, the feed message wrapping it (shared, so its size is computed once), JSON. */
-    record Encoded(dev.agentledger.proto.v1.RevocationEvent proto, WatchRevocationsResponse watch, String json) {}
+    /** One event's encodings: the proto event and the feed message wrapping it (shared, so its size is computed once). */
+    record Encoded(dev.agentledger.proto.v1.RevocationEvent proto, WatchRevocationsResponse watch) {}
 
-    private final RevocationEvent[] events = new RevocationEvent[REMEMBERED];
-    private final Encoded[] encodings = new Encoded[REMEMBERED];
+    /** A remembered event, its encodings, and its JSON once asked for. */
+    private static final class Slot {
+        final RevocationEvent event;
+        final Encoded encoded;
+        String json;
+
+        Slot(RevocationEvent event, Encoded encoded) {
+            this.event = event;
+            this.encoded = encoded;
+        }
+    }
+
+    private final Slot[] slots = new Slot[REMEMBERED];
     private Heartbeat lastHeartbeat;
     private WatchRevocationsResponse lastHeartbeatProto;
     private String lastHeartbeatJson;
 
     /** The encodings of {@code event}, made once per event object. */
     synchronized Encoded encode(RevocationEvent event) {
-        int slot = (int) (event.sequence() % REMEMBERED);
-        if (events[slot] != event) {
-            dev.agentledger.proto.v1.RevocationEvent proto = proto(event);
-            encodings[slot] = new Encoded(proto, WatchRevocationsResponse.newBuilder().setEvent(proto).build(), json(proto));
-            events[slot] = event;
+        return slot(event).encoded;
+    }
+
+    /** The protobuf JSON of {@code event}, made once per event object. */
+    synchronized String json(RevocationEvent event) {
+        Slot slot = slot(event);
+        if (slot.json == null) {
+            slot.json = json(slot.encoded.proto());
         }
-        return encodings[slot];
+        return slot.json;
+    }
+
+    private Slot slot(RevocationEvent event) {
+        int index = (int) (event.sequence() % REMEMBERED);
+        Slot slot = slots[index];
+        if (slot == null || slot.event != event) {
+            dev.agentledger.proto.v1.RevocationEvent proto = proto(event);
+            slot = new Slot(event, new Encoded(proto, WatchRevocationsResponse.newBuilder().setEvent(proto).build()));
+            slots[index] = slot;
+        }
+        return slot;
     }
 
     /** The feed message of {@code heartbeat}, made once per heartbeat object. */
