@@ -1,0 +1,269 @@
+package dev.agentledger.bench;
+
+import com.google.common.util.concurrent.MoreExecutors;
+import dev.agentledger.proto.v1.RevocationReason;
+import dev.agentledger.proto.v1.RevocationServiceGrpc;
+import dev.agentledger.proto.v1.RevokeRequest;
+import dev.agentledger.proto.v1.Revoked;
+import dev.agentledger.proto.v1.WatchRevocationsRequest;
+import dev.agentledger.proto.v1.WatchRevocationsResponse;
+import dev.agentledger.server.HostPort;
+import dev.agentledger.server.bootstrap.Credentials;
+import dev.agentledger.server.bootstrap.DataDir;
+import dev.agentledger.server.bootstrap.Pem;
+import dev.agentledger.server.client.LedgerClient;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.stream.Stream;
+
+/**
+ * Revocation fan-out against a running server ({@code ./agentledger serve --data DIR}): one process
+ * holds N subscribed streams (gRPC WatchRevocations over mTLS, or the public SSE feed), then
+ * revokes at a fixed rate for a number of seconds with the operator credentials in DIR, and
+ * measures, for every (revocation, subscriber) pair, the time from the moment the revoke request
+ * is sent to the subscriber's receipt of the event: p50, p99, max. Also reports this process's
+ * heap per subscriber and, given the server's pid, the server's heap per subscriber (via jcmd).
+ *
+ * <pre>
+ * java -cp bench/target/benchmarks.jar dev.agentledger.bench.RevocationFanout DIR \
+ *     [PRIVATE_HOST:PORT] [PUBLIC_URL] [subscribers] [seconds] [rate/s] [grpc|sse] [server pid]
+ * </pre>
+ */
+public final class RevocationFanout {
+    private static final int CHANNELS = 16;
+    /** Latency histogram: 0.1 ms buckets up to 60 s. */
+    private static final long BUCKET_NANOS = 100_000;
+    private static final int BUCKETS = 600_000;
+    private static final String TAG = "fanout-";
+
+    private final AtomicLongArray histogram = new AtomicLongArray(BUCKETS);
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong max = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private volatile long[] sentAt = new long[0];
+    private volatile boolean finished;
+
+    private RevocationFanout() {}
+
+    public static void main(String[] args) throws Exception {
+        DataDir dir = new DataDir(Path.of(args[0]));
+        HostPort address = HostPort.parse(args.length > 1 ? args[1] : "127.0.0.1:8443");
+        String publicUrl = args.length > 2 ? args[2] : "http://127.0.0.1:8080";
+        int subscribers = args.length > 3 ? Integer.parseInt(args[3]) : 1000;
+        int seconds = args.length > 4 ? Integer.parseInt(args[4]) : 20;
+        int rate = args.length > 5 ? Integer.parseInt(args[5]) : 100;
+        boolean sse = args.length > 6 && args[6].equals("sse");
+        Optional<Long> serverPid = args.length > 7 ? Optional.of(Long.parseLong(args[7])) : Optional.empty();
+        X509Certificate ca = Pem.readCertificates(dir.caCertificate()).get(0);
+        Credentials operator = Credentials.read(dir.operatorKey(), dir.operatorCertificate());
+        List<LedgerClient> clients = new ArrayList<>();
+        for (int i = 0; i < CHANNELS; i++) {
+            clients.add(LedgerClient.connect(address, ca, Optional.of(operator)));
+        }
+        new RevocationFanout().run(clients, publicUrl, subscribers, seconds, rate, sse, serverPid);
+        clients.forEach(LedgerClient::close);
+        System.exit(0);
+    }
+
+    private void run(List<LedgerClient> clients, String publicUrl, int subscribers, int seconds, int rate, boolean sse,
+            Optional<Long> serverPid) throws Exception {
+        var from = RevocationServiceGrpc.newBlockingStub(clients.get(0).channel()).revoke(request("fanout-start")).getEvent();
+        long heapBefore = usedHeap();
+        long serverHeapBefore = serverPid.map(RevocationFanout::serverHeap).orElse(0L);
+        CountDownLatch live = new CountDownLatch(subscribers);
+        HttpClient http = HttpClient.newBuilder().executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()).build();
+        long opening = System.nanoTime();
+        for (int i = 0; i < subscribers; i++) {
+            if (sse) {
+                subscribeSse(http, publicUrl, from.getSequence(), live);
+            } else {
+                subscribeGrpc(clients.get(i % clients.size()), from.getSequence(), live);
+            }
+        }
+        if (!live.await(120, TimeUnit.SECONDS)) {
+            System.out.println("only " + (subscribers - live.getCount()) + " of " + subscribers + " streams went live");
+        }
+        double openSeconds = (System.nanoTime() - opening) / 1e9;
+        long heapAfter = usedHeap();
+        long serverHeapAfter = serverPid.map(RevocationFanout::serverHeap).orElse(0L);
+
+        int total = seconds * rate;
+        sentAt = new long[total];
+        var stub = RevocationServiceGrpc.newFutureStub(clients.get(0).channel());
+        long start = System.nanoTime();
+        for (int n = 0; n < total; n++) {
+            long due = start + n * 1_000_000_000L / rate;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            sentAt[n] = System.nanoTime();
+            var answer = stub.withDeadlineAfter(30, TimeUnit.SECONDS).revoke(request(TAG + n));
+            answer.addListener(() -> {
+                try {
+                    answer.get();
+                } catch (Exception e) {
+                    failures.incrementAndGet();
+                }
+            }, MoreExecutors.directExecutor());
+        }
+        long expected = (long) total * subscribers;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (received.get() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        finished = true;
+        System.out.printf(Locale.ROOT, "%d %s subscribers (open in %.1f s), %d revocations at %d/s: received %d of %d, "
+                        + "%d revoke failures%n", subscribers, sse ? "SSE" : "gRPC", openSeconds, total, rate, received.get(),
+                expected, failures.get());
+        System.out.printf(Locale.ROOT, "revoke sent -> subscriber received: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                percentile(0.50) / 1e6, percentile(0.99) / 1e6, max.get() / 1e6);
+        System.out.printf(Locale.ROOT, "bench process heap per subscriber: %.1f KiB%n",
+                (heapAfter - heapBefore) / 1024.0 / subscribers);
+        serverPid.ifPresent(pid -> System.out.printf(Locale.ROOT, "server heap per subscriber (after full GCs): %.1f KiB%n",
+                (serverHeapAfter - serverHeapBefore) / 1024.0 / subscribers));
+    }
+
+    private static RevokeRequest request(String tokenId) {
+        return RevokeRequest.newBuilder().setRevocation(Revoked.newBuilder().setTokenId(tokenId)
+                .setReason(RevocationReason.REVOCATION_REASON_TASK_COMPLETED)).build();
+    }
+
+    private void subscribeGrpc(LedgerClient client, long from, CountDownLatch live) {
+        RevocationServiceGrpc.newStub(client.channel()).watchRevocations(
+                WatchRevocationsRequest.newBuilder().setFromSequence(from).build(),
+                new StreamObserver<>() {
+                    private boolean counted;
+
+                    @Override
+                    public void onNext(WatchRevocationsResponse message) {
+                        if (message.hasEvent()) {
+                            record(message.getEvent().getRevoked().getTokenId());
+                        } else if (!counted) {
+                            counted = true;
+                            live.countDown();
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        if (!finished) {
+                            System.out.println("stream failed: " + t);
+                        }
+                    }
+
+                    @Override
+                    public void onCompleted() {}
+                });
+    }
+
+    private void subscribeSse(HttpClient http, String publicUrl, long from, CountDownLatch live) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(publicUrl + "/api/v1/revocations/events?from=" + from)).build();
+        Thread.ofVirtual().start(() -> {
+            try {
+                HttpResponse<Stream<String>> response = http.send(request, HttpResponse.BodyHandlers.ofLines());
+                boolean counted = false;
+                String event = "";
+                for (var it = response.body().iterator(); it.hasNext(); ) {
+                    String line = it.next();
+                    if (line.startsWith("event:")) {
+                        event = line.substring(6).strip();
+                    } else if (line.startsWith("data:") && event.equals("revocation")) {
+                        int at = line.indexOf("\"token_id\":\"" + TAG);
+                        if (at >= 0) {
+                            int startOfId = at + "\"token_id\":\"".length();
+                            record(line.substring(startOfId, line.indexOf('"', startOfId)));
+                        }
+                    } else if (line.startsWith("data:") && event.equals("heartbeat") && !counted) {
+                        counted = true;
+                        live.countDown();
+                    }
+                }
+            } catch (IOException | RuntimeException | InterruptedException e) {
+                if (!finished) {
+                    System.out.println("stream failed: " + e);
+                }
+            }
+        });
+    }
+
+    private void record(String tokenId) {
+        long now = System.nanoTime();
+        if (!tokenId.startsWith(TAG)) {
+            return;
+        }
+        long[] sent = sentAt;
+        int n = Integer.parseInt(tokenId.substring(TAG.length()));
+        if (n >= sent.length || sent[n] == 0) {
+            return;
+        }
+        long latency = now - sent[n];
+        histogram.incrementAndGet((int) Math.min(BUCKETS - 1, latency / BUCKET_NANOS));
+        max.accumulateAndGet(latency, Math::max);
+        received.incrementAndGet();
+    }
+
+    /** The upper edge of the histogram bucket holding quantile {@code q}, in ns. */
+    private long percentile(double q) {
+        long count = received.get();
+        long rank = (long) Math.ceil(q * count);
+        long seen = 0;
+        for (int i = 0; i < BUCKETS; i++) {
+            seen += histogram.get(i);
+            if (seen >= rank && rank > 0) {
+                return (i + 1) * BUCKET_NANOS;
+            }
+        }
+        return 0;
+    }
+
+    private static long usedHeap() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(200);
+        }
+        var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        return heap.getUsed();
+    }
+
+    /** Heap in use in the server's JVM after a full GC, read with the jcmd next to this JVM's java. */
+    private static long serverHeap(long pid) {
+        Path jcmd = Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("jcmd");
+        try {
+            run(jcmd.toString(), Long.toString(pid), "GC.run");
+            String info = run(jcmd.toString(), Long.toString(pid), "GC.heap_info");
+            var used = java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
+            if (!used.find()) {
+                throw new IOException("no heap figure in: " + info);
+            }
+            return Long.parseLong(used.group(1)) * 1024;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        process.waitFor();
+        return out;
+    }
+}
