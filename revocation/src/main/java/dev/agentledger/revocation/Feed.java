@@ -103,8 +103,9 @@ final class Feed {
         Revoked revoked = entry.getRevoked();
         Optional<Target> target = Target.of(revoked);
         DerivationIndex.Expansion expansion = expand(target, revoked.getCascade());
-        long until = Math.max(saturatedAdd(revoked.getEffectiveUnixMillis(), config.retention().toMillis()),
-                expansion.latestNotAfter());
+        // Retention counts from the effective time, or from when it was logged if that is later (or unset).
+        long from = Math.max(revoked.getEffectiveUnixMillis(), entry.getHeader().getTimeUnixMillis());
+        long until = Math.max(saturatedAdd(from, config.retention().toMillis()), expansion.latestNotAfter());
         long sequence = table.append(logIndex, until);
         target.ifPresent(t -> activeTargets.computeIfAbsent(t, k -> new ArrayList<>(1)).add(sequence));
         Slot slot = new Slot(new Numbered(sequence, logIndex, ByteString.copyFrom(bytes), revoked, expansion.ids()));
