@@ -142,7 +142,7 @@ final class Feed {
             if (!subscriber.offer(message)) {
                 it.remove();
                 all.remove(subscriber);
-                subscriber.cutOff("too slow: " + config.subscriberQueue() + " messages were waiting; resume from sequence "
+                subscriber.cutOff(RevocationListener.Cause.TOO_SLOW, "too slow: " + config.subscriberQueue() + " messages were waiting; resume from sequence "
                         + subscriber.lastSequence());
             }
         }
@@ -273,7 +273,7 @@ final class Feed {
     synchronized void close() {
         closed = true;
         for (Subscriber subscriber : all) {
-            subscriber.cutOff("the revocation feed is shutting down; resume from sequence " + subscriber.lastSequence());
+            subscriber.cutOff(RevocationListener.Cause.SHUTTING_DOWN, "the revocation feed is shutting down; resume from sequence " + subscriber.lastSequence());
         }
         all.clear();
         live.clear();

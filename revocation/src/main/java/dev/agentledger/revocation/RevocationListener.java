@@ -21,9 +21,19 @@ public interface RevocationListener {
     void onHeartbeat(Heartbeat heartbeat) throws Exception;
 
     /**
-     * The feed ended the subscription (cut off as too slow, or shutting down); the client may
-     * resume from {@code lastSequence}. Not called when the listener itself threw or the
-     * subscription was closed by its owner.
+     * The feed ended the subscription; the client may resume from {@code lastSequence}. Not called
+     * when the listener itself threw or the subscription was closed by its owner.
+     *
+     * @param cause why: too slow, or shutting down
+     * @param message a sentence for humans saying why and where to resume
      */
-    void onClosed(String reason, long lastSequence);
+    void onClosed(Cause cause, String message, long lastSequence);
+
+    /** Why the feed ended a subscription. */
+    enum Cause {
+        /** The subscriber's queue filled: it was too slow. */
+        TOO_SLOW,
+        /** The feed is shutting down. */
+        SHUTTING_DOWN
+    }
 }

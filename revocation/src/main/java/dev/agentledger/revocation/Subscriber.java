@@ -10,7 +10,7 @@ import java.util.concurrent.LinkedBlockingQueue;
  */
 final class Subscriber implements Subscription {
     /** Ends the delivery loop; {@code tell} says whether the listener hears of it. */
-    private record Close(String reason, boolean tell) {}
+    private record Close(RevocationListener.Cause cause, String reason, boolean tell) {}
 
     private final Feed feed;
     private final RevocationListener listener;
@@ -42,8 +42,8 @@ final class Subscriber implements Subscription {
     }
 
     /** Ends the subscription from the feed's side: drops what waits and tells the listener why. */
-    void cutOff(String reason) {
-        closing = new Close(reason, true);
+    void cutOff(RevocationListener.Cause cause, String reason) {
+        closing = new Close(cause, reason, true);
         queue.clear();
         queue.add(closing);
     }
@@ -56,7 +56,7 @@ final class Subscriber implements Subscription {
 
     @Override
     public void close() {
-        closing = new Close("closed by its owner", false);
+        closing = new Close(RevocationListener.Cause.SHUTTING_DOWN, "closed by its owner", false);
         queue.add(closing);
         feed.remove(this);
     }
@@ -120,7 +120,7 @@ final class Subscriber implements Subscription {
 
     private void finish(Close close) {
         if (close.tell()) {
-            listener.onClosed(close.reason(), delivered);
+            listener.onClosed(close.cause(), close.reason(), delivered);
         }
     }
 }

@@ -133,8 +133,8 @@ public record Target(Kind kind, String value) {
         return new BigInteger(der.toByteArray()).toString(16);
     }
 
-    /** The DER INTEGER content octets of a serial in hex form. */
-    static ByteString serialBytes(String hex) {
+    /** The DER INTEGER content octets of a serial in this class's hex form (as in {@link AffectedIds}). */
+    public static ByteString serialBytes(String hex) {
         return ByteString.copyFrom(new BigInteger(hex, 16).toByteArray());
     }
 

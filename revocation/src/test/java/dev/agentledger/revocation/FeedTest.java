@@ -41,6 +41,7 @@ class FeedTest {
             }
             release.countDown();
             Recorder.Closed closed = slow.next(Recorder.Closed.class);
+            assertEquals(RevocationListener.Cause.TOO_SLOW, closed.cause());
             assertTrue(closed.reason().contains("too slow"), closed.reason());
             assertEquals(slow.sequences.get(slow.sequences.size() - 1), closed.lastSequence());
             assertEquals(closed.lastSequence(), slowSubscription.lastSequence());
@@ -172,6 +173,7 @@ class FeedTest {
         log.close();
         Recorder.Closed closed = recorder.next(Recorder.Closed.class);
         assertEquals(1, closed.lastSequence());
+        assertEquals(RevocationListener.Cause.SHUTTING_DOWN, closed.cause());
         assertTrue(closed.reason().contains("shutting down"), closed.reason());
     }
 

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 /** A listener that records what it gets; optionally blocks in its first event until released. */
 final class Recorder implements RevocationListener {
     /** Why a subscription was closed, and where to resume. */
-    record Closed(String reason, long lastSequence) {}
+    record Closed(Cause cause, String reason, long lastSequence) {}
 
     private static final long WAIT_SECONDS = 30;
 
@@ -41,8 +41,8 @@ final class Recorder implements RevocationListener {
     }
 
     @Override
-    public void onClosed(String reason, long lastSequence) {
-        messages.add(new Closed(reason, lastSequence));
+    public void onClosed(Cause cause, String reason, long lastSequence) {
+        messages.add(new Closed(cause, reason, lastSequence));
     }
 
     /** Sends heartbeats until this subscriber gets one: it is then live. */

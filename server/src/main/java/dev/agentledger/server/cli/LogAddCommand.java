@@ -84,7 +84,7 @@ final class LogAddCommand implements Callable<Integer> {
         }
     }
 
-    private static Credentials readCredentials(DataDir dir) throws CliException {
+    static Credentials readCredentials(DataDir dir) throws CliException {
         try {
             return Credentials.read(dir.operatorKey(), dir.operatorCertificate());
         } catch (IOException e) {
