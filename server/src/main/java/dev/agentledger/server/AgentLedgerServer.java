@@ -27,6 +27,13 @@ import dev.agentledger.server.grpc.PeerCertificates;
 import dev.agentledger.server.http.PublicApi;
 import dev.agentledger.server.observe.LedgerHealthCheck;
 import dev.agentledger.server.observe.LedgerMeters;
+import dev.agentledger.revocation.Revocations;
+import dev.agentledger.revocation.RevocationsConfig;
+import dev.agentledger.server.auth.Roles;
+import dev.agentledger.server.revocation.RevocationFeedHttpService;
+import dev.agentledger.server.revocation.RevocationGrpcService;
+import dev.agentledger.server.revocation.RevokeHttpService;
+import java.util.Map;
 import io.helidon.common.tls.Tls;
 import io.helidon.common.tls.TlsClientAuth;
 import io.helidon.metrics.api.Metrics;
@@ -57,14 +64,16 @@ public final class AgentLedgerServer implements AutoCloseable {
 
     private final Ledger ledger;
     private final Optional<WitnessSubmitter> submitter;
+    private final Revocations revocations;
     private final WebServer webServer;
     private final HostPort publicAddress;
     private final HostPort privateAddress;
 
-    private AgentLedgerServer(Ledger ledger, Optional<WitnessSubmitter> submitter, WebServer webServer,
-            HostPort publicAddress, HostPort privateAddress) {
+    private AgentLedgerServer(Ledger ledger, Optional<WitnessSubmitter> submitter, Revocations revocations,
+            WebServer webServer, HostPort publicAddress, HostPort privateAddress) {
         this.ledger = ledger;
         this.submitter = submitter;
+        this.revocations = revocations;
         this.webServer = webServer;
         this.publicAddress = publicAddress;
         this.privateAddress = privateAddress;
@@ -92,7 +101,11 @@ public final class AgentLedgerServer implements AutoCloseable {
                 .withIndexer(LogEntryIndexer.INSTANCE)
                 .withMetrics(new LedgerMeters(Metrics.globalRegistry())));
         Optional<WitnessSubmitter> submitter = Optional.empty();
+        Revocations revocations = null;
         try {
+            revocations = Revocations.open(ledger, RevocationsConfig.of(clock));
+            Revocations feed = revocations;
+            Roles revocationRoles = Roles.of(prepared.settings().trustDomain(), Map.of());
             if (!config.witnesses().isEmpty()) {
                 submitter = Optional.of(WitnessSubmitter.create(ledger, config.witnesses(),
                         prepared.dir().witnessedCheckpoint(), clock, duration -> Thread.sleep(duration),
@@ -112,7 +125,8 @@ public final class AgentLedgerServer implements AutoCloseable {
                     .host(config.publicAddress().host())
                     .port(config.publicAddress().port())
                     .connectionOptions(NO_DELAY)
-                    .routing(routing -> PublicApi.configure(routing, ledger, issuer, registrations,
+                    .routing(routing -> PublicApi.configure(routing.register("/api/v1", new RevocationFeedHttpService(feed)), ledger,
+                            issuer, registrations,
                             prepared.logKey().verifierKey().toString(), baseUrl::get, privateUrl::get, witnessing))
                     .addFeature(ObserveFeature.builder()
                             .addObserver(HealthObserver.builder().details(true).useSystemServices(false)
@@ -126,10 +140,12 @@ public final class AgentLedgerServer implements AutoCloseable {
                             .tls(privateTls(prepared, issuer))
                             .maxPayloadSize(config.maxMessageBytes())
                             .addProtocol(GrpcConfig.builder().maxReadBufferSize(config.maxMessageBytes()).build())
-                            .addRouting(HttpRouting.builder())
+                            .addRouting(HttpRouting.builder().register("/api/v1", new RevokeHttpService(feed, revocationRoles)))
                             .addRouting(GrpcRouting.builder()
                                     .service(new LedgerGrpcService(ledger, appenders, clock, PeerCertificates.helidon()))
-                                    .service(new IssuerGrpcService(issuer, registrations, roles, PeerCertificates.helidon()))))
+                                    .service(new IssuerGrpcService(issuer, registrations, roles, PeerCertificates.helidon()))
+                                    .service(new RevocationGrpcService(feed, revocationRoles,
+                                            prepared.settings().trustDomain(), PeerCertificates.helidon()))))
                     .build()
                     .start();
             HostPort publicBound = config.publicAddress().withPort(server.port());
@@ -137,9 +153,13 @@ public final class AgentLedgerServer implements AutoCloseable {
             baseUrl.set("http://" + publicBound);
             privateUrl.set(privateBound.toString());
             submitter.ifPresent(WitnessSubmitter::start);
-            return new AgentLedgerServer(ledger, submitter, server, publicBound, privateBound);
+            revocations.start();
+            return new AgentLedgerServer(ledger, submitter, revocations, server, publicBound, privateBound);
         } catch (RuntimeException e) {
             submitter.ifPresent(WitnessSubmitter::close);
+            if (revocations != null) {
+                revocations.close();
+            }
             ledger.close();
             throw e;
         }
@@ -185,6 +205,11 @@ public final class AgentLedgerServer implements AutoCloseable {
         return ledger;
     }
 
+    /** Revocation over this server's log. */
+    public Revocations revocations() {
+        return revocations;
+    }
+
     /** The witness submitter, if witnesses are configured. */
     public Optional<WitnessSubmitter> witnessSubmitter() {
         return submitter;
@@ -205,11 +230,15 @@ public final class AgentLedgerServer implements AutoCloseable {
         return "http://" + publicAddress;
     }
 
-    /** Stops the witness submitter and the listeners (in-flight calls finish or fail), then closes the log. */
+    /**
+     * Stops the witness submitter, cuts off revocation watchers (they resume elsewhere or later),
+     * stops the listeners (in-flight calls finish or fail), then closes the log.
+     */
     @Override
     public void close() {
         try {
             submitter.ifPresent(WitnessSubmitter::close);
+            revocations.close();
             webServer.stop();
         } finally {
             ledger.close();

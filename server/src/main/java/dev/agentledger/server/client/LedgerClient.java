@@ -83,6 +83,11 @@ public final class LedgerClient implements AutoCloseable {
                 .withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
     }
 
+    /** The mTLS channel, for stubs of the other services on the private listener. */
+    public io.grpc.Channel channel() {
+        return channel;
+    }
+
     private static InputStream pem(String text) {
         return new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII));
     }

@@ -17,7 +17,7 @@ import java.util.Optional;
  * chain to a trusted CA (the private listener requires client authentication against the
  * bootstrap CA alone).
  */
-final class CallerIdentity {
+public final class CallerIdentity {
     private static final int URI_SAN = 6;
 
     private CallerIdentity() {}
@@ -28,7 +28,7 @@ final class CallerIdentity {
      * @throws UnauthenticatedException if there is no chain, the leaf is not X.509, or it does not
      *     carry exactly one URI SAN that is a valid SPIFFE ID
      */
-    static SpiffeId of(Optional<Certificate[]> chain) throws UnauthenticatedException {
+    public static SpiffeId of(Optional<Certificate[]> chain) throws UnauthenticatedException {
         if (chain.isEmpty() || chain.get().length == 0) {
             throw new UnauthenticatedException("no client certificate: connect with mTLS and an X.509-SVID");
         }

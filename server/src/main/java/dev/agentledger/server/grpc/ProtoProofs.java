@@ -4,14 +4,15 @@ import com.google.protobuf.ByteString;
 import dev.agentledger.merkle.Hash;
 
 /** Converts the log's proofs and hashes to their {@code ledger_service.proto} messages. */
-final class ProtoProofs {
+public final class ProtoProofs {
     private ProtoProofs() {}
 
     static ByteString bytes(Hash hash) {
         return ByteString.copyFrom(hash.toByteArray());
     }
 
-    static dev.agentledger.proto.v1.InclusionProof inclusion(dev.agentledger.merkle.InclusionProof proof) {
+    /** The proto form of an inclusion proof. */
+    public static dev.agentledger.proto.v1.InclusionProof inclusion(dev.agentledger.merkle.InclusionProof proof) {
         var builder = dev.agentledger.proto.v1.InclusionProof.newBuilder()
                 .setIndex(proof.index())
                 .setTreeSize(proof.size());

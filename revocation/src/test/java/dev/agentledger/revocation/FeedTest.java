@@ -1,0 +1,211 @@
+package dev.agentledger.revocation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.agentledger.proto.LogEntries;
+import dev.agentledger.proto.v1.LogEntry;
+import dev.agentledger.proto.v1.RevocationReason;
+import dev.agentledger.proto.v1.Revoked;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Numbering, replay, live delivery, cut-off and resume, heartbeats, restarts. */
+class FeedTest {
+    private static final int BURST = 40;
+
+    private static RevocationsConfig smallQueues(TestClock clock) {
+        return RevocationsConfig.of(clock).withSubscriberQueue(4).withEventCache(8);
+    }
+
+    @Test
+    void aSubscriberCutOffDuringABurstResumesAndGetsEveryEventOnceInOrder(@TempDir Path dir) throws Exception {
+        TestClock clock = new TestClock(TestLog.START);
+        try (TestLog log = new TestLog(dir, smallQueues(clock), clock)) {
+            CountDownLatch release = new CountDownLatch(1);
+            Recorder slow = new Recorder(release);
+            Recorder fast = new Recorder();
+            Subscription slowSubscription = log.revocations.subscribe(0, slow);
+            log.revocations.subscribe(0, fast);
+            slow.awaitLive(log.revocations);
+            fast.awaitLive(log.revocations);
+            for (int i = 0; i < BURST; i++) {
+                log.revoke(Target.tokenId("burst-" + i), false);
+            }
+            release.countDown();
+            Recorder.Closed closed = slow.next(Recorder.Closed.class);
+            assertEquals(RevocationListener.Cause.TOO_SLOW, closed.cause());
+            assertTrue(closed.reason().contains("too slow"), closed.reason());
+            assertEquals(slow.sequences.get(slow.sequences.size() - 1), closed.lastSequence());
+            assertEquals(closed.lastSequence(), slowSubscription.lastSequence());
+
+            Recorder resumed = new Recorder();
+            log.revocations.subscribe(closed.lastSequence(), resumed);
+            resumed.awaitEvents((int) (BURST - closed.lastSequence()));
+            List<Long> all = new ArrayList<>(slow.sequences);
+            all.addAll(resumed.sequences);
+            assertEquals(LongStream.rangeClosed(1, BURST).boxed().toList(), all);
+
+            fast.awaitEvents(BURST);
+            assertEquals(LongStream.rangeClosed(1, BURST).boxed().toList(), fast.sequences);
+            assertTrue(fast.messages.stream().noneMatch(m -> m instanceof Recorder.Closed), "the fast subscriber was cut off");
+        }
+    }
+
+    @Test
+    void resumingFromASequenceReplaysTheRestFromTheLogThenGoesLive(@TempDir Path dir) throws Exception {
+        TestClock clock = new TestClock(TestLog.START);
+        try (TestLog log = new TestLog(dir, smallQueues(clock), clock)) {
+            List<RevocationEvent> made = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                made.add(log.revoke(Target.tokenId("r-" + i), false));
+            }
+            Recorder recorder = new Recorder();
+            log.revocations.subscribe(5, recorder);
+            recorder.awaitEvents(15);
+            recorder.awaitLive(log.revocations);
+            RevocationEvent live = log.revoke(Target.tokenId("live"), false);
+            recorder.awaitEvents(16);
+            assertEquals(LongStream.rangeClosed(6, 21).boxed().toList(), recorder.sequences);
+            assertEquals(21, live.sequence());
+            // Old events (beyond the 8 kept in memory) are rebuilt from the log with a fresh proof.
+            List<RevocationEvent> received = recorder.messages.stream()
+                    .filter(RevocationEvent.class::isInstance).map(RevocationEvent.class::cast).toList();
+            for (RevocationEvent event : received) {
+                TestLog.verifyProof(event);
+                if (event.sequence() <= 20) {
+                    assertEquals(made.get((int) event.sequence() - 1).logIndex(), event.logIndex());
+                    assertEquals(made.get((int) event.sequence() - 1).entry(), event.entry());
+                }
+            }
+        }
+    }
+
+    @Test
+    void aSequenceBeyondTheLastIsRefused(@TempDir Path dir) throws Exception {
+        try (TestLog log = new TestLog(dir)) {
+            log.revoke(Target.tokenId("x"), false);
+            InvalidRevocationException e = assertThrows(InvalidRevocationException.class,
+                    () -> log.revocations.subscribe(2, new Recorder()));
+            assertTrue(e.getMessage().contains("from sequence 2 is not in 0..1"), e.getMessage());
+        }
+    }
+
+    @Test
+    void heartbeatsCarryTheLastSequenceAndACheckpointCoveringIt(@TempDir Path dir) throws Exception {
+        try (TestLog log = new TestLog(dir)) {
+            Recorder recorder = new Recorder();
+            log.revocations.subscribe(0, recorder);
+            recorder.awaitLive(log.revocations);
+            RevocationEvent first = log.revoke(Target.tokenId("a"), false);
+            RevocationEvent second = log.revoke(Target.tokenId("b"), false);
+            log.revocations.heartbeat();
+            recorder.awaitEvents(2);
+            Heartbeat heartbeat = recorder.next(Heartbeat.class);
+            assertEquals(2, heartbeat.sequence());
+            assertTrue(heartbeat.checkpoint().size() > second.logIndex());
+            assertEquals(List.of(first.sequence(), second.sequence()), recorder.sequences);
+        }
+    }
+
+    @Test
+    void sequencesFollowFromTheLogAcrossRestartsAndRawAppends(@TempDir Path dir) throws Exception {
+        List<Long> indexes = new ArrayList<>();
+        try (TestLog log = new TestLog(dir)) {
+            for (int i = 0; i < 3; i++) {
+                RevocationEvent event = log.revoke(Target.tokenId("before-" + i), false);
+                assertEquals(i + 1, event.sequence());
+                indexes.add(event.logIndex());
+            }
+            log.restart();
+            assertEquals(3, log.revocations.lastSequence());
+            RevocationEvent fourth = log.revoke(Target.tokenId("after"), false);
+            assertEquals(4, fourth.sequence());
+            indexes.add(fourth.logIndex());
+            // A Revoked entry appended straight to the log (as the raw Append API may): numbered
+            // when the log is next read, here on reopening, as after a crash before numbering.
+            long raw = log.append(LogEntry.newBuilder().setHeader(TestLog.header()).setRevoked(Revoked.newBuilder()
+                    .setTokenId("raw").setReason(RevocationReason.REVOCATION_REASON_WITHDRAWN)).build());
+            indexes.add(raw);
+            log.restart();
+            assertEquals(5, log.revocations.lastSequence());
+            Recorder recorder = new Recorder();
+            log.revocations.subscribe(0, recorder);
+            recorder.awaitEvents(5);
+            List<Long> replayed = recorder.messages.stream().filter(RevocationEvent.class::isInstance)
+                    .map(m -> ((RevocationEvent) m).logIndex()).toList();
+            assertEquals(indexes, replayed);
+            assertEquals("raw", LogEntries.parse(log.revocations.snapshot().revocations().get(4).entry().toByteArray())
+                    .getRevoked().getTokenId());
+        }
+    }
+
+    @Test
+    void aRawRevokedEntryIsNumberedAndBroadcastWhenTheFeedTailsTheLog(@TempDir Path dir) throws Exception {
+        try (TestLog log = new TestLog(dir)) {
+            Recorder recorder = new Recorder();
+            log.revocations.subscribe(0, recorder);
+            recorder.awaitLive(log.revocations);
+            log.append(LogEntry.newBuilder().setHeader(TestLog.header()).setRevoked(Revoked.newBuilder()
+                    .setSpiffeId("spiffe://test.example/agent/x").setReason(RevocationReason.REVOCATION_REASON_WITHDRAWN)).build());
+            log.revocations.tail();
+            RevocationEvent event = recorder.next(RevocationEvent.class);
+            assertEquals(1, event.sequence());
+            assertEquals(java.util.Set.of("spiffe://test.example/agent/x"), event.affected().spiffeIds());
+        }
+    }
+
+    @Test
+    void closingCutsOffSubscribersWithWhereToResume(@TempDir Path dir) throws Exception {
+        TestLog log = new TestLog(dir);
+        Recorder recorder = new Recorder();
+        log.revocations.subscribe(0, recorder);
+        recorder.awaitLive(log.revocations);
+        log.revoke(Target.tokenId("a"), false);
+        recorder.awaitEvents(1);
+        log.close();
+        Recorder.Closed closed = recorder.next(Recorder.Closed.class);
+        assertEquals(1, closed.lastSequence());
+        assertEquals(RevocationListener.Cause.SHUTTING_DOWN, closed.cause());
+        assertTrue(closed.reason().contains("shutting down"), closed.reason());
+    }
+
+    @Test
+    void snapshotKeepsWhatMayStillBeValidAndDropsTheRest(@TempDir Path dir) throws Exception {
+        TestClock clock = new TestClock(TestLog.START);
+        RevocationsConfig config = RevocationsConfig.of(clock).withRetention(Duration.ofMinutes(10));
+        try (TestLog log = new TestLog(dir, config, clock)) {
+            log.token("short", "", TestLog.ALICE, "spiffe://test.example/agent/a", log.until(Duration.ofHours(1)));
+            log.delegation("long", "", TestLog.ALICE, "spiffe://test.example/agent/b", log.until(Duration.ofHours(1)));
+            log.token("child", "long", TestLog.ALICE, "spiffe://test.example/agent/b", log.until(Duration.ofDays(1)));
+            RevocationEvent shortLived = log.revoke(Target.tokenId("short"), false);
+            RevocationEvent cascade = log.revoke(Target.delegation("long"), true);
+            RevocationEvent unknown = log.revoke(Target.spiffeId("spiffe://test.example/agent/none"), false);
+            RevocationEvent later = log.revoke(Target.spiffeId("spiffe://test.example/agent/later"), false);
+            log.x509("0abc", "spiffe://test.example/agent/later", "il", log.until(Duration.ofDays(1)));
+            assertEquals(List.of(1L, 2L, 3L, 4L), sequences(log.revocations.snapshot()));
+
+            clock.advance(Duration.ofHours(2));
+            log.revocations.prune();
+            Snapshot snapshot = log.revocations.snapshot();
+            assertEquals(List.of(cascade.sequence(), later.sequence()), sequences(snapshot));
+            assertEquals(4, snapshot.sequence());
+            for (RevocationEvent event : snapshot.revocations()) {
+                assertEquals(snapshot.checkpoint(), event.checkpoint());
+                TestLog.verifyProof(event);
+            }
+            assertTrue(shortLived.sequence() < unknown.sequence());
+        }
+    }
+
+    private static List<Long> sequences(Snapshot snapshot) {
+        return snapshot.revocations().stream().map(RevocationEvent::sequence).toList();
+    }
+}

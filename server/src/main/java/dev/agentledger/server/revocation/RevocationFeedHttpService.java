@@ -1,0 +1,139 @@
+package dev.agentledger.server.revocation;
+
+import dev.agentledger.revocation.Heartbeat;
+import dev.agentledger.revocation.InvalidRevocationException;
+import dev.agentledger.revocation.RevocationEvent;
+import dev.agentledger.revocation.RevocationListener;
+import dev.agentledger.revocation.Revocations;
+import dev.agentledger.revocation.Subscription;
+import dev.agentledger.server.log.InvalidRequestException;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.sse.SseEvent;
+import io.helidon.json.JsonObject;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.sse.SseSink;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The public revocation feed (revocations are public in the log anyway), under {@code /api/v1}:
+ * {@code GET /revocations/events} streams Server-Sent Events from the sequence in the
+ * {@code Last-Event-ID} header or the {@code from} query parameter (0 when neither): event
+ * {@code revocation} with id = its sequence and data = the {@code RevocationEvent} in protobuf JSON,
+ * event {@code heartbeat} every second with the {@code RevocationHeartbeat}, and a last event
+ * {@code closed} when the server cuts the stream ({@code {"cause", "message", "last_sequence"}});
+ * {@code GET /revocations/snapshot} returns the {@code RevocationSnapshot} in protobuf JSON.
+ * Bad sequences are 400 (through the public listener's error mapping).
+ */
+public final class RevocationFeedHttpService implements HttpService {
+    /** The SSE reconnection header (WHATWG HTML, server-sent events). */
+    static final HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
+
+    private final Revocations revocations;
+    private final RevocationMessages messages;
+
+    /** The feed of {@code revocations}. */
+    public RevocationFeedHttpService(Revocations revocations) {
+        this(revocations, new RevocationMessages());
+    }
+
+    RevocationFeedHttpService(Revocations revocations, RevocationMessages messages) {
+        this.revocations = revocations;
+        this.messages = messages;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/revocations/events", this::events)
+                .get("/revocations/snapshot", this::snapshot);
+    }
+
+    private void snapshot(ServerRequest req, ServerResponse res) {
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.send(messages.json(revocations.snapshot()));
+    }
+
+    private void events(ServerRequest req, ServerResponse res) throws InterruptedException {
+        long from = from(req);
+        SseWriter writer = new SseWriter();
+        Subscription subscription;
+        try {
+            subscription = revocations.subscribe(from, writer);
+        } catch (InvalidRevocationException e) {
+            throw new InvalidRequestException(e.getMessage(), e);
+        }
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        try (SseSink sink = res.sink(SseSink.TYPE)) {
+            writer.sink.complete(sink);
+            writer.done.await();
+        } finally {
+            subscription.close();
+        }
+    }
+
+    /** The sequence to resume from: Last-Event-ID, else ?from=, else 0. */
+    static long from(ServerRequest req) {
+        Optional<String> text = req.headers().contains(LAST_EVENT_ID)
+                ? Optional.of(req.headers().get(LAST_EVENT_ID).get())
+                : req.query().first("from").asOptional();
+        if (text.isEmpty() || text.get().isBlank()) {
+            return 0;
+        }
+        try {
+            long from = Long.parseLong(text.get().strip());
+            if (from < 0) {
+                throw new NumberFormatException();
+            }
+            return from;
+        } catch (NumberFormatException e) {
+            throw new InvalidRequestException("sequence \"" + text.get() + "\" is not a number 0.." + Long.MAX_VALUE);
+        }
+    }
+
+    /** Writes one subscription as SSE once the sink is open; any write failure ends it. */
+    private final class SseWriter implements RevocationListener {
+        final CompletableFuture<SseSink> sink = new CompletableFuture<>();
+        final CountDownLatch done = new CountDownLatch(1);
+
+        @Override
+        public void onEvent(RevocationEvent event) throws Exception {
+            emit(SseEvent.builder().id(Long.toString(event.sequence())).name("revocation")
+                    .data(messages.encode(event).json()).build());
+        }
+
+        @Override
+        public void onHeartbeat(Heartbeat heartbeat) throws Exception {
+            emit(SseEvent.builder().name("heartbeat").data(messages.json(heartbeat)).build());
+        }
+
+        @Override
+        public void onClosed(Cause cause, String message, long lastSequence) {
+            try {
+                emit(SseEvent.builder().name("closed").data(JsonObject.builder()
+                        .set("cause", cause.name())
+                        .set("message", message)
+                        .set("last_sequence", lastSequence)
+                        .build().toString()).build());
+            } catch (Exception e) {
+                // The client is gone already.
+            } finally {
+                done.countDown();
+            }
+        }
+
+        private void emit(SseEvent event) throws Exception {
+            try {
+                sink.get().emit(event);
+            } catch (Exception | Error e) {
+                done.countDown();
+                throw e;
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.agentledger.server.revocation;
+
+import dev.agentledger.proto.SpiffeId;
+import dev.agentledger.proto.v1.RevocationServiceGrpc;
+import dev.agentledger.proto.v1.RevokeRequest;
+import dev.agentledger.proto.v1.RevokeResponse;
+import dev.agentledger.proto.v1.WatchRevocationsRequest;
+import dev.agentledger.proto.v1.WatchRevocationsResponse;
+import dev.agentledger.revocation.Heartbeat;
+import dev.agentledger.revocation.RevocationEvent;
+import dev.agentledger.revocation.RevocationListener;
+import dev.agentledger.revocation.Revocations;
+import dev.agentledger.revocation.Subscription;
+import dev.agentledger.server.auth.ForbiddenException;
+import dev.agentledger.server.auth.Roles;
+import dev.agentledger.server.grpc.CallerIdentity;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.security.cert.Certificate;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * {@code agentledger.v1.RevocationService} on the private listener. Revoke needs role revoker or
+ * operator; WatchRevocations any identity of the server's trust domain. Each watcher is a
+ * subscription of the feed, written to by its own thread; failures become gRPC status in
+ * {@link RevocationErrors} only.
+ */
+public final class RevocationGrpcService extends RevocationServiceGrpc.RevocationServiceImplBase {
+    private final Revocations revocations;
+    private final String trustDomain;
+    private final Revoker revoker;
+    private final RevocationMessages messages;
+    private final Supplier<Optional<Certificate[]>> peerCertificates;
+
+    /**
+     * A service over {@code revocations}.
+     *
+     * @param roles who may revoke; watchers must be of {@code trustDomain}
+     * @param peerCertificates the verified client certificate chain of the current call
+     */
+    public RevocationGrpcService(Revocations revocations, Roles roles, String trustDomain,
+            Supplier<Optional<Certificate[]>> peerCertificates) {
+        this(revocations, roles, trustDomain, peerCertificates, new RevocationMessages());
+    }
+
+    RevocationGrpcService(Revocations revocations, Roles roles, String trustDomain,
+            Supplier<Optional<Certificate[]>> peerCertificates, RevocationMessages messages) {
+        this.revocations = revocations;
+        this.trustDomain = trustDomain;
+        this.messages = messages;
+        this.revoker = new Revoker(revocations, roles, messages);
+        this.peerCertificates = peerCertificates;
+    }
+
+    @Override
+    public void revoke(RevokeRequest request, StreamObserver<RevokeResponse> out) {
+        RevokeResponse response;
+        try {
+            response = revoker.revoke(CallerIdentity.of(peerCertificates.get()), request);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            out.onError(Status.CANCELLED.withDescription("interrupted").asRuntimeException());
+            return;
+        } catch (Exception e) {
+            out.onError(RevocationErrors.grpc(e));
+            return;
+        }
+        out.onNext(response);
+        out.onCompleted();
+    }
+
+    @Override
+    public void watchRevocations(WatchRevocationsRequest request, StreamObserver<WatchRevocationsResponse> out) {
+        try {
+            requireTrustDomain(CallerIdentity.of(peerCertificates.get()), trustDomain);
+            Subscription subscription = revocations.subscribe(request.getFromSequence(), new Watcher(out));
+            if (out instanceof ServerCallStreamObserver<WatchRevocationsResponse> call) {
+                call.setOnCancelHandler(subscription::close);
+            }
+        } catch (Exception e) {
+            out.onError(RevocationErrors.grpc(e));
+        }
+    }
+
+    /** Watching needs an identity of this trust domain. */
+    static void requireTrustDomain(SpiffeId caller, String trustDomain) throws ForbiddenException {
+        if (!caller.trustDomain().equals(trustDomain)) {
+            throw new ForbiddenException(caller + " may not watch revocations: only identities of trust domain "
+                    + trustDomain + " may");
+        }
+    }
+
+    /** Writes one subscription's feed to its gRPC stream. */
+    private final class Watcher implements RevocationListener {
+        private final StreamObserver<WatchRevocationsResponse> out;
+
+        Watcher(StreamObserver<WatchRevocationsResponse> out) {
+            this.out = out;
+        }
+
+        @Override
+        public void onEvent(RevocationEvent event) {
+            out.onNext(WatchRevocationsResponse.newBuilder().setEvent(messages.encode(event).proto()).build());
+        }
+
+        @Override
+        public void onHeartbeat(Heartbeat heartbeat) {
+            out.onNext(WatchRevocationsResponse.newBuilder().setHeartbeat(messages.proto(heartbeat)).build());
+        }
+
+        @Override
+        public void onClosed(Cause cause, String message, long lastSequence) {
+            Status status = cause == Cause.TOO_SLOW ? Status.RESOURCE_EXHAUSTED : Status.UNAVAILABLE;
+            try {
+                out.onError(status.withDescription(message).asRuntimeException());
+            } catch (RuntimeException e) {
+                // The stream is already gone.
+            }
+        }
+    }
+}
