@@ -42,7 +42,13 @@ public final class IssuanceException extends Exception {
         /** The join token was already used. */
         JOIN_TOKEN_USED,
         /** The join token expired unused. */
-        JOIN_TOKEN_EXPIRED
+        JOIN_TOKEN_EXPIRED,
+        /** A delegation request is malformed: a bad pattern, delegate, depth or lifetime. */
+        INVALID_DELEGATION,
+        /** A sub-delegation asks for more than its parent grants (scope, resources, time or depth). */
+        WIDENING_REFUSED,
+        /** The presented delegation chain does not verify. */
+        INVALID_SUBJECT_TOKEN
     }
 
     private final Reason reason;

@@ -7,6 +7,9 @@ import dev.agentledger.ledger.LedgerException;
 import dev.agentledger.proto.LogEntries;
 import dev.agentledger.proto.SpiffeId;
 import dev.agentledger.proto.v1.LogEntry;
+import dev.agentledger.verifierclient.tokens.DelegationClaims;
+import dev.agentledger.verifierclient.tokens.TokenKeys;
+import dev.agentledger.verifierclient.tokens.TokenVerifier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
@@ -14,12 +17,15 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -27,7 +33,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The credential authority of one SPIFFE trust domain: issues X509-SVIDs from CSRs and JWT-SVIDs,
- * publishes the trust bundle and rotates its keys, and records each of these in the log.
+ * publishes the trust bundle and the access-token keys (which sign delegations and capability
+ * tokens, see {@link Delegations} and {@link TokenExchange}), rotates its keys, and records each of
+ * these in the log.
  *
  * <p>Security guarantees: a credential is returned only after the entry recording it is durable
  * in the log and included in a signed checkpoint, and it comes with that proof; when the append
@@ -70,7 +78,8 @@ public final class Issuer {
     }
 
     /**
-     * A new issuer with new CA and JWT keys, each logged as {@code KeyPublished} before it is used.
+     * A new issuer with new CA, JWT-SVID and access-token keys, each logged as {@code KeyPublished}
+     * before it is used.
      *
      * @throws IssuanceException ({@code NOT_LOGGED}) if the log did not take a key's entry
      */
@@ -79,9 +88,11 @@ public final class Issuer {
         Instant until = now.plus(config.keyLifetime());
         SigningKey ca = SvidCertificates.newCa(config.trustDomain(), now, until, config.random());
         SigningKey jwt = SigningKey.jwt(SigningKey.newKeyPair(config.random()), now, until);
-        Issuer issuer = new Issuer(ledger, config, new Authorities(ca, jwt, List.of(), 1), null);
+        SigningKey accessToken = SigningKey.accessToken(SigningKey.newKeyPair(config.random()), now, until);
+        Issuer issuer = new Issuer(ledger, config, new Authorities(ca, jwt, accessToken, List.of(), 1), null);
         issuer.publish(ca, Optional.empty());
         issuer.publish(jwt, Optional.empty());
+        issuer.publish(accessToken, Optional.empty());
         return issuer;
     }
 
@@ -104,12 +115,23 @@ public final class Issuer {
                     .contains(List.of(URI_NAME, SpiffeId.ofTrustDomain(config.trustDomain()).value()))) {
                 throw new IllegalArgumentException("the stored CA in " + directory + " is not for trust domain " + config.trustDomain());
             }
-            return new Issuer(ledger, config, new Authorities(ca, store.loadJwt(), List.of(), 1), store);
+            SigningKey jwt = store.loadJwt();
+            if (store.hasAccessToken()) {
+                return new Issuer(ledger, config, new Authorities(ca, jwt, store.loadAccessToken(), List.of(), 1), store);
+            }
+            // Keys stored before access-token keys existed: add one, logged before it is stored or used.
+            Instant now = now(config);
+            SigningKey accessToken = SigningKey.accessToken(SigningKey.newKeyPair(config.random()), now, now.plus(config.keyLifetime()));
+            Issuer upgraded = new Issuer(ledger, config, new Authorities(ca, jwt, accessToken, List.of(), 1), store);
+            upgraded.publish(accessToken, Optional.empty());
+            store.saveAccessToken(accessToken);
+            return upgraded;
         }
         Issuer created = create(ledger, config);
         Authorities current = created.state.get();
         store.saveCa(current.ca());
         store.saveJwt(current.jwt());
+        store.saveAccessToken(current.accessToken());
         return new Issuer(ledger, config, current, store);
     }
 
@@ -189,6 +211,23 @@ public final class Issuer {
         return TrustBundle.of(current.sequence(), config.refreshHint(), current.published());
     }
 
+    /**
+     * The access-token keys as the JWK set verifiers fetch ({@link TokenKeys#json()}): the active key
+     * and retired keys whose delegations or capability tokens may still be valid. Not part of the
+     * SPIFFE trust bundle.
+     */
+    public TokenKeys accessTokenKeys() {
+        Instant now = config.clock().instant();
+        Map<String, ECPublicKey> keys = new LinkedHashMap<>();
+        state.updateAndGet(a -> a.prune(now)).accessTokenKeys().forEach(k -> keys.put(k.keyId(), k.publicKey()));
+        return TokenKeys.of(keys);
+    }
+
+    /** A verifier of this issuer's delegation chains and capability tokens, with its current keys and clock. */
+    public TokenVerifier tokenVerifier() {
+        return new TokenVerifier(accessTokenKeys(), config.authorityId().value(), config.clock());
+    }
+
     /** The active CA certificate, the trust anchor of new X509-SVIDs. */
     public X509Certificate caCertificate() {
         return state.get().ca().certificate().orElseThrow();
@@ -219,6 +258,18 @@ public final class Issuer {
                 MAX_JWT_SVID_TTL);
     }
 
+    /**
+     * Replaces the access-token key, as {@link #rotateCaKey()} does for the CA; the old key stays
+     * published until the longest delegation it may have signed has expired.
+     *
+     * @throws IssuanceException ({@code NOT_LOGGED}) if the log did not take the entry; the old key stays active
+     */
+    public void rotateAccessTokenKey() throws IssuanceException {
+        Instant now = now(config);
+        rotate(SigningKey.accessToken(SigningKey.newKeyPair(config.random()), now, now.plus(config.keyLifetime())),
+                DelegationClaims.MAX_LIFETIME);
+    }
+
     /** The active keys, for storing them. */
     Authorities authorities() {
         return state.get();
@@ -233,10 +284,10 @@ public final class Issuer {
             state.updateAndGet(a -> a.rotate(next, until));
             if (keys != null) {
                 try {
-                    if (next.use() == SigningKey.Use.X509_SVID) {
-                        keys.saveCa(next);
-                    } else {
-                        keys.saveJwt(next);
+                    switch (next.use()) {
+                        case X509_SVID -> keys.saveCa(next);
+                        case JWT_SVID -> keys.saveJwt(next);
+                        case ACCESS_TOKEN -> keys.saveAccessToken(next);
                     }
                 } catch (IOException e) {
                     throw new UncheckedIOException("the new key is active but could not be stored", e);
@@ -308,7 +359,7 @@ public final class Issuer {
     }
 
     /** {@code now + ttl}, cut at the key's own expiry. */
-    private static Instant validUntil(SigningKey key, Instant now, Duration ttl) throws IssuanceException {
+    static Instant validUntil(SigningKey key, Instant now, Duration ttl) throws IssuanceException {
         if (now.isBefore(key.notBefore()) || !now.isBefore(key.notAfter())) {
             throw new IssuanceException(Reason.AUTHORITY_EXPIRED,
                     key + " may sign from " + key.notBefore() + " to " + key.notAfter() + ", not at " + now);
@@ -317,7 +368,8 @@ public final class Issuer {
         return wanted.isAfter(key.notAfter()) ? key.notAfter() : wanted;
     }
 
-    private String newTokenId() {
+    /** A new random token id: 128 bits, base64url. */
+    String newTokenId() {
         byte[] id = new byte[16];
         config.random().nextBytes(id);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(id);

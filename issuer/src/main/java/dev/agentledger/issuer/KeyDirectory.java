@@ -36,7 +36,7 @@ import org.bouncycastle.util.io.pem.PemReader;
 /**
  * The issuer's active keys at rest in one directory: each private key as an encrypted PKCS#8 PEM
  * ({@code ENCRYPTED PRIVATE KEY}, PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC), the CA
- * certificate and the JWT key's public half and validity in the clear. Every file is written with
+ * certificate and the JWT-SVID and access-token keys' public halves and validity in the clear. Every file is written with
  * mode 0600 (the directory 0700) and replaced atomically.
  *
  * <p>Security guarantees: no private key is written unencrypted; loading with a wrong passphrase
@@ -48,9 +48,8 @@ final class KeyDirectory {
     static final int KDF_ITERATIONS = 600_000;
     private static final String CA_KEY = "ca-key.pem";
     private static final String CA_CERTIFICATE = "ca-cert.pem";
-    private static final String JWT_KEY = "jwt-key.pem";
-    private static final String JWT_PUBLIC = "jwt-pub.pem";
-    private static final String JWT_VALIDITY = "jwt-validity.txt";
+    private static final String JWT = "jwt";
+    private static final String ACCESS_TOKEN = "access-token";
     private static final BouncyCastleProvider PROVIDER = new BouncyCastleProvider();
 
     private final Path directory;
@@ -77,9 +76,24 @@ final class KeyDirectory {
 
     /** Writes the JWT key, its public half and validity. */
     void saveJwt(SigningKey jwt) throws IOException {
-        write(JWT_KEY, encrypted(jwt.privateKey()));
-        write(JWT_PUBLIC, pem(new PemObject("PUBLIC KEY", jwt.publicKey().getEncoded())));
-        write(JWT_VALIDITY, jwt.notBefore() + "\n" + jwt.notAfter() + "\n");
+        saveBare(JWT, jwt);
+    }
+
+    /** True if the directory holds an access-token key (directories written before it existed have none). */
+    boolean hasAccessToken() {
+        return Files.exists(directory.resolve(ACCESS_TOKEN + "-key.pem"));
+    }
+
+    /** Writes the access-token key, its public half and validity. */
+    void saveAccessToken(SigningKey key) throws IOException {
+        saveBare(ACCESS_TOKEN, key);
+    }
+
+    /** Writes a key without certificate as {@code <name>-key.pem}, {@code <name>-pub.pem} and {@code <name>-validity.txt}. */
+    private void saveBare(String name, SigningKey key) throws IOException {
+        write(name + "-key.pem", encrypted(key.privateKey()));
+        write(name + "-pub.pem", pem(new PemObject("PUBLIC KEY", key.publicKey().getEncoded())));
+        write(name + "-validity.txt", key.notBefore() + "\n" + key.notAfter() + "\n");
     }
 
     /** Reads the CA key. */
@@ -93,15 +107,30 @@ final class KeyDirectory {
 
     /** Reads the JWT key. */
     SigningKey loadJwt() throws IOException, GeneralSecurityException {
-        PemObject object = readPem(JWT_PUBLIC);
+        return loadBare(JWT, SigningKey::jwt);
+    }
+
+    /** Reads the access-token key. */
+    SigningKey loadAccessToken() throws IOException, GeneralSecurityException {
+        return loadBare(ACCESS_TOKEN, SigningKey::accessToken);
+    }
+
+    /** How a key without certificate is made from its pair and validity. */
+    private interface BareKey {
+        SigningKey of(KeyPair pair, Instant notBefore, Instant notAfter);
+    }
+
+    private SigningKey loadBare(String name, BareKey kind) throws IOException, GeneralSecurityException {
+        PemObject object = readPem(name + "-pub.pem");
         PublicKey publicKey = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(object.getContent()));
-        String[] validity = Files.readString(directory.resolve(JWT_VALIDITY), StandardCharsets.US_ASCII).split("\n");
-        PrivateKey key = decrypt(JWT_KEY);
-        requireMatch(publicKey, key, JWT_KEY);
+        String validityFile = name + "-validity.txt";
+        String[] validity = Files.readString(directory.resolve(validityFile), StandardCharsets.US_ASCII).split("\n");
+        PrivateKey key = decrypt(name + "-key.pem");
+        requireMatch(publicKey, key, name + "-key.pem");
         try {
-            return SigningKey.jwt(new KeyPair(publicKey, key), Instant.parse(validity[0]), Instant.parse(validity[1]));
+            return kind.of(new KeyPair(publicKey, key), Instant.parse(validity[0]), Instant.parse(validity[1]));
         } catch (RuntimeException e) {
-            throw new IOException(JWT_VALIDITY + " is malformed: " + e.getMessage(), e);
+            throw new IOException(validityFile + " is malformed: " + e.getMessage(), e);
         }
     }
 

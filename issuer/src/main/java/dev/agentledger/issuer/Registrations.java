@@ -66,8 +66,10 @@ public final class Registrations {
      */
     public LoggedCredential<Registered> register(SpiffeId orchestrator, WorkloadSpec spec) throws IssuanceException {
         IssuerConfig config = issuer.config();
-        String instance = spec.instance().orElseGet(() -> java.util.HexFormat.of().formatHex(randomBytes(config, 8)));
-        SpiffeId id = SpiffeId.of(config.trustDomain(), "agent/" + spec.agentName() + "/" + instance);
+        String instance = spec.kind() == WorkloadSpec.Kind.TOOL ? ""
+                : spec.instance().orElseGet(() -> java.util.HexFormat.of().formatHex(randomBytes(config, 8)));
+        SpiffeId id = SpiffeId.of(config.trustDomain(), spec.kind() == WorkloadSpec.Kind.TOOL
+                ? "tool/" + spec.agentName() : "agent/" + spec.agentName() + "/" + instance);
         spec.actingUser().ifPresent(user -> requireUser(config, user));
         Instant now = Issuer.now(config);
         JoinToken joinToken = new JoinToken(randomId(config, 16) + "." + randomId(config, 32),

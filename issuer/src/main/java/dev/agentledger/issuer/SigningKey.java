@@ -26,7 +26,9 @@ final class SigningKey {
         /** The CA key (SPIFFE bundle use {@code x509-svid}). */
         X509_SVID,
         /** The JWT-SVID key (SPIFFE bundle use {@code jwt-svid}). */
-        JWT_SVID
+        JWT_SVID,
+        /** The key of delegation and capability tokens (JWK {@code use} {@code sig}); never in the SPIFFE bundle. */
+        ACCESS_TOKEN
     }
 
     private final Use use;
@@ -65,6 +67,11 @@ final class SigningKey {
     /** A JWT-SVID key that may sign from {@code notBefore} to {@code notAfter}. */
     static SigningKey jwt(KeyPair pair, Instant notBefore, Instant notAfter) {
         return new SigningKey(Use.JWT_SVID, pair, notBefore, notAfter, null);
+    }
+
+    /** An access-token key that may sign delegation and capability tokens from {@code notBefore} to {@code notAfter}. */
+    static SigningKey accessToken(KeyPair pair, Instant notBefore, Instant notAfter) {
+        return new SigningKey(Use.ACCESS_TOKEN, pair, notBefore, notAfter, null);
     }
 
     /** A fresh P-256 key pair. */
@@ -107,7 +114,7 @@ final class SigningKey {
         return notAfter;
     }
 
-    /** The CA certificate; empty for a JWT key. */
+    /** The CA certificate; empty for the other keys. */
     Optional<X509Certificate> certificate() {
         return Optional.ofNullable(certificate);
     }

@@ -8,9 +8,11 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * What an orchestrator tells the authority when it spawns an agent instance. The instance gets
- * the SPIFFE ID {@code spiffe://<td>/agent/<name>/<instance>}. Every value is logged: no secrets.
+ * What an orchestrator tells the authority when it spawns an agent instance, or an operator when
+ * it enrols a tool. An agent instance gets the SPIFFE ID {@code spiffe://<td>/agent/<name>/<instance>},
+ * a tool {@code spiffe://<td>/tool/<name>}. Every value is logged: no secrets.
  *
+ * @param kind an agent instance or a tool
  * @param agentName the agent program, e.g. {@code invoice-bot}: 1 to 63 of {@code a-z 0-9 . _ -}
  * @param instance the instance id, same syntax; empty to let the authority pick a random one
  * @param task the task the instance runs for (id or short description), at most 256 characters
@@ -19,7 +21,7 @@ import java.util.regex.Pattern;
  * @param selectors attestation selectors ({@code type:value}), at most 32
  * @param lifetime how long the registration lets the instance renew its SVIDs, 1 minute to 30 days
  */
-public record WorkloadSpec(String agentName, Optional<String> instance, String task, Optional<SpiffeId> actingUser,
+public record WorkloadSpec(Kind kind, String agentName, Optional<String> instance, String task, Optional<SpiffeId> actingUser,
         String environment, List<String> selectors, Duration lifetime) {
     /** The default registration lifetime. */
     public static final Duration DEFAULT_LIFETIME = Duration.ofHours(24);
@@ -27,10 +29,22 @@ public record WorkloadSpec(String agentName, Optional<String> instance, String t
     public static final Duration MAX_LIFETIME = Duration.ofDays(30);
     private static final Pattern NAME = Pattern.compile("[a-z0-9._-]{1,63}");
 
+    /** What is registered. */
+    public enum Kind {
+        /** One run of an agent: {@code /agent/<name>/<instance>}. */
+        AGENT,
+        /** A tool (resource server) agents call: {@code /tool/<name>}, no instance. */
+        TOOL
+    }
+
     /** Validates; throws {@link IllegalArgumentException} naming the bad value. */
     public WorkloadSpec {
+        Objects.requireNonNull(kind, "kind");
         requireName("agent name", agentName);
         Objects.requireNonNull(instance, "instance");
+        if (kind == Kind.TOOL && instance.isPresent()) {
+            throw new IllegalArgumentException("a tool has one ID, spiffe://<td>/tool/<name>: give no instance");
+        }
         instance.ifPresent(i -> requireName("instance", i));
         task = Objects.requireNonNullElse(task, "");
         environment = Objects.requireNonNullElse(environment, "");
@@ -47,17 +61,22 @@ public record WorkloadSpec(String agentName, Optional<String> instance, String t
 
     /** A spec with only a name: random instance, no task, user or selectors, default lifetime. */
     public static WorkloadSpec named(String agentName) {
-        return new WorkloadSpec(agentName, Optional.empty(), "", Optional.empty(), "", List.of(), DEFAULT_LIFETIME);
+        return new WorkloadSpec(Kind.AGENT, agentName, Optional.empty(), "", Optional.empty(), "", List.of(), DEFAULT_LIFETIME);
+    }
+
+    /** A tool named {@code name}, registered for the longest lifetime. */
+    public static WorkloadSpec tool(String name) {
+        return new WorkloadSpec(Kind.TOOL, name, Optional.empty(), "", Optional.empty(), "", List.of(), MAX_LIFETIME);
     }
 
     /** The same spec acting for {@code user}. */
     public WorkloadSpec actingFor(SpiffeId user) {
-        return new WorkloadSpec(agentName, instance, task, Optional.of(user), environment, selectors, lifetime);
+        return new WorkloadSpec(kind, agentName, instance, task, Optional.of(user), environment, selectors, lifetime);
     }
 
     /** The same spec for one task. */
     public WorkloadSpec forTask(String newTask) {
-        return new WorkloadSpec(agentName, instance, newTask, actingUser, environment, selectors, lifetime);
+        return new WorkloadSpec(kind, agentName, instance, newTask, actingUser, environment, selectors, lifetime);
     }
 
     private static void requireName(String what, String value) {

@@ -42,7 +42,7 @@ class KeyDirectoryTest {
         try (Ledger ledger = openLedger(directory.resolve("log"))) {
             Issuer first = Issuer.open(ledger, config, keys, PASSPHRASE);
             long published = ledger.checkpoint().size();
-            assertEquals(2, published);
+            assertEquals(3, published, "CA, JWT-SVID and access-token keys");
             Issuer second = Issuer.open(ledger, config, keys, PASSPHRASE);
             assertEquals(published, ledger.checkpoint().size(), "stored keys were logged already");
             assertEquals(first.caCertificate(), second.caCertificate());
@@ -67,16 +67,16 @@ class KeyDirectoryTest {
             try (Stream<Path> list = Files.list(keys)) {
                 files = list.toList();
             }
-            assertEquals(5, files.size(), files.toString());
+            assertEquals(8, files.size(), files.toString());
             for (Path file : files) {
                 assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)), file.toString());
             }
             assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(keys)));
-            for (String name : List.of("ca-key.pem", "jwt-key.pem")) {
+            for (String name : List.of("ca-key.pem", "jwt-key.pem", "access-token-key.pem")) {
                 String text = Files.readString(keys.resolve(name), StandardCharsets.US_ASCII);
                 assertTrue(text.startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----"), name);
                 byte[] der = java.util.Base64.getMimeDecoder().decode(text.replaceAll("-----[A-Z ]+-----", "").trim());
-                for (SigningKey key : issuer.authorities().published()) {
+                for (SigningKey key : issuer.authorities().all()) {
                     assertFalse(JwtSvidTest.contains(der, key.privateKey().getEncoded()), name + " holds a clear key");
                 }
             }

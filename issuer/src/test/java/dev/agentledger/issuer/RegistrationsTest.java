@@ -152,10 +152,20 @@ class RegistrationsTest extends IssuerOnLogTest {
 
     @Test
     void anInstanceIdIsRegisteredOnce() throws Exception {
-        WorkloadSpec spec = new WorkloadSpec("bot", Optional.of("run-1"), "", Optional.empty(), "", List.of(), WorkloadSpec.DEFAULT_LIFETIME);
+        WorkloadSpec spec = new WorkloadSpec(WorkloadSpec.Kind.AGENT, "bot", Optional.of("run-1"), "", Optional.empty(), "", List.of(), WorkloadSpec.DEFAULT_LIFETIME);
         registrations.register(ORCHESTRATOR, spec);
         assertEquals(Reason.ALREADY_REGISTERED, assertThrows(IssuanceException.class,
                 () -> registrations.register(ORCHESTRATOR, spec)).reason());
+    }
+
+    @Test
+    void aToolGetsItsNameAsItsId() throws Exception {
+        Registration tool = registrations.register(ORCHESTRATOR, WorkloadSpec.tool("billing")).credential().registration();
+        assertEquals("spiffe://agents.example/tool/billing", tool.spiffeId().value());
+        assertEquals(Reason.ALREADY_REGISTERED, assertThrows(IssuanceException.class,
+                () -> registrations.register(ORCHESTRATOR, WorkloadSpec.tool("billing"))).reason());
+        assertThrows(IllegalArgumentException.class, () -> new WorkloadSpec(WorkloadSpec.Kind.TOOL, "x", Optional.of("i"), "",
+                Optional.empty(), "", List.of(), WorkloadSpec.DEFAULT_LIFETIME));
     }
 
     @Test

@@ -70,7 +70,7 @@ class TrustBundleTest extends IssuerOnLogTest {
             }
         }
         assertEquals(4, signed);
-        assertEquals(4, published.size());
+        assertEquals(5, published.size(), "two CA, two JWT-SVID and one access-token key");
     }
 
     @Test

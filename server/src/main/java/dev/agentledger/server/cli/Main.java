@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         name = "agentledger",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        subcommands = {ServeCommand.class, AgentCommand.class, LogCommand.class, WitnessCommand.class, RevokeCommand.class},
+        subcommands = {ServeCommand.class, DemoCommand.class, AgentCommand.class, LogCommand.class, WitnessCommand.class, RevokeCommand.class},
         description = {
             "A transparency-logged credential authority for AI agents.",
             "",

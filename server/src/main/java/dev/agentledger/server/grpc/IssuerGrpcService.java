@@ -51,7 +51,11 @@ public final class IssuerGrpcService extends IssuerServiceGrpc.IssuerServiceImpl
     public void registerWorkload(RegisterWorkloadRequest request, StreamObserver<RegisterWorkloadResponse> out) {
         Unary.respond(out, () -> {
             SpiffeId caller = CallerIdentity.of(peerCertificates.get());
-            roles.require(caller, "register workloads", Role.ORCHESTRATOR);
+            if (request.getTool()) {
+                roles.require(caller, "register tools");
+            } else {
+                roles.require(caller, "register workloads", Role.ORCHESTRATOR);
+            }
             LoggedCredential<Registered> logged = registrations.register(caller, spec(request));
             Registered registered = logged.credential();
             return RegisterWorkloadResponse.newBuilder()
@@ -111,7 +115,7 @@ public final class IssuerGrpcService extends IssuerServiceGrpc.IssuerServiceImpl
                 ? Optional.empty() : Optional.of(SpiffeId.parse(request.getActingUserSpiffeId()));
         Optional<String> instance = request.getAgentInstance().isEmpty() ? Optional.empty() : Optional.of(request.getAgentInstance());
         Duration lifetime = request.getLifetimeSeconds() == 0 ? WorkloadSpec.DEFAULT_LIFETIME : seconds(request.getLifetimeSeconds());
-        return new WorkloadSpec(request.getAgentName(), instance, request.getTask(), user, request.getEnvironment(),
+        return new WorkloadSpec(request.getTool() ? WorkloadSpec.Kind.TOOL : WorkloadSpec.Kind.AGENT, request.getAgentName(), instance, request.getTask(), user, request.getEnvironment(),
                 request.getSelectorsList(), lifetime);
     }
 

@@ -24,7 +24,8 @@ import java.util.List;
 
 /**
  * The issuer's public routes: {@code GET /api/v1/bundle}, the SPIFFE trust bundle (JWKS with
- * {@code spiffe_sequence} and {@code spiffe_refresh_hint}), and {@code POST /api/v1/join}, where a
+ * {@code spiffe_sequence} and {@code spiffe_refresh_hint}), {@code GET /api/v1/token-keys}, the
+ * keys that sign delegation and capability tokens, and {@code POST /api/v1/join}, where a
  * freshly spawned agent instance redeems its one-time join token and a CSR for its first
  * X509-SVID (it has no client certificate yet, so this cannot be on the mTLS listener).
  *
@@ -47,13 +48,22 @@ final class IssuerHttpService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/bundle", this::bundle).post("/join", this::join);
+        rules.get("/bundle", this::bundle)
+                .get("/token-keys", this::tokenKeys)
+                .post("/join", this::join);
     }
 
     private void bundle(ServerRequest req, ServerResponse res) {
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.header(HeaderNames.CACHE_CONTROL, "no-cache");
         res.send(issuer.trustBundle().json());
+    }
+
+    /** The public keys that sign delegation and capability tokens (a JWK set, {@code use} {@code sig}). */
+    private void tokenKeys(ServerRequest req, ServerResponse res) {
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+        res.send(issuer.accessTokenKeys().json());
     }
 
     private void join(ServerRequest req, ServerResponse res) throws Exception {

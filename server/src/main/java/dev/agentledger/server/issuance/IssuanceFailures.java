@@ -19,7 +19,8 @@ public final class IssuanceFailures {
             case NOT_LOGGED -> Status.Code.UNAVAILABLE;
             case ALREADY_REGISTERED -> Status.Code.ALREADY_EXISTS;
             case NOT_REGISTERED -> Status.Code.NOT_FOUND;
-            case NOT_PERMITTED, JOIN_TOKEN_INVALID, JOIN_TOKEN_USED, JOIN_TOKEN_EXPIRED -> Status.Code.PERMISSION_DENIED;
+            case NOT_PERMITTED, JOIN_TOKEN_INVALID, JOIN_TOKEN_USED, JOIN_TOKEN_EXPIRED, WIDENING_REFUSED -> Status.Code.PERMISSION_DENIED;
+            case INVALID_DELEGATION, INVALID_SUBJECT_TOKEN -> Status.Code.INVALID_ARGUMENT;
         };
     }
 

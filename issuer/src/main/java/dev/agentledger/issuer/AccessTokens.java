@@ -1,0 +1,38 @@
+package dev.agentledger.issuer;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import dev.agentledger.verifierclient.tokens.TokenType;
+import java.util.Map;
+
+/**
+ * Signs delegation and capability tokens with the access-token key: ES256, a header of exactly
+ * {@code alg}, {@code kid} and the type's {@code typ}, and the claims the verifier-client formats
+ * ({@code DelegationClaims}, {@code CapabilityClaims}) produce.
+ */
+final class AccessTokens {
+    private AccessTokens() {}
+
+    /** The compact JWS of {@code claims}, signed by {@code key} (an access-token key). */
+    static String sign(SigningKey key, TokenType type, Map<String, Object> claims) {
+        if (key.use() != SigningKey.Use.ACCESS_TOKEN) {
+            throw new IllegalArgumentException(key + " does not sign access tokens");
+        }
+        JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.ES256)
+                .keyID(key.keyId())
+                .type(new JOSEObjectType(type.typ()))
+                .build();
+        JWSObject jws = new JWSObject(header, new Payload(claims));
+        try {
+            jws.sign(new ECDSASigner(key.privateKey()));
+        } catch (JOSEException e) {
+            throw new IllegalStateException("ES256 signing with a P-256 key failed", e);
+        }
+        return jws.serialize();
+    }
+}
