@@ -317,7 +317,7 @@ public final class Issuer {
     }
 
     /** How this issuer runs. */
-    IssuerConfig config() {
+    public IssuerConfig config() {
         return config;
     }
 

@@ -7,7 +7,14 @@ import java.util.Optional;
 import dev.agentledger.issuer.IssuanceException;
 import dev.agentledger.issuer.Issuer;
 import dev.agentledger.issuer.IssuerConfig;
+import dev.agentledger.issuer.Delegations;
 import dev.agentledger.issuer.Registrations;
+import dev.agentledger.issuer.TokenExchange;
+import dev.agentledger.issuer.policy.CedarPolicyGate;
+import dev.agentledger.issuer.policy.PolicyConfig;
+import dev.agentledger.issuer.policy.PolicyException;
+import dev.agentledger.server.issuance.ApprovalsHttpService;
+import dev.agentledger.server.issuance.AuthorizationHttpService;
 import dev.agentledger.ledger.Ledger;
 import dev.agentledger.server.auth.Roles;
 import dev.agentledger.server.bootstrap.BootstrapException;
@@ -58,6 +65,10 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  * {@link #close()} stops both listeners, then closes the log.
  */
 public final class AgentLedgerServer implements AutoCloseable {
+    /** The id of the policy set the token exchange decides with (logged in every decision). */
+    static final String POLICY_ID = "agentledger";
+    /** How often pending approvals are checked for expiry. */
+    private static final int SWEEP_SECONDS = 5;
     /** The name of the private listener's socket. */
     static final String PRIVATE_SOCKET = "private";
     private static final Provider BOUNCY_CASTLE = new BouncyCastleProvider();
@@ -68,9 +79,12 @@ public final class AgentLedgerServer implements AutoCloseable {
     private final WebServer webServer;
     private final HostPort publicAddress;
     private final HostPort privateAddress;
+    private final java.util.concurrent.ScheduledExecutorService sweeper;
 
     private AgentLedgerServer(Ledger ledger, Optional<WitnessSubmitter> submitter, Revocations revocations,
-            WebServer webServer, HostPort publicAddress, HostPort privateAddress) {
+            WebServer webServer, HostPort publicAddress, HostPort privateAddress,
+            java.util.concurrent.ScheduledExecutorService sweeper) {
+        this.sweeper = sweeper;
         this.ledger = ledger;
         this.submitter = submitter;
         this.revocations = revocations;
@@ -115,6 +129,8 @@ public final class AgentLedgerServer implements AutoCloseable {
             Issuer issuer = openIssuer(ledger, prepared, clock, passphrase);
             Registrations registrations = new Registrations(issuer, ledger);
             Roles roles = Roles.of(prepared.settings().trustDomain(), Map.of());
+            CedarPolicyGate gate = openGate(ledger, issuer, prepared, config);
+            TokenExchange exchange = new TokenExchange(issuer, gate);
             Optional<WitnessSubmitter> witnessing = submitter;
             Appenders appenders = new Appenders(config.appenders().isEmpty()
                     ? Set.of(prepared.operatorId()) : Set.copyOf(config.appenders()));
@@ -140,7 +156,10 @@ public final class AgentLedgerServer implements AutoCloseable {
                             .tls(privateTls(prepared, issuer))
                             .maxPayloadSize(config.maxMessageBytes())
                             .addProtocol(GrpcConfig.builder().maxReadBufferSize(config.maxMessageBytes()).build())
-                            .addRouting(HttpRouting.builder().register("/api/v1", new RevokeHttpService(feed, revocationRoles)))
+                            .addRouting(HttpRouting.builder()
+                                    .register("/api/v1", new RevokeHttpService(feed, revocationRoles))
+                                    .register(new AuthorizationHttpService(exchange, new Delegations(issuer), roles))
+                                    .register("/api/v1", new ApprovalsHttpService(gate.approvals(), roles)))
                             .addRouting(GrpcRouting.builder()
                                     .service(new LedgerGrpcService(ledger, appenders, clock, PeerCertificates.helidon()))
                                     .service(new IssuerGrpcService(issuer, registrations, roles, PeerCertificates.helidon()))
@@ -154,7 +173,7 @@ public final class AgentLedgerServer implements AutoCloseable {
             privateUrl.set(privateBound.toString());
             submitter.ifPresent(WitnessSubmitter::start);
             revocations.start();
-            return new AgentLedgerServer(ledger, submitter, revocations, server, publicBound, privateBound);
+            return new AgentLedgerServer(ledger, submitter, revocations, server, publicBound, privateBound, expirySweeper(gate));
         } catch (RuntimeException e) {
             submitter.ifPresent(WitnessSubmitter::close);
             if (revocations != null) {
@@ -162,6 +181,57 @@ public final class AgentLedgerServer implements AutoCloseable {
             }
             ledger.close();
             throw e;
+        }
+    }
+
+    /**
+     * Logs the expiry of pending approvals nobody decided, every {@value #SWEEP_SECONDS} seconds,
+     * so agents waiting on one hear it ended.
+     */
+    private static java.util.concurrent.ScheduledExecutorService expirySweeper(CedarPolicyGate gate) {
+        var sweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("approval-expiry").daemon(true).factory());
+        sweeper.scheduleWithFixedDelay(() -> {
+            try {
+                gate.approvals().expireDue();
+            } catch (IssuanceException | RuntimeException e) {
+                System.getLogger(AgentLedgerServer.class.getName()).log(System.Logger.Level.WARNING,
+                        "could not log the expiry of pending approvals; retrying", e);
+            }
+        }, SWEEP_SECONDS, SWEEP_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        return sweeper;
+    }
+
+    /**
+     * The policy gate of the token exchange, on the configured policy file or the embedded default;
+     * the text is logged as {@code PolicyPublished} when it differs from the last published one.
+     *
+     * @throws BootstrapException if the file cannot be read, the policy is refused, or its
+     *     publication could not be logged
+     */
+    private static CedarPolicyGate openGate(Ledger ledger, Issuer issuer, Bootstrap.Prepared prepared, ServerConfig config)
+            throws BootstrapException {
+        String text;
+        String source;
+        try {
+            if (config.policyFile().isPresent()) {
+                source = config.policyFile().get().toString();
+                text = java.nio.file.Files.readString(config.policyFile().get());
+            } else {
+                source = "the embedded default policy";
+                try (java.io.InputStream in = Issuer.class.getResourceAsStream("/policies/default.cedar")) {
+                    text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new BootstrapException("cannot read the policy " + config.policyFile().orElseThrow() + ": " + e.getMessage(), e);
+        }
+        try {
+            return CedarPolicyGate.open(ledger, PolicyConfig.of(issuer.config()), POLICY_ID, text, prepared.operatorId());
+        } catch (PolicyException e) {
+            throw new BootstrapException("the policy in " + source + " is refused: " + e.getMessage(), e);
+        } catch (IssuanceException e) {
+            throw new BootstrapException("the policy could not be published to the log: " + e.getMessage(), e);
         }
     }
 
@@ -237,6 +307,7 @@ public final class AgentLedgerServer implements AutoCloseable {
     @Override
     public void close() {
         try {
+            sweeper.shutdownNow();
             submitter.ifPresent(WitnessSubmitter::close);
             revocations.close();
             webServer.stop();

@@ -3,6 +3,7 @@ package dev.agentledger.server;
 import dev.agentledger.ledger.WitnessSubmitter;
 import dev.agentledger.proto.SpiffeId;
 import dev.agentledger.server.bootstrap.DataDir;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,10 +19,11 @@ import java.util.Optional;
  * @param appenders who may append; empty: the bootstrap operator only
  * @param maxMessageBytes the largest gRPC message the private listener reads
  * @param witnesses the witnesses the log submits its checkpoints to; empty: none
+ * @param policyFile the Cedar policy set the token exchange decides with; empty: the embedded default
  */
 public record ServerConfig(DataDir dataDir, HostPort publicAddress, HostPort privateAddress,
         Optional<String> trustDomain, Optional<String> origin, List<SpiffeId> appenders, int maxMessageBytes,
-        List<WitnessSubmitter.Witness> witnesses) {
+        List<WitnessSubmitter.Witness> witnesses, Optional<Path> policyFile) {
     /** The default public listener address. */
     public static final HostPort DEFAULT_PUBLIC = new HostPort("127.0.0.1", 8080);
     /** The default private listener address. */
@@ -38,6 +40,7 @@ public record ServerConfig(DataDir dataDir, HostPort publicAddress, HostPort pri
         Objects.requireNonNull(origin, "origin");
         appenders = List.copyOf(appenders);
         witnesses = List.copyOf(witnesses);
+        Objects.requireNonNull(policyFile, "policyFile");
         if (maxMessageBytes < 1024) {
             throw new IllegalArgumentException("maxMessageBytes " + maxMessageBytes + " is below 1024");
         }
@@ -46,22 +49,30 @@ public record ServerConfig(DataDir dataDir, HostPort publicAddress, HostPort pri
     /** Defaults for everything but the data directory. */
     public static ServerConfig of(DataDir dataDir) {
         return new ServerConfig(dataDir, DEFAULT_PUBLIC, DEFAULT_PRIVATE, Optional.empty(), Optional.empty(),
-                List.of(), DEFAULT_MAX_MESSAGE_BYTES, List.of());
+                List.of(), DEFAULT_MAX_MESSAGE_BYTES, List.of(), Optional.empty());
     }
 
     /** The same with other listener addresses. */
     public ServerConfig withAddresses(HostPort publicAddr, HostPort privateAddr) {
-        return new ServerConfig(dataDir, publicAddr, privateAddr, trustDomain, origin, appenders, maxMessageBytes, witnesses);
+        return new ServerConfig(dataDir, publicAddr, privateAddr, trustDomain, origin, appenders, maxMessageBytes, witnesses,
+                policyFile);
     }
 
     /** The same with other appenders. */
     public ServerConfig withAppenders(List<SpiffeId> newAppenders) {
-        return new ServerConfig(dataDir, publicAddress, privateAddress, trustDomain, origin, newAppenders, maxMessageBytes, witnesses);
+        return new ServerConfig(dataDir, publicAddress, privateAddress, trustDomain, origin, newAppenders, maxMessageBytes, witnesses,
+                policyFile);
     }
 
     /** The same with other witnesses. */
     public ServerConfig withWitnesses(List<WitnessSubmitter.Witness> newWitnesses) {
         return new ServerConfig(dataDir, publicAddress, privateAddress, trustDomain, origin, appenders, maxMessageBytes,
-                newWitnesses);
+                newWitnesses, policyFile);
+    }
+
+    /** The same with another policy file. */
+    public ServerConfig withPolicyFile(Path file) {
+        return new ServerConfig(dataDir, publicAddress, privateAddress, trustDomain, origin, appenders, maxMessageBytes,
+                witnesses, Optional.of(file));
     }
 }

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         name = "agentledger",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        subcommands = {ServeCommand.class, DemoCommand.class, AgentCommand.class, LogCommand.class, WitnessCommand.class, RevokeCommand.class},
+        subcommands = {ServeCommand.class, DemoCommand.class, AgentCommand.class, LogCommand.class, WitnessCommand.class,
+                MonitorCommand.class, RevokeCommand.class},
         description = {
             "A transparency-logged credential authority for AI agents.",
             "",

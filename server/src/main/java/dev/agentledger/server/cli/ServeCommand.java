@@ -66,6 +66,11 @@ final class ServeCommand implements Callable<Integer> {
                     "cosignature/v1 verifier key. /checkpoint then serves the latest checkpoint they cosigned."})
     List<String> witnesses = new ArrayList<>();
 
+    @Option(names = "--policy", paramLabel = "FILE",
+            description = {"The Cedar policy set the token exchange decides with (logged as PolicyPublished when it",
+                    "changes). Default: the embedded policy (payments and deletions wait for an approver)."})
+    Path policy;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -96,7 +101,8 @@ final class ServeCommand implements Callable<Integer> {
             List<SpiffeId> ids = appenders.stream().map(SpiffeId::parse).toList();
             return new ServerConfig(new DataDir(data), HostPort.parse(publicAddr), HostPort.parse(privateAddr),
                     Optional.ofNullable(trustDomain), Optional.ofNullable(origin), ids,
-                    ServerConfig.DEFAULT_MAX_MESSAGE_BYTES, witnesses.stream().map(ServeCommand::witness).toList());
+                    ServerConfig.DEFAULT_MAX_MESSAGE_BYTES, witnesses.stream().map(ServeCommand::witness).toList(),
+                    Optional.ofNullable(policy));
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage(), e);
         }

@@ -1,0 +1,163 @@
+package dev.agentledger.server.issuance;
+
+import dev.agentledger.issuer.IssuanceException;
+import dev.agentledger.issuer.policy.Approval;
+import dev.agentledger.issuer.policy.ApprovalException;
+import dev.agentledger.issuer.policy.Approvals;
+import dev.agentledger.proto.SpiffeId;
+import dev.agentledger.server.auth.ForbiddenException;
+import dev.agentledger.server.auth.Role;
+import dev.agentledger.server.auth.Roles;
+import dev.agentledger.server.grpc.CallerIdentity;
+import dev.agentledger.server.grpc.UnauthenticatedException;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.json.JsonArray;
+import io.helidon.json.JsonObject;
+import io.helidon.json.JsonParser;
+import io.helidon.json.JsonValue;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Human approvals on the private (mTLS) listener, for identities with role {@code approver}:
+ * {@code GET /api/v1/approvals} lists the pending ones; {@code POST /api/v1/approvals/<id>/approve}
+ * and {@code .../deny} decide one (JSON body {@code {"comment": "..."}}, optional), logged as
+ * {@code ApprovalDecided} before the answer. {@code GET /api/v1/approvals/<id>} shows one, also to
+ * the agent that asked.
+ */
+public final class ApprovalsHttpService implements HttpService {
+    private static final int MAX_BODY_BYTES = 8 * 1024;
+
+    private final Approvals approvals;
+    private final Roles roles;
+
+    /** Routes over {@code approvals}, authorizing callers by {@code roles}. */
+    public ApprovalsHttpService(Approvals approvals, Roles roles) {
+        this.approvals = approvals;
+        this.roles = roles;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/approvals", this::list)
+                .get("/approvals/{id}", this::show)
+                .post("/approvals/{id}/approve", (req, res) -> decide(req, res, true))
+                .post("/approvals/{id}/deny", (req, res) -> decide(req, res, false));
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        respond(res, () -> {
+            roles.require(caller(req), "list approvals", Role.APPROVER);
+            List<JsonValue> pending = new ArrayList<>();
+            for (Approval approval : approvals.pending()) {
+                pending.add(json(approval));
+            }
+            return JsonObject.builder().set("pending", JsonArray.create(pending)).build();
+        });
+    }
+
+    private void show(ServerRequest req, ServerResponse res) {
+        respond(res, () -> {
+            SpiffeId caller = caller(req);
+            Approval approval = approvals.find(req.path().pathParameters().get("id"))
+                    .orElseThrow(() -> new ApprovalException(ApprovalException.Reason.UNKNOWN_APPROVAL, req.path().pathParameters().get("id"), "no such approval"));
+            if (!approval.request().principal().equals(caller)) {
+                roles.require(caller, "see another agent's approval", Role.APPROVER);
+            }
+            return json(approval);
+        });
+    }
+
+    private void decide(ServerRequest req, ServerResponse res, boolean approve) {
+        respond(res, () -> {
+            SpiffeId caller = caller(req);
+            roles.require(caller, "decide approvals", Role.APPROVER);
+            String comment = comment(req);
+            String id = req.path().pathParameters().get("id");
+            return json(approve ? approvals.approve(id, caller, comment) : approvals.deny(id, caller, comment));
+        });
+    }
+
+    private static SpiffeId caller(ServerRequest req) throws UnauthenticatedException {
+        return CallerIdentity.of(req.remotePeer().tlsCertificates());
+    }
+
+    private static String comment(ServerRequest req) throws Exception {
+        byte[] bytes;
+        try (InputStream in = req.content().inputStream()) {
+            bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+        }
+        if (bytes.length > MAX_BODY_BYTES) {
+            throw new IllegalArgumentException("request body is larger than " + MAX_BODY_BYTES + " bytes");
+        }
+        String text = new String(bytes, StandardCharsets.UTF_8).strip();
+        return text.isEmpty() ? "" : JsonParser.create(text).readJsonObject().stringValue("comment", "");
+    }
+
+    static JsonObject json(Approval approval) {
+        Approval.Request request = approval.request();
+        JsonObject.Builder json = JsonObject.builder()
+                .set("approval_id", approval.id())
+                .set("status", approval.status().name().toLowerCase(java.util.Locale.ROOT))
+                .set("principal", request.principal().value())
+                .set("action", request.action())
+                .set("resource", request.resource())
+                .set("reason", approval.reason())
+                .set("policy", approval.policyId() + " v" + approval.policyVersion())
+                .set("requested_unix", approval.requested().getEpochSecond())
+                .set("expires_unix", approval.expires().getEpochSecond())
+                .set("comment", approval.comment());
+        request.actingUser().ifPresent(user -> json.set("acting_user", user.value()));
+        approval.decidedBy().ifPresent(by -> json.set("decided_by", by.value()));
+        JsonObject.Builder context = JsonObject.builder();
+        request.context().forEach(context::set);
+        return json.set("context", context.build()).build();
+    }
+
+    private interface Answer {
+        JsonObject get() throws Exception;
+    }
+
+    private static void respond(ServerResponse res, Answer answer) {
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        Status status;
+        String message;
+        try {
+            res.send(answer.get().toString());
+            return;
+        } catch (UnauthenticatedException e) {
+            status = Status.UNAUTHORIZED_401;
+            message = e.getMessage();
+        } catch (ForbiddenException e) {
+            status = Status.FORBIDDEN_403;
+            message = e.getMessage();
+        } catch (ApprovalException e) {
+            status = switch (e.reason()) {
+                case UNKNOWN_APPROVAL -> Status.NOT_FOUND_404;
+                case NOT_PERMITTED -> Status.FORBIDDEN_403;
+                case COMMENT_TOO_LONG -> Status.BAD_REQUEST_400;
+                case ALREADY_DECIDED, EXPIRED -> Status.CONFLICT_409;
+            };
+            message = e.getMessage();
+        } catch (IssuanceException e) {
+            status = Status.create(IssuanceFailures.httpStatus(e.reason()));
+            message = e.getMessage();
+        } catch (IllegalArgumentException | io.helidon.json.JsonException e) {
+            status = Status.BAD_REQUEST_400;
+            message = e.getMessage();
+        } catch (Exception e) {
+            System.getLogger(ApprovalsHttpService.class.getName()).log(System.Logger.Level.ERROR, "approvals failed", e);
+            status = Status.INTERNAL_SERVER_ERROR_500;
+            message = "internal error";
+        }
+        res.status(status).send(JsonObject.builder().set("error", message == null ? status.reasonPhrase() : message).build().toString());
+    }
+}
