@@ -29,8 +29,8 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** A throw-away trust domain for tests: a CA, a JWT key, SVIDs with chosen flaws, and its bundle document. */
-final class TestAuthority {
-    static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
+public final class TestAuthority {
+    public static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
 
     final String trustDomain;
     final KeyPair caKey = p256();
@@ -38,14 +38,14 @@ final class TestAuthority {
     final KeyPair jwtKey = p256();
     final String jwtKid = "jwt-1";
 
-    TestAuthority(String trustDomain) throws Exception {
+    public TestAuthority(String trustDomain) throws Exception {
         this.trustDomain = trustDomain;
         this.ca = certificate(caKey, caKey, "spiffe://" + trustDomain, true, KeyUsage.keyCertSign | KeyUsage.cRLSign,
                 NOW.minusSeconds(3600), NOW.plusSeconds(86_400));
     }
 
     /** The bundle document, as the authority serves it. */
-    String bundleJson() throws Exception {
+    public String bundleJson() throws Exception {
         Map<String, Object> x509 = new ECKey.Builder(Curve.P_256, (java.security.interfaces.ECPublicKey) caKey.getPublic())
                 .keyUse(new KeyUse("x509-svid"))
                 .x509CertChain(List.of(com.nimbusds.jose.util.Base64.encode(ca.getEncoded()))).build().toJSONObject();
@@ -55,12 +55,12 @@ final class TestAuthority {
                 Map.of("keys", List.of(x509, jwt), "spiffe_sequence", 7, "spiffe_refresh_hint", 300));
     }
 
-    SpiffeBundle bundle() throws Exception {
+    public SpiffeBundle bundle() throws Exception {
         return SpiffeBundle.parse(bundleJson(), trustDomain);
     }
 
     /** A well-formed X509-SVID for {@code id}, valid an hour around NOW. */
-    X509Certificate svid(String id) throws Exception {
+    public X509Certificate svid(String id) throws Exception {
         return certificate(p256(), caKey, id, false, KeyUsage.digitalSignature, NOW.minusSeconds(60), NOW.plusSeconds(3600));
     }
 
@@ -92,7 +92,7 @@ final class TestAuthority {
                 new JWTClaimsSet.Builder().subject(sub).audience(aud).expirationTime(Date.from(exp)).jwtID("j1").build());
     }
 
-    static KeyPair p256() {
+    public static KeyPair p256() {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp256r1"));

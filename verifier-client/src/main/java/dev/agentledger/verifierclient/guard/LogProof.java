@@ -1,0 +1,120 @@
+package dev.agentledger.verifierclient.guard;
+
+import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.agentledger.merkle.InclusionProof;
+import dev.agentledger.merkle.Rfc6962;
+import dev.agentledger.merkle.VerificationException;
+import dev.agentledger.proto.LogEntries;
+import dev.agentledger.proto.MalformedEntryException;
+import dev.agentledger.proto.v1.CapabilityTokenIssued;
+import dev.agentledger.proto.v1.LogEntry;
+import dev.agentledger.verifierclient.CheckpointTracker;
+import dev.agentledger.verifierclient.LogVerifier;
+import dev.agentledger.verifierclient.VerifiedCheckpoint;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.text.ParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Proof that a capability token's issuance is in the log, as the caller presents it in the
+ * {@value #HEADER} header: base64url (unpadded) of the JSON the public API serves at
+ * {@code /api/v1/entries/<index>} ({@code index}, {@code entry_base64}, {@code checkpoint},
+ * {@code proof} with {@code index}, {@code tree_size} and {@code hashes}). Checking it needs no
+ * call to the authority: the entry must be the {@code CapabilityTokenIssued} of this very token
+ * (its id and SHA-256), included in a checkpoint signed by the log; with a checkpoint tracker the
+ * checkpoint must also be consistent with every one seen before (a fork is refused).
+ */
+public final class LogProof {
+    /** The header that carries the proof. */
+    public static final String HEADER = "AgentLedger-Log-Proof";
+    /** The largest proof accepted, in characters. */
+    public static final int MAX_LENGTH = 64 * 1024;
+
+    private final LogVerifier verifier;
+    private final Optional<CheckpointTracker> tracker;
+
+    /** Checks proofs with {@code verifier}'s log key, and against {@code tracker}'s history when given. */
+    public LogProof(LogVerifier verifier, Optional<CheckpointTracker> tracker) {
+        this.verifier = verifier;
+        this.tracker = tracker;
+    }
+
+    /**
+     * The index of {@code token}'s issuance entry, proven by {@code header}.
+     *
+     * @throws VerificationException if the proof is malformed, for another token, not included, not
+     *     signed by the log, or inconsistent with an earlier checkpoint
+     */
+    long verify(String header, String token, String tokenId) throws VerificationException {
+        if (header.length() > MAX_LENGTH) {
+            throw new VerificationException("log proof is longer than " + MAX_LENGTH + " characters");
+        }
+        Map<String, Object> json;
+        byte[] entry;
+        long index;
+        InclusionProof proof;
+        String note;
+        try {
+            json = JSONObjectUtils.parse(new String(Base64.getUrlDecoder().decode(header), StandardCharsets.UTF_8));
+            entry = Base64.getDecoder().decode(JSONObjectUtils.getString(json, "entry_base64"));
+            index = JSONObjectUtils.getLong(json, "index");
+            note = JSONObjectUtils.getString(json, "checkpoint");
+            Map<String, Object> p = JSONObjectUtils.getJSONObject(json, "proof");
+            List<byte[]> hashes = new ArrayList<>();
+            for (String h : JSONObjectUtils.getStringList(p, "hashes")) {
+                hashes.add(Base64.getDecoder().decode(h));
+            }
+            proof = InclusionProof.parse(JSONObjectUtils.getLong(p, "index"), JSONObjectUtils.getLong(p, "tree_size"), hashes);
+        } catch (ParseException | RuntimeException e) {
+            throw new VerificationException("log proof is not base64url of the entry JSON: " + e.getMessage(), e);
+        }
+        VerifiedCheckpoint checkpoint = verifier.open(note);
+        verifier.verifyInclusion(Rfc6962.hashLeaf(entry), index, proof, checkpoint);
+        requireIssuanceOf(entry, token, tokenId);
+        if (tracker.isPresent()) {
+            try {
+                tracker.get().update(note);
+            } catch (IOException e) {
+                throw new VerificationException("cannot check the checkpoint against earlier ones: " + e.getMessage(), e);
+            }
+        }
+        return index;
+    }
+
+    private static void requireIssuanceOf(byte[] entry, String token, String tokenId) throws VerificationException {
+        CapabilityTokenIssued issued;
+        try {
+            LogEntry parsed = LogEntries.parse(entry);
+            if (!parsed.hasCapabilityTokenIssued()) {
+                throw new VerificationException("the proven entry is not a capability token issuance");
+            }
+            issued = parsed.getCapabilityTokenIssued();
+        } catch (MalformedEntryException e) {
+            throw new VerificationException("the proven entry does not parse: " + e.getMessage(), e);
+        }
+        if (!issued.getTokenId().equals(tokenId)
+                || !MessageDigest.isEqual(issued.getTokenSha256().toByteArray(), sha256(token))) {
+            throw new VerificationException("the proven entry records another token");
+        }
+    }
+
+    private static byte[] sha256(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    /** Encodes the public API's entry JSON as the header value. */
+    public static String header(String entryJson) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(entryJson.getBytes(StandardCharsets.UTF_8));
+    }
+}
