@@ -19,6 +19,21 @@ public final class TlsContexts {
     private TlsContexts() {}
 
     /**
+     * A TLS 1.3 context presenting {@code client} and trusting the peer by its SPIFFE ID (any host
+     * name): a valid SVID of {@code bundle} with exactly the ID {@code peer}.
+     *
+     * @throws GeneralSecurityException if the key or certificates cannot be loaded
+     */
+    public static SSLContext forSpiffePeer(dev.agentledger.verifierclient.svid.SpiffeBundle bundle, String peer,
+            Credentials client) throws GeneralSecurityException {
+        SSLContext context = SSLContext.getInstance("TLSv1.3");
+        context.init(keyManagers(Optional.of(client)), new javax.net.ssl.TrustManager[] {
+            new dev.agentledger.verifierclient.svid.SpiffeTrustManager(() -> bundle, peer::equals, java.time.InstantSource.system())
+        }, new SecureRandom());
+        return context;
+    }
+
+    /**
      * A TLS 1.3 context trusting only {@code trusted}, presenting {@code client} when given.
      *
      * @throws GeneralSecurityException if the key or certificates cannot be loaded
@@ -32,6 +47,16 @@ public final class TlsContexts {
             }
             TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trustManagers.init(trust);
+            SSLContext context = SSLContext.getInstance("TLSv1.3");
+            context.init(keyManagers(client), trustManagers.getTrustManagers(), new SecureRandom());
+            return context;
+        } catch (java.io.IOException e) {
+            throw new GeneralSecurityException("cannot build an in-memory key store", e);
+        }
+    }
+
+    private static javax.net.ssl.KeyManager[] keyManagers(Optional<Credentials> client) throws GeneralSecurityException {
+        try {
             KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             KeyStore keys = KeyStore.getInstance("PKCS12");
             keys.load(null, null);
@@ -39,9 +64,7 @@ public final class TlsContexts {
                 keys.setKeyEntry("svid", client.get().key(), IN_MEMORY, client.get().chain().toArray(Certificate[]::new));
             }
             keyManagers.init(keys, IN_MEMORY);
-            SSLContext context = SSLContext.getInstance("TLSv1.3");
-            context.init(keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), new SecureRandom());
-            return context;
+            return keyManagers.getKeyManagers();
         } catch (java.io.IOException e) {
             throw new GeneralSecurityException("cannot build an in-memory key store", e);
         }

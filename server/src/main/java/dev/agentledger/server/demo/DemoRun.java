@@ -13,6 +13,9 @@ import java.util.concurrent.CountDownLatch;
 
 /** Runs the demo from the command line: where its state lives, the summary, and {@code --keep}. */
 public final class DemoRun {
+    /** Helidon reports each listener it opens and closes at INFO; the story says what matters. */
+    private static final java.util.logging.Logger HELIDON = java.util.logging.Logger.getLogger("io.helidon");
+
     private DemoRun() {}
 
     /**
@@ -26,6 +29,7 @@ public final class DemoRun {
         if (data.isPresent() && Files.exists(data.get())) {
             throw new IllegalArgumentException(data.get() + " already exists: the demo starts from an empty data directory");
         }
+        HELIDON.setLevel(java.util.logging.Level.WARNING);
         Path dir = data.orElseGet(DemoRun::temporaryDirectory);
         Story story = new Story(out, json);
         Demo demo = new Demo(story, new DataDir(dir));
