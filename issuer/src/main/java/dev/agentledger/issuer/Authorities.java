@@ -21,7 +21,7 @@ record Authorities(SigningKey ca, SigningKey jwt, SigningKey accessToken, List<R
     /** {@code next} becomes the active key of its use; the one it replaces stays until {@code retiredUntil}. */
     Authorities rotate(SigningKey next, Instant retiredUntil) {
         List<Retired> kept = new ArrayList<>(retired);
-        kept.add(new Retired(active(next.use()), retiredUntil));
+        kept.add(new Retired(active(next.use()).retired(), retiredUntil));
         SigningKey.Use use = next.use();
         return new Authorities(use == SigningKey.Use.X509_SVID ? next : ca, use == SigningKey.Use.JWT_SVID ? next : jwt,
                 use == SigningKey.Use.ACCESS_TOKEN ? next : accessToken, kept,

@@ -114,12 +114,12 @@ public final class Issuer {
             }
             SigningKey jwt = store.loadJwt();
             if (store.hasAccessToken()) {
-                return new Issuer(ledger, config, new Authorities(ca, jwt, store.loadAccessToken(), List.of(), 1), store);
+                return new Issuer(ledger, config, store.loadPublished(ca, jwt, store.loadAccessToken()), store);
             }
             // Keys stored before access-token keys existed: add one, logged before it is stored or used.
             Instant now = now(config);
             SigningKey accessToken = SigningKey.accessToken(SigningKey.newKeyPair(config.random()), now, now.plus(config.keyLifetime()));
-            Issuer upgraded = new Issuer(ledger, config, new Authorities(ca, jwt, accessToken, List.of(), 1), store);
+            Issuer upgraded = new Issuer(ledger, config, store.loadPublished(ca, jwt, accessToken), store);
             upgraded.publish(accessToken, Optional.empty());
             store.saveAccessToken(accessToken);
             return upgraded;
@@ -281,6 +281,9 @@ public final class Issuer {
             state.updateAndGet(a -> a.rotate(next, until));
             if (keys != null) {
                 try {
+                    // The retired key first: a crash before the new key is stored then leaves the old one
+                    // active and published twice (harmless), never an SVID it signed unverifiable.
+                    keys.savePublished(state.get());
                     switch (next.use()) {
                         case X509_SVID -> keys.saveCa(next);
                         case JWT_SVID -> keys.saveJwt(next);

@@ -1,5 +1,9 @@
 package dev.agentledger.issuer;
 
+import java.security.interfaces.ECPublicKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Base64;
 import dev.agentledger.ledger.DurableFile;
 import java.io.IOException;
 import java.io.StringReader;
@@ -50,6 +54,8 @@ final class KeyDirectory {
     private static final String CA_CERTIFICATE = "ca-cert.pem";
     private static final String JWT = "jwt";
     private static final String ACCESS_TOKEN = "access-token";
+    /** The bundle sequence and the retired keys still published (public halves only). */
+    private static final String PUBLISHED = "published.txt";
     private static final BouncyCastleProvider PROVIDER = new BouncyCastleProvider();
 
     private final Path directory;
@@ -61,6 +67,65 @@ final class KeyDirectory {
         }
         this.directory = directory;
         this.passphrase = passphrase.clone();
+    }
+
+    /**
+     * Writes what the bundle publishes besides the active keys: its {@code spiffe_sequence} and the
+     * retired keys (public half, validity, CA certificate, until when they stay), so a restart
+     * keeps credentials signed before a rotation verifiable and the sequence growing.
+     */
+    void savePublished(Authorities authorities) throws IOException {
+        StringBuilder text = new StringBuilder("sequence " + authorities.sequence() + "\n");
+        Base64.Encoder base64 = Base64.getEncoder();
+        for (Authorities.Retired retired : authorities.retired()) {
+            SigningKey key = retired.key();
+            String certificate;
+            try {
+                certificate = key.certificate().isPresent() ? base64.encodeToString(key.certificate().get().getEncoded()) : "-";
+            } catch (java.security.cert.CertificateEncodingException e) {
+                throw new IOException("a CA certificate does not encode", e);
+            }
+            text.append("retired ").append(key.use()).append(' ').append(retired.until().toEpochMilli()).append(' ')
+                    .append(key.notBefore().toEpochMilli()).append(' ').append(key.notAfter().toEpochMilli()).append(' ')
+                    .append(base64.encodeToString(key.publicKey().getEncoded())).append(' ').append(certificate).append('\n');
+        }
+        write(PUBLISHED, text.toString());
+    }
+
+    /** What {@link #savePublished} wrote: the sequence and the retired keys; sequence 1 and none if never written. */
+    Authorities loadPublished(SigningKey ca, SigningKey jwt, SigningKey accessToken) throws IOException {
+        Path file = directory.resolve(PUBLISHED);
+        if (!Files.exists(file)) {
+            return new Authorities(ca, jwt, accessToken, List.of(), 1);
+        }
+        long sequence = -1;
+        List<Authorities.Retired> retired = new ArrayList<>();
+        int line = 0;
+        for (String text : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
+            line++;
+            String[] f = text.split(" ");
+            try {
+                if (f[0].equals("sequence") && f.length == 2) {
+                    sequence = Long.parseLong(f[1]);
+                } else if (f[0].equals("retired") && f.length == 7) {
+                    SigningKey.Use use = SigningKey.Use.valueOf(f[1]);
+                    ECPublicKey key = (ECPublicKey) KeyFactory.getInstance("EC")
+                            .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(f[5])));
+                    X509Certificate certificate = f[6].equals("-") ? null : (X509Certificate) CertificateFactory.getInstance("X.509")
+                            .generateCertificate(new java.io.ByteArrayInputStream(Base64.getDecoder().decode(f[6])));
+                    retired.add(new Authorities.Retired(SigningKey.published(use, key, Instant.ofEpochMilli(Long.parseLong(f[3])),
+                            Instant.ofEpochMilli(Long.parseLong(f[4])), certificate), Instant.ofEpochMilli(Long.parseLong(f[2]))));
+                } else {
+                    throw new IllegalArgumentException("unknown record");
+                }
+            } catch (RuntimeException | GeneralSecurityException e) {
+                throw new IOException(file + " line " + line + " is malformed: " + e.getMessage(), e);
+            }
+        }
+        if (sequence < 1) {
+            throw new IOException(file + " has no sequence line");
+        }
+        return new Authorities(ca, jwt, accessToken, retired, sequence);
     }
 
     /** True if the directory holds stored keys. */

@@ -41,9 +41,11 @@ final class SigningKey {
 
     private SigningKey(Use use, KeyPair pair, Instant notBefore, Instant notAfter, X509Certificate certificate) {
         this.use = use;
-        if (!(pair.getPublic() instanceof ECPublicKey pub) || !(pair.getPrivate() instanceof ECPrivateKey priv)) {
+        if (!(pair.getPublic() instanceof ECPublicKey pub)
+                || (pair.getPrivate() != null && !(pair.getPrivate() instanceof ECPrivateKey))) {
             throw new IllegalArgumentException("signing keys are EC keys, got " + pair.getPublic().getAlgorithm());
         }
+        ECPrivateKey priv = (ECPrivateKey) pair.getPrivate();
         if (!notBefore.isBefore(notAfter)) {
             throw new IllegalArgumentException("key validity " + notBefore + " .. " + notAfter + " is empty");
         }
@@ -74,6 +76,27 @@ final class SigningKey {
         return new SigningKey(Use.ACCESS_TOKEN, pair, notBefore, notAfter, null);
     }
 
+    /**
+     * A key that signs no more and is only published (its credentials may still be valid): the
+     * public half, validity and certificate of a retired key, read back from storage.
+     */
+    static SigningKey published(Use use, ECPublicKey publicKey, Instant notBefore, Instant notAfter, X509Certificate certificate) {
+        if (use == Use.X509_SVID && (certificate == null || !certificate.getPublicKey().equals(publicKey))) {
+            throw new IllegalArgumentException("a published CA key comes with its certificate");
+        }
+        return new SigningKey(use, new KeyPair(publicKey, null), notBefore, notAfter, certificate);
+    }
+
+    /** This key without its private half: what stays published once it is retired. */
+    SigningKey retired() {
+        return privateKey == null ? this : new SigningKey(use, new KeyPair(publicKey, null), notBefore, notAfter, certificate);
+    }
+
+    /** True if the private half is here (an active key); false for a retired, published-only one. */
+    boolean canSign() {
+        return privateKey != null;
+    }
+
     /** A fresh P-256 key pair. */
     static KeyPair newKeyPair(SecureRandom random) {
         try {
@@ -98,12 +121,20 @@ final class SigningKey {
         return publicKey;
     }
 
+    /**
+     * The private half.
+     *
+     * @throws IllegalStateException for a retired key, which signs no more
+     */
     ECPrivateKey privateKey() {
+        if (privateKey == null) {
+            throw new IllegalStateException(this + " is retired: it signs no more");
+        }
         return privateKey;
     }
 
     KeyPair keyPair() {
-        return new KeyPair(publicKey, privateKey);
+        return new KeyPair(publicKey, privateKey());
     }
 
     Instant notBefore() {
