@@ -21,19 +21,10 @@ import java.security.Signature;
 import java.security.UnrecoverableKeyException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Instant;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
-import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8DecryptorProviderBuilder;
-import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
-import org.bouncycastle.pkcs.PKCSException;
 import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemReader;
 
@@ -48,15 +39,14 @@ import org.bouncycastle.util.io.pem.PemReader;
  * match its stored public half is refused.
  */
 final class KeyDirectory {
-    /** PBKDF2-HMAC-SHA256 iterations (OWASP's 2023 recommendation). */
-    static final int KDF_ITERATIONS = 600_000;
+    /** PBKDF2-HMAC-SHA256 iterations, as {@link EncryptedPrivateKeys} uses. */
+    static final int KDF_ITERATIONS = EncryptedPrivateKeys.KDF_ITERATIONS;
     private static final String CA_KEY = "ca-key.pem";
     private static final String CA_CERTIFICATE = "ca-cert.pem";
     private static final String JWT = "jwt";
     private static final String ACCESS_TOKEN = "access-token";
     /** The bundle sequence and the retired keys still published (public halves only). */
     private static final String PUBLISHED = "published.txt";
-    private static final BouncyCastleProvider PROVIDER = new BouncyCastleProvider();
 
     private final Path directory;
     private final char[] passphrase;
@@ -200,17 +190,8 @@ final class KeyDirectory {
     }
 
     private PrivateKey decrypt(String name) throws IOException, GeneralSecurityException {
-        if (!(readPemObject(name) instanceof PKCS8EncryptedPrivateKeyInfo encrypted)) {
-            throw new IOException(directory.resolve(name) + " is not an encrypted PKCS#8 private key");
-        }
-        PrivateKeyInfo info;
-        try {
-            info = encrypted.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(PROVIDER).build(passphrase));
-            return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
-        } catch (PKCSException | OperatorCreationException | GeneralSecurityException | IllegalArgumentException e) {
-            // A wrong passphrase shows as a padding error, or (rarely) as garbage that fails to parse.
-            throw new UnrecoverableKeyException("cannot decrypt " + directory.resolve(name) + ": wrong passphrase or damaged file");
-        }
+        return EncryptedPrivateKeys.decrypt(Files.readString(directory.resolve(name), StandardCharsets.US_ASCII), passphrase, "EC",
+                directory.resolve(name).toString());
     }
 
     /** Signs and verifies a fixed message: a decryption that produced some other key fails here. */
@@ -228,18 +209,8 @@ final class KeyDirectory {
         }
     }
 
-    private String encrypted(PrivateKey key) throws IOException {
-        try {
-            var encryptor = new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC)
-                    .setPRF(JcaPKCS8Generator.PRF_HMACSHA256)
-                    .setIterationCount(KDF_ITERATIONS)
-                    .setProvider(PROVIDER)
-                    .setPassword(passphrase)
-                    .build();
-            return pem(new JcaPKCS8Generator(key, encryptor).generate());
-        } catch (OperatorCreationException e) {
-            throw new IllegalStateException("BouncyCastle has no AES-256-CBC with PBKDF2", e);
-        }
+    private String encrypted(PrivateKey key) {
+        return EncryptedPrivateKeys.encrypt(key, passphrase);
     }
 
     private static String pem(Object object) throws IOException {

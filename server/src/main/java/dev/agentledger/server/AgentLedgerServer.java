@@ -106,8 +106,7 @@ public final class AgentLedgerServer implements AutoCloseable {
 
     public static AgentLedgerServer start(ServerConfig config, Bootstrap.Prepared prepared, InstantSource clock)
             throws BootstrapException {
-        KeyPassphrase.Resolved passphrase = KeyPassphrase.resolve(prepared.dir(),
-                Optional.ofNullable(System.getenv(KeyPassphrase.VARIABLE)));
+        KeyPassphrase.Resolved passphrase = prepared.passphrase();
         Ed25519NoteSigner signer = Ed25519NoteSigner.create(prepared.logKey(), BOUNCY_CASTLE);
         Ed25519NoteVerifier verifier = Ed25519NoteVerifier.create(prepared.logKey().verifierKey(), BOUNCY_CASTLE);
         Ledger ledger = Ledger.open(LedgerConfig.of(prepared.dir().ledger(), prepared.settings().origin(), signer, verifier)

@@ -63,8 +63,8 @@ class AuthorizationApiTest {
     @BeforeAll
     static void start() throws Exception {
         server = RunningServer.start(dir);
-        CertificateAuthority ca = new CertificateAuthority(
-                Credentials.read(server.prepared.dir().caKey(), server.prepared.dir().caCertificate()), InstantSource.system());
+        CertificateAuthority ca = dev.agentledger.server.bootstrap.Bootstrap.certificateAuthority(server.prepared.dir(),
+                server.prepared.passphrase().value(), InstantSource.system());
         alice = ca.issueClient(SpiffeId.of(TD, "user/alice"));
         approver = ca.issueClient(SpiffeId.of(TD, "approver/bob"));
         agent = spawn("research");

@@ -160,8 +160,8 @@ class GrpcAppendTest {
 
     /** A client identity issued by the server's own bootstrap CA. */
     private Credentials issue(String path) throws Exception {
-        Credentials ca = Credentials.read(server.prepared.dir().caKey(), server.prepared.dir().caCertificate());
-        return new CertificateAuthority(ca, InstantSource.system())
+        return dev.agentledger.server.bootstrap.Bootstrap.certificateAuthority(server.prepared.dir(),
+                        server.prepared.passphrase().value(), InstantSource.system())
                 .issueClient(SpiffeId.of(server.prepared.settings().trustDomain(), path));
     }
 

@@ -284,8 +284,8 @@ class RevocationServerTest {
 
     /** A client identity issued by the server's own bootstrap CA. */
     private Credentials issue(String path, String trustDomain) throws Exception {
-        Credentials ca = Credentials.read(server.prepared.dir().caKey(), server.prepared.dir().caCertificate());
-        return new CertificateAuthority(ca, InstantSource.system()).issueClient(SpiffeId.of(trustDomain, path));
+        return dev.agentledger.server.bootstrap.Bootstrap.certificateAuthority(server.prepared.dir(),
+                        server.prepared.passphrase().value(), InstantSource.system()).issueClient(SpiffeId.of(trustDomain, path));
     }
 
     private HttpResponse<String> postRevocation(Credentials who, String body) throws Exception {

@@ -1,5 +1,6 @@
 package dev.agentledger.server.bootstrap;
 
+import dev.agentledger.issuer.EncryptedPrivateKeys;
 import dev.agentledger.merkle.note.SignatureType;
 import dev.agentledger.merkle.note.SignerKey;
 import dev.agentledger.proto.SpiffeId;
@@ -19,8 +20,11 @@ import java.util.Optional;
  * key, a bootstrap CA, the private listener's certificate and the operator's client certificate;
  * on later starts reads them back and checks they fit the options given.
  *
- * <p>Security: private keys are plain PEM or key-string files with mode 0600; they are not
- * encrypted at rest yet.
+ * <p>Security: the two authority keys, the log's checkpoint key and the bootstrap CA key, are
+ * stored as encrypted PKCS#8 PEM ({@link EncryptedPrivateKeys}) under the key passphrase
+ * ({@link KeyPassphrase}); data directories made before that keep working with their plain files.
+ * The listener's TLS key and the operator's client key are plain PEM with mode 0600, as TLS
+ * server and client keys usually are, since every command that connects reads them.
  */
 public final class Bootstrap {
     /** The path of the server's SPIFFE ID, {@code spiffe://<td>/agentledger/server}. */
@@ -39,9 +43,10 @@ public final class Bootstrap {
      * @param caCertificate the bootstrap CA certificate
      * @param server the private listener's key and chain
      * @param created the files this start created (empty on a later start)
+     * @param passphrase the key passphrase (secret) and where it came from
      */
     public record Prepared(DataDir dir, Settings settings, SignerKey logKey, X509Certificate caCertificate,
-            Credentials server, List<Path> created) {
+            Credentials server, List<Path> created, KeyPassphrase.Resolved passphrase) {
         /** Copies the list. */
         public Prepared {
             created = List.copyOf(created);
@@ -66,13 +71,14 @@ public final class Bootstrap {
         try {
             List<Path> created = new ArrayList<>();
             Settings settings = settings(dir, trustDomain, origin, created);
-            SignerKey logKey = logKey(dir, settings, created);
-            CertificateAuthority ca = authority(dir, settings, clock, created);
+            KeyPassphrase.Resolved passphrase = KeyPassphrase.resolve(dir, Optional.ofNullable(System.getenv(KeyPassphrase.VARIABLE)));
+            SignerKey logKey = logKey(dir, settings, created, passphrase.value());
+            CertificateAuthority ca = authority(dir, settings, clock, created, passphrase.value());
             Credentials server = leaf(dir.serverKey(), dir.serverCertificate(), ca, created,
                     () -> ca.issueServer(SpiffeId.of(settings.trustDomain(), SERVER_PATH)));
             leaf(dir.operatorKey(), dir.operatorCertificate(), ca, created,
                     () -> ca.issueClient(SpiffeId.of(settings.trustDomain(), OPERATOR_PATH)));
-            return new Prepared(dir, settings, logKey, ca.certificate(), server, created);
+            return new Prepared(dir, settings, logKey, ca.certificate(), server, created, passphrase);
         } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
             throw new BootstrapException("cannot prepare data directory " + dir.root() + ": " + e.getMessage(), e);
         }
@@ -104,9 +110,14 @@ public final class Bootstrap {
         return s;
     }
 
-    private static SignerKey logKey(DataDir dir, Settings settings, List<Path> created) throws IOException, BootstrapException {
+    private static SignerKey logKey(DataDir dir, Settings settings, List<Path> created, char[] passphrase)
+            throws IOException, GeneralSecurityException, BootstrapException {
         if (Files.exists(dir.logKey())) {
-            SignerKey key = SignerKey.parse(Files.readString(dir.logKey(), StandardCharsets.UTF_8).strip());
+            String text = Files.readString(dir.logKey(), StandardCharsets.UTF_8);
+            SignerKey key = EncryptedPrivateKeys.isEncrypted(text)
+                    ? SignerKey.fromSeed(settings.origin(), SignatureType.ED25519, ed25519Seed(
+                            EncryptedPrivateKeys.decrypt(text, passphrase, "Ed25519", dir.logKey().toString())))
+                    : SignerKey.parse(text.strip());
             if (!key.name().equals(settings.origin())) {
                 throw new BootstrapException(dir.logKey() + " is named " + key.name() + ", want the origin "
                         + settings.origin() + ": the key file belongs to another log");
@@ -114,7 +125,8 @@ public final class Bootstrap {
             return key;
         }
         SignerKey key = SignerKey.generate(settings.origin(), SignatureType.ED25519);
-        PrivateFiles.writeSecret(dir.logKey(), (key.toPrivateKeyString() + "\n").getBytes(StandardCharsets.UTF_8));
+        PrivateFiles.writeSecret(dir.logKey(), EncryptedPrivateKeys.encrypt(ed25519PrivateKey(key), passphrase)
+                .getBytes(StandardCharsets.US_ASCII));
         created.add(dir.logKey());
         if (!Files.exists(dir.logVerifierKey())) {
             PrivateFiles.writePublic(dir.logVerifierKey(), (key.verifierKey() + "\n").getBytes(StandardCharsets.UTF_8));
@@ -123,20 +135,54 @@ public final class Bootstrap {
         return key;
     }
 
-    private static CertificateAuthority authority(DataDir dir, Settings settings, InstantSource clock, List<Path> created)
-            throws IOException, GeneralSecurityException, BootstrapException {
+    private static CertificateAuthority authority(DataDir dir, Settings settings, InstantSource clock, List<Path> created,
+            char[] passphrase) throws IOException, GeneralSecurityException, BootstrapException {
         if (Files.exists(dir.caCertificate())) {
-            return new CertificateAuthority(Credentials.read(dir.caKey(), dir.caCertificate()), clock);
+            return certificateAuthority(dir, passphrase, clock);
         }
         if (Files.exists(dir.serverCertificate()) || Files.exists(dir.operatorCertificate())) {
             throw new BootstrapException(dir.tls() + " has certificates but no ca.pem: restore it, or move "
                     + dir.tls() + " away to issue new ones");
         }
         CertificateAuthority ca = CertificateAuthority.create(settings.trustDomain(), clock);
-        ca.credentials().write(dir.caKey(), dir.caCertificate());
+        PrivateFiles.writePublic(dir.caCertificate(), Pem.certificates(ca.credentials().chain()).getBytes(StandardCharsets.US_ASCII));
+        PrivateFiles.writeSecret(dir.caKey(), EncryptedPrivateKeys.encrypt(ca.credentials().key(), passphrase)
+                .getBytes(StandardCharsets.US_ASCII));
         created.add(dir.caCertificate());
         created.add(dir.caKey());
         return ca;
+    }
+
+    /**
+     * The bootstrap CA of {@code dir}, its key decrypted with {@code passphrase} (or read plain from
+     * a data directory made before keys were encrypted).
+     *
+     * @throws java.security.UnrecoverableKeyException if the passphrase is wrong
+     */
+    public static CertificateAuthority certificateAuthority(DataDir dir, char[] passphrase, InstantSource clock)
+            throws IOException, GeneralSecurityException {
+        String text = Files.readString(dir.caKey(), StandardCharsets.US_ASCII);
+        if (!EncryptedPrivateKeys.isEncrypted(text)) {
+            return new CertificateAuthority(Credentials.read(dir.caKey(), dir.caCertificate()), clock);
+        }
+        java.security.PrivateKey key = EncryptedPrivateKeys.decrypt(text, passphrase, "EC", dir.caKey().toString());
+        return new CertificateAuthority(new Credentials(key, Pem.readCertificates(dir.caCertificate())), clock);
+    }
+
+    /** The RFC 8410 PKCS#8 form of an Ed25519 note key: a fixed 16-byte header, then the 32-byte seed. */
+    private static java.security.PrivateKey ed25519PrivateKey(SignerKey key) throws GeneralSecurityException {
+        String skey = key.toPrivateKeyString();
+        byte[] typed = java.util.Base64.getDecoder().decode(skey.split("\\+", 5)[4]); // PRIVATE+KEY+name+id+key; the key may hold +
+        byte[] pkcs8 = java.util.HexFormat.of().parseHex("302e020100300506032b657004220420");
+        byte[] encoded = java.util.Arrays.copyOf(pkcs8, pkcs8.length + 32);
+        System.arraycopy(typed, 1, encoded, pkcs8.length, 32);
+        return java.security.KeyFactory.getInstance("Ed25519").generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(encoded));
+    }
+
+    /** The 32-byte seed of an Ed25519 private key (the last 32 bytes of its RFC 8410 PKCS#8 form). */
+    private static byte[] ed25519Seed(java.security.PrivateKey key) {
+        byte[] encoded = key.getEncoded();
+        return java.util.Arrays.copyOfRange(encoded, encoded.length - 32, encoded.length);
     }
 
     private interface Issue {

@@ -89,7 +89,7 @@ public final class Demo implements AutoCloseable {
                 .withWitnesses(List.of(new WitnessSubmitter.Witness(URI.create(witnessServer.url()), witnessKey.verifierKey())));
         server = AgentLedgerServer.start(config, prepared, clock);
         running.add(0, server);
-        CertificateAuthority bootstrapCa = new CertificateAuthority(Credentials.read(data.caKey(), data.caCertificate()), clock);
+        CertificateAuthority bootstrapCa = bootstrapCa();
         orchestrator = bootstrapCa.issueClient(SpiffeId.of(prepared.settings().trustDomain(), "orchestrator/demo"));
         story.detail("trust domain   " + prepared.settings().trustDomain());
         story.detail("log origin     " + prepared.settings().origin());
@@ -372,8 +372,8 @@ public final class Demo implements AutoCloseable {
         }
     }
 
-    private CertificateAuthority bootstrapCa() throws java.io.IOException {
-        return new CertificateAuthority(Credentials.read(data.caKey(), data.caCertificate()), clock);
+    private CertificateAuthority bootstrapCa() throws java.io.IOException, java.security.GeneralSecurityException {
+        return Bootstrap.certificateAuthority(data, prepared.passphrase().value(), clock);
     }
 
     SpiffeId user(String name) {

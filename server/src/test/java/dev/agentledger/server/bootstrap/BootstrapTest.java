@@ -39,6 +39,36 @@ class BootstrapTest {
     }
 
     @Test
+    void theAuthorityKeysAreEncryptedAtRestAndAWrongPassphraseIsRefused(@TempDir Path dir) throws Exception {
+        Bootstrap.Prepared first = prepare(dir, Optional.empty());
+        DataDir d = first.dir();
+        for (Path key : List.of(d.logKey(), d.caKey())) {
+            String text = Files.readString(key);
+            assertTrue(text.startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----"), key + " is not encrypted");
+            assertFalse(text.contains("PRIVATE+KEY"), key.toString());
+        }
+        assertEquals(KeyPassphrase.Source.DATA_DIRECTORY, first.passphrase().source());
+        // The CA still signs after a restart: its key decrypts.
+        Bootstrap.certificateAuthority(d, first.passphrase().value(), InstantSource.system())
+                .issueClient(dev.agentledger.proto.SpiffeId.of("agentledger.local", "user/x"));
+
+        Files.writeString(d.keyPassphrase(), "another passphrase, not the one");
+        BootstrapException wrong = assertThrows(BootstrapException.class, () -> prepare(dir, Optional.empty()));
+        assertTrue(wrong.getMessage().contains("wrong passphrase"), wrong.getMessage());
+    }
+
+    @Test
+    void plainKeysOfAnOlderDirectoryAreStillRead(@TempDir Path dir) throws Exception {
+        DataDir d = new DataDir(dir);
+        var origin = "agentledger.local/log";
+        new Settings("agentledger.local", origin).write(d.settings());
+        var key = dev.agentledger.merkle.note.SignerKey.generate(origin, dev.agentledger.merkle.note.SignatureType.ED25519);
+        Files.createDirectories(d.logKey().getParent());
+        Files.writeString(d.logKey(), key.toPrivateKeyString() + "\n");
+        assertEquals(key, prepare(dir, Optional.empty()).logKey());
+    }
+
+    @Test
     void anotherTrustDomainForAnExistingDirectoryIsRefusedWithAHint(@TempDir Path dir) throws Exception {
         prepare(dir, Optional.empty());
         BootstrapException e = assertThrows(BootstrapException.class, () -> prepare(dir, Optional.of("other.example")));

@@ -84,6 +84,7 @@ class MonitorCommandTest {
             Files.createDirectories(dataDir.logKey().getParent());
             Files.copy(keyFrom.get().settings(), dataDir.settings());
             Files.copy(keyFrom.get().logKey(), dataDir.logKey());
+            Files.copy(keyFrom.get().keyPassphrase(), dataDir.keyPassphrase()); // the log key is encrypted with it
             Files.copy(keyFrom.get().logVerifierKey(), dataDir.logVerifierKey());
         }
         Bootstrap.Prepared prepared = Bootstrap.prepare(dataDir, Optional.empty(), Optional.empty(), InstantSource.system());
