@@ -39,8 +39,11 @@ abstract class ApprovalDecisionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JsonObject decided = connection.open().post("/api/v1/approvals/" + URLEncoder.encode(id, StandardCharsets.UTF_8)
-                .replace("+", "%20") + "/" + verb(), JsonObject.builder().set("comment", comment).build());
+        JsonObject decided;
+        try (PrivateHttp api = connection.open()) {
+            decided = api.post("/api/v1/approvals/" + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20")
+                    + "/" + verb(), JsonObject.builder().set("comment", comment).build());
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(decided);

@@ -34,7 +34,10 @@ final class ApprovalsListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JsonObject answer = connection.open().get("/api/v1/approvals");
+        JsonObject answer;
+        try (PrivateHttp api = connection.open()) {
+            answer = api.get("/api/v1/approvals");
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(answer);

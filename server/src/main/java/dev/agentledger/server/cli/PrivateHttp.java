@@ -26,7 +26,7 @@ import javax.net.ssl.SSLException;
  * only the bootstrap CA, presents the given credentials, and turns every failure into a
  * {@link CliException} that says what to check.
  */
-final class PrivateHttp {
+final class PrivateHttp implements AutoCloseable {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
@@ -99,6 +99,12 @@ final class PrivateHttp {
                     + response.statusCode() + "): " + body.stringValue("error", "no reason given"));
         }
         return body;
+    }
+
+    /** Closes the HTTP client and its connections. */
+    @Override
+    public void close() {
+        client.close();
     }
 
     /** Why {@code uri} could not be called, as the check that would fix it. */
