@@ -16,6 +16,9 @@ import java.util.Objects;
  * @param issuedAt when it was issued (for {@code expires_in})
  */
 public record TokenExchangeResponse(LoggedCredential<CapabilityToken> issued, Instant issuedAt) {
+    /** The {@code token_type}: {@code Bearer} (RFC 8693 section 2.2.1; the {@code cnf} binding does not change it, RFC 8705). */
+    public static final String TOKEN_TYPE = "Bearer";
+
     /** Requires both parts. */
     public TokenExchangeResponse {
         Objects.requireNonNull(issued, "issued");
@@ -25,6 +28,11 @@ public record TokenExchangeResponse(LoggedCredential<CapabilityToken> issued, In
     /** The HTTP status of the response. */
     public int httpStatus() {
         return 200;
+    }
+
+    /** The {@code expires_in}: whole seconds from issuance to the token's expiry. */
+    public long expiresIn() {
+        return Duration.between(issuedAt, issued.credential().claims().expiresAt()).toSeconds();
     }
 
     /**
@@ -49,8 +57,8 @@ public record TokenExchangeResponse(LoggedCredential<CapabilityToken> issued, In
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("access_token", issued.credential().token());
         body.put("issued_token_type", TokenExchangeRequest.ACCESS_TOKEN_TYPE);
-        body.put("token_type", "Bearer");
-        body.put("expires_in", Duration.between(issuedAt, issued.credential().claims().expiresAt()).toSeconds());
+        body.put("token_type", TOKEN_TYPE);
+        body.put("expires_in", expiresIn());
         body.put("scope", issued.credential().claims().action());
         body.put("agentledger_log", log);
         return JSONObjectUtils.toJSONString(body);

@@ -1,6 +1,7 @@
 package dev.agentledger.server.grpc;
 
 import dev.agentledger.issuer.IssuanceException;
+import dev.agentledger.issuer.TokenExchangeException;
 import dev.agentledger.server.auth.ForbiddenException;
 import dev.agentledger.server.issuance.IssuanceFailures;
 import dev.agentledger.ledger.InvalidEntryException;
@@ -33,6 +34,7 @@ final class GrpcErrors {
             case PermissionDeniedException p -> Status.PERMISSION_DENIED.withDescription(p.getMessage());
             case ForbiddenException f -> Status.PERMISSION_DENIED.withDescription(f.getMessage());
             case IssuanceException i -> Status.fromCode(IssuanceFailures.code(i.reason())).withDescription(i.getMessage());
+            case TokenExchangeException t -> Status.fromCode(code(t.error())).withDescription(description(t));
             case MalformedEntryException m -> Status.INVALID_ARGUMENT.withDescription(m.getMessage());
             case InvalidEntryException i -> Status.INVALID_ARGUMENT.withDescription(i.getMessage());
             case InvalidRequestException i -> Status.INVALID_ARGUMENT.withDescription(i.getMessage());
@@ -49,6 +51,26 @@ final class GrpcErrors {
             }
         };
         return status.asRuntimeException();
+    }
+
+    /** The status of an OAuth error of the token exchange (documented in {@code issuer_service.proto}). */
+    private static Status.Code code(TokenExchangeException.Error error) {
+        return switch (error) {
+            case INVALID_REQUEST, INVALID_SCOPE, INVALID_TARGET, UNSUPPORTED_GRANT_TYPE, INVALID_AUTHORIZATION_DETAILS ->
+                    Status.Code.INVALID_ARGUMENT;
+            case INVALID_CLIENT -> Status.Code.UNAUTHENTICATED;
+            case UNAUTHORIZED_CLIENT, ACCESS_DENIED -> Status.Code.PERMISSION_DENIED;
+            case AUTHORIZATION_PENDING -> Status.Code.FAILED_PRECONDITION;
+            case TEMPORARILY_UNAVAILABLE -> Status.Code.UNAVAILABLE;
+            case SERVER_ERROR -> Status.Code.INTERNAL;
+        };
+    }
+
+    /** The OAuth code and description, naming the approval to retry with when one is pending. */
+    private static String description(TokenExchangeException e) {
+        String message = e.getMessage();
+        return e.approvalId().filter(id -> !message.contains("approval_id " + id))
+                .map(id -> message + " (approval_id " + id + ")").orElse(message);
     }
 
     private static Throwable unwrap(Throwable e) {

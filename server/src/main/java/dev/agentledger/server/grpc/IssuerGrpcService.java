@@ -7,8 +7,14 @@ import dev.agentledger.issuer.JwtSvid;
 import dev.agentledger.issuer.LoggedCredential;
 import dev.agentledger.issuer.Registered;
 import dev.agentledger.issuer.Registrations;
+import dev.agentledger.issuer.TokenExchange;
+import dev.agentledger.issuer.TokenExchangeException;
+import dev.agentledger.issuer.TokenExchangeRequest;
+import dev.agentledger.issuer.TokenExchangeResponse;
 import dev.agentledger.issuer.WorkloadSpec;
 import dev.agentledger.proto.SpiffeId;
+import dev.agentledger.proto.v1.ExchangeTokenRequest;
+import dev.agentledger.proto.v1.ExchangeTokenResponse;
 import dev.agentledger.proto.v1.IssueJwtSvidRequest;
 import dev.agentledger.proto.v1.IssueJwtSvidResponse;
 import dev.agentledger.proto.v1.IssueX509SvidRequest;
@@ -25,27 +31,36 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
  * The {@code agentledger.v1.IssuerService} of the private listener: orchestrators register agent
- * instances; the orchestrator or the instance itself obtains SVIDs. Every answer carries the
+ * instances; the orchestrator or the instance itself obtains SVIDs; agents exchange delegations for
+ * capability tokens (the rules of {@code POST /oauth2/token}, written once in the issuer). Every answer carries the
  * proof that its credential is logged. Failures become gRPC status in {@link GrpcErrors} only.
  */
 public final class IssuerGrpcService extends IssuerServiceGrpc.IssuerServiceImplBase {
     private final Issuer issuer;
     private final Registrations registrations;
+    private final TokenExchange exchange;
     private final Roles roles;
     private final Supplier<Optional<Certificate[]>> peerCertificates;
     private final IssuanceMeters meters = IssuanceMeters.global();
 
-    /** A service issuing through {@code issuer}, authorizing callers by {@code roles}. */
-    public IssuerGrpcService(Issuer issuer, Registrations registrations, Roles roles,
+    /**
+     * A service issuing through {@code issuer} and {@code exchange}, authorizing callers by
+     * {@code roles}, who are known by {@code peerCertificates} (leaf first).
+     */
+    public IssuerGrpcService(Issuer issuer, Registrations registrations, TokenExchange exchange, Roles roles,
             Supplier<Optional<Certificate[]>> peerCertificates) {
         this.issuer = issuer;
         this.registrations = registrations;
+        this.exchange = exchange;
         this.roles = roles;
         this.peerCertificates = peerCertificates;
     }
@@ -101,6 +116,57 @@ public final class IssuerGrpcService extends IssuerServiceGrpc.IssuerServiceImpl
                     .setProof(proof(logged))
                     .build();
         });
+    }
+
+    /**
+     * The token exchange of {@code POST /oauth2/token}: the fields become the form parameters
+     * {@link TokenExchangeRequest#parse} reads (an empty field is an absent parameter), and the
+     * token is bound to the caller's client certificate.
+     */
+    @Override
+    public void exchangeToken(ExchangeTokenRequest request, StreamObserver<ExchangeTokenResponse> out) {
+        Unary.respond(out, () -> {
+            TokenExchangeResponse answer;
+            try {
+                answer = exchange.exchange(TokenExchangeRequest.parse(parameters(request)), leaf(peerCertificates.get()));
+            } catch (TokenExchangeException e) {
+                meters.refused("capability_token", e.error().code());
+                throw e;
+            }
+            meters.issued("capability_token");
+            return ExchangeTokenResponse.newBuilder()
+                    .setToken(answer.issued().credential().token())
+                    .setIssuedTokenType(TokenExchangeRequest.ACCESS_TOKEN_TYPE)
+                    .setTokenType(TokenExchangeResponse.TOKEN_TYPE)
+                    .setExpiresIn(Math.max(0, answer.expiresIn()))
+                    .setScope(answer.issued().credential().claims().action())
+                    .setProof(proof(answer.issued()))
+                    .build();
+        });
+    }
+
+    /** The RFC 8693 form parameters of {@code request}: one value per non-empty field. */
+    static Map<String, List<String>> parameters(ExchangeTokenRequest request) {
+        Map<String, List<String>> form = new LinkedHashMap<>();
+        BiConsumer<String, String> put = (name, value) -> {
+            if (!value.isEmpty()) {
+                form.put(name, List.of(value));
+            }
+        };
+        put.accept("grant_type", request.getGrantType());
+        put.accept("subject_token", request.getSubjectToken());
+        put.accept("subject_token_type", request.getSubjectTokenType());
+        put.accept("actor_token", request.getActorToken());
+        put.accept("actor_token_type", request.getActorTokenType());
+        put.accept("resource", request.getResource());
+        put.accept("scope", request.getScope());
+        put.accept("authorization_details", request.getAuthorizationDetails());
+        put.accept("approval_id", request.getApprovalId());
+        return form;
+    }
+
+    private static Optional<X509Certificate> leaf(Optional<Certificate[]> chain) {
+        return chain.filter(c -> c.length > 0 && c[0] instanceof X509Certificate).map(c -> (X509Certificate) c[0]);
     }
 
     private interface Issuance<T> {

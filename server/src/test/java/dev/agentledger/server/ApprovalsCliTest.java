@@ -1,0 +1,155 @@
+package dev.agentledger.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.agentledger.server.bootstrap.Credentials;
+import dev.agentledger.server.cli.Main;
+import io.helidon.json.JsonObject;
+import io.helidon.json.JsonParser;
+import io.helidon.json.JsonValue;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code agentledger approvals} end to end: an agent's payments wait for a human under the
+ * default policy; the command lists them, approves one as the approver bob (its own certificate)
+ * and denies the other as the operator, and the agent's retries get a token and a refusal.
+ */
+class ApprovalsCliTest {
+    record Run(int exit, String out, String err) {}
+
+    @TempDir
+    static Path dir;
+
+    static AgentAuthority authority;
+    static Credentials agent;
+    static String agentId;
+    static String chain;
+    static List<String> bob;
+
+    @BeforeAll
+    static void start() throws Exception {
+        authority = AgentAuthority.start(dir.resolve("data"));
+        agent = authority.spawn("payer");
+        agentId = AgentAuthority.spiffeId(agent);
+        chain = authority.delegate(agentId, "\"invoices:read\",\"payments:send\"");
+        authority.approver.write(dir.resolve("bob.key"), dir.resolve("bob.pem"));
+        bob = List.of("--cert", dir.resolve("bob.pem").toString(), "--key", dir.resolve("bob.key").toString());
+    }
+
+    @AfterAll
+    static void stop() {
+        authority.close();
+    }
+
+    static Run run(List<String> args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute(args.toArray(String[]::new));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    /** {@code agentledger approvals <args> --data DIR --private-addr ADDR}. */
+    static Run approvals(String... args) {
+        List<String> all = new ArrayList<>(List.of("approvals"));
+        all.addAll(List.of(args));
+        all.addAll(List.of("--data", dir.resolve("data").toString(),
+                "--private-addr", authority.server.server.privateAddress().toString()));
+        return run(all);
+    }
+
+    static String[] as(List<String> identity, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(identity);
+        return all.toArray(String[]::new);
+    }
+
+    @Test
+    void listApproveAndDeny() throws Exception {
+        String first = authority.pendingPayment(agent, chain);
+        String second = authority.pendingPayment(agent, chain);
+
+        Run list = approvals("list");
+        assertEquals(0, list.exit(), list.err());
+        for (String expected : List.of(first, second, "principal: " + agentId, "action: payments:send",
+                "resource: " + AgentAuthority.TOOL, "acting for: spiffe://agentledger.local/user/alice", "expires: ", "reason: ")) {
+            assertTrue(list.out().contains(expected), expected + " missing from:\n" + list.out());
+        }
+
+        Run json = approvals(as(bob, "list", "--json"));
+        assertEquals(0, json.exit(), json.err());
+        List<String> ids = new ArrayList<>();
+        for (JsonValue pending : JsonParser.create(json.out()).readJsonObject().arrayValue("pending").orElseThrow().values()) {
+            ids.add(pending.asObject().stringValue("approval_id", ""));
+        }
+        assertTrue(ids.containsAll(List.of(first, second)), json.out());
+
+        Run approved = approvals(as(bob, "approve", first, "--comment", "invoice 42 checked"));
+        assertEquals(0, approved.exit(), approved.err());
+        assertTrue(approved.out().startsWith(first + " (approved)"), approved.out());
+        assertTrue(approved.out().contains("decided by: spiffe://agentledger.local/approver/bob"), approved.out());
+        assertTrue(approved.out().contains("comment: invoice 42 checked"), approved.out());
+
+        Run denied = approvals("deny", second, "--comment", "not in the budget", "--json");
+        assertEquals(0, denied.exit(), denied.err());
+        JsonObject decision = JsonParser.create(denied.out()).readJsonObject();
+        assertEquals("rejected", decision.stringValue("status", ""));
+        assertEquals("spiffe://agentledger.local/operator", decision.stringValue("decided_by", ""));
+
+        assertEquals(200, authority.exchange(agent, chain, "payments:send", Optional.of(first)).statusCode());
+        assertTrue(authority.exchange(agent, chain, "payments:send", Optional.of(second)).statusCode() >= 400);
+        Run after = approvals("list");
+        assertFalse(after.out().contains(first) || after.out().contains(second), after.out());
+
+        Run again = approvals("approve", second);
+        assertEquals(1, again.exit());
+        assertTrue(again.err().contains("(409)"), again.err());
+    }
+
+    @Test
+    void failuresSayWhatToDo() throws Exception {
+        Path agentKey = dir.resolve("agent.key");
+        Path agentCert = dir.resolve("agent.pem");
+        if (!agentCert.toFile().exists()) {
+            agent.write(agentKey, agentCert);
+        }
+        Run notApprover = approvals("list", "--cert", agentCert.toString(), "--key", agentKey.toString());
+        assertEquals(1, notApprover.exit());
+        assertTrue(notApprover.err().contains("(403)") && notApprover.err().contains("may not list approvals"), notApprover.err());
+
+        Run halfIdentity = approvals("list", "--cert", agentCert.toString());
+        assertEquals(1, halfIdentity.exit());
+        assertTrue(halfIdentity.err().contains("give --cert and --key together"), halfIdentity.err());
+
+        Run unknown = approvals("approve", "no-such-approval");
+        assertEquals(1, unknown.exit());
+        assertTrue(unknown.err().contains("(404)"), unknown.err());
+
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        Run down = run(List.of("approvals", "list", "--data", dir.resolve("data").toString(), "--private-addr", "127.0.0.1:" + closed));
+        assertEquals(1, down.exit());
+        assertTrue(down.err().contains("is the server running?") && down.err().contains("--private-addr"), down.err());
+
+        Run noData = run(List.of("approvals", "list", "--data", dir.resolve("none").toString()));
+        assertEquals(1, noData.exit());
+        assertTrue(noData.err().contains("give the --data directory"), noData.err());
+    }
+}
