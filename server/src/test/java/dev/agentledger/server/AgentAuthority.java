@@ -55,8 +55,8 @@ final class AgentAuthority implements AutoCloseable {
 
     static AgentAuthority start(Path dir) throws Exception {
         RunningServer server = RunningServer.start(dir);
-        CertificateAuthority ca = new CertificateAuthority(
-                Credentials.read(server.prepared.dir().caKey(), server.prepared.dir().caCertificate()), InstantSource.system());
+        CertificateAuthority ca = dev.agentledger.server.bootstrap.Bootstrap.certificateAuthority(server.prepared.dir(), server.prepared.passphrase().value(),
+                InstantSource.system());
         return new AgentAuthority(server, ca.issueClient(SpiffeId.of(TD, "user/alice")), ca.issueClient(SpiffeId.of(TD, "approver/bob")));
     }
 
