@@ -82,7 +82,8 @@ class CliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"serve", "agent", "agent spawn", "log", "log add", "log get", "log proof"})
+    @ValueSource(strings = {"serve", "agent", "agent spawn", "log", "log add", "log get", "log proof", "verify", "verify svid",
+        "verify jwt-svid", "verify token", "verify chain"})
     void everyCommandExplainsItself(String command) {
         String[] args = (command + " --help").split(" ");
         Run help = run(args);
