@@ -56,7 +56,7 @@ final class LogKeyOptions {
         }
         try {
             VerifierKey parsed = VerifierKey.parse(key);
-            Ed25519NoteVerifier.create(parsed);
+            Ed25519NoteVerifier.create(parsed); // refuses a key of another type here, as a CliException
             return parsed;
         } catch (IllegalArgumentException e) {
             throw new CliException("malformed verifier key: " + e.getMessage(), e);
