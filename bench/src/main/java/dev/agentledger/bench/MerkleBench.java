@@ -67,15 +67,7 @@ public class MerkleBench {
         right = randomHash(random);
         leaf = randomHash(random);
 
-        // A synthetic tree of 2^40 leaves that costs nothing to build: every leaf has the same hash,
-        // so every complete subtree of a level has the same hash too, and roots and proofs built
-        // from it are real ones. Verification does the same work whatever the hashes are.
-        Hash[] levels = new Hash[64];
-        levels[0] = Rfc6962.hashLeaf(entry);
-        for (int level = 1; level < 64; level++) {
-            levels[level] = Rfc6962.hashChildren(levels[level - 1], levels[level - 1]);
-        }
-        NodeSource tree = (level, index) -> levels[level];
+        NodeSource tree = SyntheticTree.of(entry);
         long size = 1L << logSize;
         // An index in the middle of the tree with a full-length path.
         long index = size / 2 + 12345;

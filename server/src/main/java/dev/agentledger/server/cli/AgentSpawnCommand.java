@@ -1,12 +1,9 @@
 package dev.agentledger.server.cli;
 
 import dev.agentledger.merkle.Hash;
-import dev.agentledger.merkle.Rfc6962;
 import dev.agentledger.merkle.VerificationException;
 import dev.agentledger.merkle.note.Ed25519NoteVerifier;
 import dev.agentledger.merkle.note.VerifierKey;
-import dev.agentledger.proto.LogEntries;
-import dev.agentledger.proto.v1.LogEntry;
 import dev.agentledger.proto.v1.RegisterWorkloadRequest;
 import dev.agentledger.proto.v1.RegisterWorkloadResponse;
 import dev.agentledger.server.bootstrap.Credentials;
@@ -31,7 +28,6 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -167,17 +163,11 @@ final class AgentSpawnCommand implements Callable<Integer> {
             long index = proof.longValue("index", -1);
             byte[] entry = PublicLogClient.base64(publicApi.getJson("/api/v1/entries/" + index).stringValue("entry_base64", ""));
             Hash leaf = PublicLogClient.hash(proof.stringValue("leaf_hash", ""));
-            if (!Rfc6962.hashLeaf(entry).equals(leaf)) {
-                throw new VerificationException("entry " + index + " does not hash to the leaf hash given");
-            }
-            LogEntry parsed = LogEntries.parse(entry);
-            if (!Arrays.equals(parsed.getX509SvidIssued().getCertificateDer().toByteArray(), svid.getEncoded())) {
-                throw new VerificationException("entry " + index + " does not record this SVID");
-            }
+            SvidLogEntry.requireRecords(entry, index, leaf, svid);
             return VerifiedInclusion.verify(entry, leaf, proof.stringValue("checkpoint", "").getBytes(StandardCharsets.UTF_8),
                     PublicLogClient.inclusionProof(proof.objectValue("inclusion_proof").orElseThrow()),
                     Ed25519NoteVerifier.create(logKey));
-        } catch (VerificationException | dev.agentledger.proto.MalformedEntryException e) {
+        } catch (VerificationException e) {
             throw new CliException("the SVID is not proven logged (" + e.getMessage() + "): refusing it; nothing written", e);
         }
     }

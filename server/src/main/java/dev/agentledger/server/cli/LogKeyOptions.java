@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -17,9 +18,8 @@ import picocli.CommandLine.Option;
  * the key file in {@code --data}, else (with a warning) the server's own discovery document.
  */
 final class LogKeyOptions {
-    @Option(names = "--public-url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
-            description = "Base URL of the log's public read API. Default: ${DEFAULT-VALUE}.")
-    String publicUrl;
+    @Mixin
+    PublicApiOptions api;
 
     @Option(names = "--data", paramLabel = "DIR",
             description = "The server's data directory, to read the log's verifier key from keys/log.vkey.")
@@ -30,11 +30,16 @@ final class LogKeyOptions {
     String vkey;
 
     PublicLogClient client() {
-        return new PublicLogClient(publicUrl);
+        return api.client();
     }
 
     /** The verifier of the log's checkpoints, from the most trustworthy source given. */
     NoteVerifier verifier(PrintWriter err) throws CliException, IOException {
+        return Ed25519NoteVerifier.create(verifierKey(err));
+    }
+
+    /** The log's verifier key, from the most trustworthy source given; its name is the log's origin. */
+    VerifierKey verifierKey(PrintWriter err) throws CliException, IOException {
         String key = vkey;
         if (key == null && data != null) {
             Path file = new DataDir(data).logVerifierKey();
@@ -50,7 +55,9 @@ final class LogKeyOptions {
             err.flush();
         }
         try {
-            return Ed25519NoteVerifier.create(VerifierKey.parse(key));
+            VerifierKey parsed = VerifierKey.parse(key);
+            Ed25519NoteVerifier.create(parsed); // refuses a key of another type here, as a CliException
+            return parsed;
         } catch (IllegalArgumentException e) {
             throw new CliException("malformed verifier key: " + e.getMessage(), e);
         }
