@@ -43,6 +43,10 @@ public final class IssuanceException extends Exception {
         JOIN_TOKEN_USED,
         /** The join token expired unused. */
         JOIN_TOKEN_EXPIRED,
+        /** A single-use token was already consumed. */
+        TOKEN_USED,
+        /** The token has expired. */
+        TOKEN_EXPIRED,
         /** A delegation request is malformed: a bad pattern, delegate, depth or lifetime. */
         INVALID_DELEGATION,
         /** A sub-delegation asks for more than its parent grants (scope, resources, time or depth). */

@@ -211,26 +211,16 @@ public final class Registrations {
         WorkloadRegistered registered = null;
         long registeredIndex = -1;
         boolean consumed = false;
-        long from = 0;
-        while (true) {
-            List<Long> indexes = ledger.lookup(new IndexKey(IndexKey.Kind.TOKEN_ID, tokenId), from, Ledger.MAX_LOOKUP);
-            for (long index : indexes) {
-                LogEntry entry = entry(index);
-                if (!fromIssuer(entry)) {
-                    continue;
-                }
-                if (registered == null && entry.hasWorkloadRegistered() && entry.getWorkloadRegistered().getJoinTokenId().equals(tokenId)) {
-                    registered = entry.getWorkloadRegistered();
-                    registeredIndex = index;
-                } else if (entry.hasTokenConsumed() && entry.getTokenConsumed().getTokenId().equals(tokenId)) {
-                    consumed = true;
-                }
+        for (TokenEntries.Indexed found : TokenEntries.about(ledger, tokenId, issuer.config().authorityId().value())) {
+            LogEntry entry = found.entry();
+            if (registered == null && entry.hasWorkloadRegistered() && entry.getWorkloadRegistered().getJoinTokenId().equals(tokenId)) {
+                registered = entry.getWorkloadRegistered();
+                registeredIndex = found.index();
+            } else if (entry.hasTokenConsumed() && entry.getTokenConsumed().getTokenId().equals(tokenId)) {
+                consumed = true;
             }
-            if (indexes.size() < Ledger.MAX_LOOKUP) {
-                return new Redemption(registered, registeredIndex, consumed);
-            }
-            from = indexes.get(indexes.size() - 1) + 1;
         }
+        return new Redemption(registered, registeredIndex, consumed);
     }
 
     private boolean fromIssuer(LogEntry entry) {
@@ -238,11 +228,7 @@ public final class Registrations {
     }
 
     private LogEntry entry(long index) {
-        try {
-            return LogEntries.parse(ledger.entry(index).orElseThrow());
-        } catch (MalformedEntryException e) {
-            throw new IllegalStateException("log entry " + index + " does not parse, yet the log validated it", e);
-        }
+        return TokenEntries.parse(ledger, index);
     }
 
     private static Registration registration(WorkloadRegistered event, long index) {

@@ -7,6 +7,7 @@ import java.util.Optional;
 import dev.agentledger.issuer.IssuanceException;
 import dev.agentledger.issuer.Issuer;
 import dev.agentledger.issuer.IssuerConfig;
+import dev.agentledger.issuer.Consumptions;
 import dev.agentledger.issuer.Delegations;
 import dev.agentledger.issuer.Registrations;
 import dev.agentledger.issuer.TokenExchange;
@@ -157,7 +158,7 @@ public final class AgentLedgerServer implements AutoCloseable {
                             .addProtocol(GrpcConfig.builder().maxReadBufferSize(config.maxMessageBytes())
                                     .enableCompression(false).build())
                             .addRouting(HttpRouting.builder()
-                                    .register(new AuthorizationHttpService(exchange, new Delegations(issuer), roles))
+                                    .register(new AuthorizationHttpService(exchange, new Delegations(issuer), new Consumptions(issuer, ledger), roles))
                                     .register("/api/v1", new ApprovalsHttpService(gate.approvals(), roles))
                                     .register("/api/v1", new RevokeHttpService(feed, roles)))
                             .addRouting(GrpcRouting.builder()

@@ -101,6 +101,32 @@ class AuthorizationApiTest {
     }
 
     @Test
+    void aToolConsumesATokenCentrallyOnce() throws Exception {
+        String chain = delegation(authority.alice, spiffeId(agent), "\"invoices:read\"", Optional.empty());
+        String token = JsonParser.create(authority.exchange(agent, chain, "invoices:read", Optional.empty()).body())
+                .readJsonObject().stringValue("access_token", "");
+        var ca = dev.agentledger.server.bootstrap.Bootstrap.certificateAuthority(authority.server.prepared.dir(),
+                authority.server.prepared.passphrase().value(), java.time.InstantSource.system());
+        Credentials billing = ca.issueClient(dev.agentledger.proto.SpiffeId.parse(TOOL));
+        Credentials otherTool = ca.issueClient(dev.agentledger.proto.SpiffeId.of(AgentAuthority.TD, "tool/other"));
+        String body = "{\"token\":\"" + token + "\"}";
+
+        assertEquals(403, authority.post(agent, "/api/v1/tokens/consume", "application/json", body).statusCode(), "agents consume nothing");
+        assertEquals(403, authority.post(otherTool, "/api/v1/tokens/consume", "application/json", body).statusCode(), "not its audience");
+        long before = authority.server.treeSize();
+        HttpResponse<String> consumed = authority.post(billing, "/api/v1/tokens/consume", "application/json", body);
+        assertEquals(200, consumed.statusCode(), consumed.body());
+        long index = JsonParser.create(consumed.body()).readJsonObject().objectValue("log").orElseThrow().longValue("index", -1);
+        assertTrue(index >= before);
+        LogEntry entry = LogEntries.parse(authority.server.server.ledger().entry(index).orElseThrow());
+        assertEquals(TOOL, entry.getTokenConsumed().getConsumerSpiffeId());
+        HttpResponse<String> replay = authority.post(billing, "/api/v1/tokens/consume", "application/json", body);
+        assertEquals(409, replay.statusCode(), replay.body());
+        assertTrue(replay.body().contains("already used"), replay.body());
+        assertEquals(400, authority.post(billing, "/api/v1/tokens/consume", "application/json", "{\"token\":\"a.b.c\"}").statusCode());
+    }
+
+    @Test
     void refusals() throws Exception {
         String agentId = spiffeId(agent);
         String otherId = spiffeId(otherAgent);

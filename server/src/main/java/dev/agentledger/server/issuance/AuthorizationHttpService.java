@@ -1,5 +1,6 @@
 package dev.agentledger.server.issuance;
 
+import dev.agentledger.issuer.Consumptions;
 import dev.agentledger.issuer.Delegation;
 import dev.agentledger.issuer.DelegationRequest;
 import dev.agentledger.issuer.Delegations;
@@ -47,6 +48,9 @@ import java.util.Optional;
  *     agent (role {@code agent}) narrows its chain for another agent (JSON: {@code delegate},
  *     {@code scopes}, {@code resources}, {@code lifetime_seconds}, {@code max_depth}, and
  *     {@code chain} for a sub-delegation). The answer carries the chain and its log proof.
+ * <li>{@code POST /api/v1/tokens/consume}: a tool (role {@code tool}) spends a capability token
+ *     once, centrally, for tools that run as several replicas (JSON {@code {"token": ...}}; 200 with
+ *     the {@code TokenConsumed} entry's proof, 409 if it was used before).
  * </ul>
  * Bodies are limited to {@value #MAX_BODY_BYTES} bytes; every answer is {@code no-store}.
  */
@@ -57,18 +61,22 @@ public final class AuthorizationHttpService implements HttpService {
     private final TokenExchange exchange;
     private final Delegations delegations;
     private final Roles roles;
+    private final Consumptions consumptions;
     private final dev.agentledger.server.observe.IssuanceMeters meters = dev.agentledger.server.observe.IssuanceMeters.global();
 
     /** Routes over {@code exchange} and {@code delegations}, authorizing callers by {@code roles}. */
-    public AuthorizationHttpService(TokenExchange exchange, Delegations delegations, Roles roles) {
+    public AuthorizationHttpService(TokenExchange exchange, Delegations delegations, Consumptions consumptions, Roles roles) {
         this.exchange = exchange;
         this.delegations = delegations;
+        this.consumptions = consumptions;
         this.roles = roles;
     }
 
     @Override
     public void routing(HttpRules rules) {
-        rules.post("/oauth2/token", this::token).post("/api/v1/delegations", this::delegate);
+        rules.post("/oauth2/token", this::token)
+                .post("/api/v1/delegations", this::delegate)
+                .post("/api/v1/tokens/consume", this::consume);
     }
 
     private void token(ServerRequest req, ServerResponse res) throws IOException {
@@ -117,6 +125,26 @@ public final class AuthorizationHttpService implements HttpService {
             error(res, Status.FORBIDDEN_403, e.getMessage());
         } catch (IssuanceException e) {
             meters.refused("delegation", e.reason().name());
+            error(res, Status.create(IssuanceFailures.httpStatus(e.reason())), e.getMessage());
+        } catch (BadRequest | IllegalArgumentException | io.helidon.json.JsonException e) {
+            error(res, Status.BAD_REQUEST_400, e.getMessage());
+        } catch (dev.agentledger.server.grpc.UnauthenticatedException e) {
+            error(res, Status.UNAUTHORIZED_401, e.getMessage());
+        }
+    }
+
+    private void consume(ServerRequest req, ServerResponse res) throws Exception {
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        try {
+            SpiffeId caller = CallerIdentity.of(req.remotePeer().tlsCertificates());
+            roles.require(caller, "consume tokens", Role.TOOL);
+            String token = JsonParser.create(body(req)).readJsonObject().stringValue("token", "");
+            LoggedCredential<String> consumed = consumptions.consume(caller, token);
+            res.send(JsonObject.builder().set("token_id", consumed.credential()).set("log", logged(consumed)).build().toString());
+        } catch (ForbiddenException e) {
+            error(res, Status.FORBIDDEN_403, e.getMessage());
+        } catch (IssuanceException e) {
             error(res, Status.create(IssuanceFailures.httpStatus(e.reason())), e.getMessage());
         } catch (BadRequest | IllegalArgumentException | io.helidon.json.JsonException e) {
             error(res, Status.BAD_REQUEST_400, e.getMessage());

@@ -17,7 +17,8 @@ public final class IssuanceFailures {
                     INVALID_AUDIENCE -> Status.Code.INVALID_ARGUMENT;
             case AUTHORITY_EXPIRED, REGISTRATION_EXPIRED -> Status.Code.FAILED_PRECONDITION;
             case NOT_LOGGED -> Status.Code.UNAVAILABLE;
-            case ALREADY_REGISTERED -> Status.Code.ALREADY_EXISTS;
+            case ALREADY_REGISTERED, TOKEN_USED -> Status.Code.ALREADY_EXISTS;
+            case TOKEN_EXPIRED -> Status.Code.FAILED_PRECONDITION;
             case NOT_REGISTERED -> Status.Code.NOT_FOUND;
             case NOT_PERMITTED, JOIN_TOKEN_INVALID, JOIN_TOKEN_USED, JOIN_TOKEN_EXPIRED, WIDENING_REFUSED -> Status.Code.PERMISSION_DENIED;
             case INVALID_DELEGATION, INVALID_SUBJECT_TOKEN -> Status.Code.INVALID_ARGUMENT;
