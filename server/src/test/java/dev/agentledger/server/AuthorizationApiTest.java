@@ -124,6 +124,17 @@ class AuthorizationApiTest {
         assertEquals(409, replay.statusCode(), replay.body());
         assertTrue(replay.body().contains("already used"), replay.body());
         assertEquals(400, authority.post(billing, "/api/v1/tokens/consume", "application/json", "{\"token\":\"a.b.c\"}").statusCode());
+
+        // The verifier client's SingleUse for replicated tools: two replicas, one token, one acceptance.
+        String fresh = JsonParser.create(authority.exchange(agent, chain, "invoices:read", Optional.empty()).body())
+                .readJsonObject().stringValue("access_token", "");
+        var tls = TlsContexts.of(List.of(authority.server.prepared.caCertificate()), Optional.of(billing));
+        String url = "https://localhost:" + authority.server.server.privateAddress().port();
+        var replicaA = new dev.agentledger.verifierclient.replay.AuthorityConsumption(url, tls);
+        var replicaB = new dev.agentledger.verifierclient.replay.AuthorityConsumption(url, tls);
+        replicaA.spend(fresh, "jti", java.time.Instant.now().plusSeconds(30));
+        org.junit.jupiter.api.Assertions.assertThrows(dev.agentledger.verifierclient.replay.ReplayException.class,
+                () -> replicaB.spend(fresh, "jti", java.time.Instant.now().plusSeconds(30)));
     }
 
     @Test

@@ -2,7 +2,7 @@ package dev.agentledger.verifierclient.guard;
 
 import dev.agentledger.merkle.VerificationException;
 import dev.agentledger.verifierclient.guard.AccessDeniedException.Reason;
-import dev.agentledger.verifierclient.replay.ConsumedTokens;
+import dev.agentledger.verifierclient.replay.SingleUse;
 import dev.agentledger.verifierclient.replay.ReplayException;
 import dev.agentledger.verifierclient.revocation.CredentialIds;
 import dev.agentledger.verifierclient.revocation.RevocationCache;
@@ -33,8 +33,9 @@ import java.util.function.Supplier;
  * <li>nothing it rests on is revoked: the caller, every actor of its delegation chain, every
  *     delegation, the token, the SVID's serial, the acting user; a stale feed refuses (fail closed);
  * <li>its issuance is proven to be in the log ({@link LogProof}), when required;
- * <li>it was not used before: it is spent durably ({@link ConsumedTokens}) before the call is let
- *     through, so a replay, also after a crash, is refused.
+ * <li>it was not used before: it is spent durably ({@link SingleUse}: a local journal, or the
+ *     authority for replicated tools) before the call is let through, so a replay, also after a
+ *     crash, is refused.
  * </ol>
  *
  * <p>Thread-safe.
@@ -44,7 +45,7 @@ public final class ToolGuard {
     private final Supplier<SpiffeBundle> bundle;
     private final TokenVerifier tokens;
     private final RevocationCache revocations;
-    private final ConsumedTokens consumed;
+    private final SingleUse consumed;
     private final Optional<LogProof> logProof;
     private final InstantSource clock;
 
@@ -55,7 +56,7 @@ public final class ToolGuard {
      * @param logProof when present, every token must come with a proof that it is logged
      */
     public ToolGuard(String audience, Supplier<SpiffeBundle> bundle, TokenVerifier tokens, RevocationCache revocations,
-            ConsumedTokens consumed, Optional<LogProof> logProof, InstantSource clock) {
+            SingleUse consumed, Optional<LogProof> logProof, InstantSource clock) {
         this.audience = Objects.requireNonNull(audience, "audience");
         this.bundle = Objects.requireNonNull(bundle, "bundle");
         this.tokens = Objects.requireNonNull(tokens, "tokens");
@@ -104,7 +105,7 @@ public final class ToolGuard {
             }
         }
         try {
-            consumed.consume(claims.id(), claims.expiresAt().plus(TokenVerifier.CLOCK_SKEW));
+            consumed.spend(token, claims.id(), claims.expiresAt().plus(TokenVerifier.CLOCK_SKEW));
         } catch (ReplayException e) {
             throw new AccessDeniedException(Reason.REPLAYED, e.getMessage(), e);
         } catch (IOException e) {

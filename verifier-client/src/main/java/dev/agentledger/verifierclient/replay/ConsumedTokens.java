@@ -27,7 +27,7 @@ import java.util.zip.CRC32C;
  *
  * <p>Thread-safe; consumes are serialized (one fsync each, about 0.2 ms on a local SSD).
  */
-public final class ConsumedTokens implements AutoCloseable {
+public final class ConsumedTokens implements SingleUse, AutoCloseable {
     /** The longest token id accepted. */
     public static final int MAX_TOKEN_ID_LENGTH = 128;
     private static final Pattern TOKEN_ID = Pattern.compile("[A-Za-z0-9._~-]{1," + MAX_TOKEN_ID_LENGTH + "}");
@@ -105,6 +105,12 @@ public final class ConsumedTokens implements AutoCloseable {
             }
             nextCompactionCheck = records + COMPACT_AT_LEAST;
         }
+    }
+
+    /** {@link #consume(String, Instant)} by the token's id. */
+    @Override
+    public void spend(String token, String tokenId, Instant expires) throws ReplayException, IOException {
+        consume(tokenId, expires);
     }
 
     /** The number of unexpired token ids held. */
