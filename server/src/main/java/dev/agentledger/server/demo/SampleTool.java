@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A sample tool as a third party would write it with Helidon: an invoicing service over mutual
@@ -64,14 +63,15 @@ final class SampleTool implements AutoCloseable {
     static SampleTool start(String audience, Credentials svid, String authorityUrl, String trustDomain, String issuerId,
             String origin, VerifierKey logKey, Path state) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        SpiffeBundle bundle = SpiffeBundle.parse(get(http, authorityUrl + "/api/v1/bundle"), trustDomain);
-        AtomicReference<SpiffeBundle> current = new AtomicReference<>(bundle);
+        var current = dev.agentledger.verifierclient.svid.BundleSource.open(URI.create(authorityUrl + "/api/v1/bundle"), trustDomain,
+                Duration.ofHours(1), InstantSource.system());
+        SpiffeBundle bundle = current.get();
         TokenKeys keys = TokenKeys.parse(get(http, authorityUrl + "/api/v1/token-keys"));
         LogVerifier logVerifier = LogVerifier.create(origin, logKey, List.of(), 0);
         RevocationCache revocations = RevocationCache.create(logVerifier, RevocationCacheConfig.of(authorityUrl));
         revocations.start();
         ConsumedTokens consumed = ConsumedTokens.open(state, InstantSource.system());
-        ToolGuard guard = new ToolGuard(audience, current::get, new TokenVerifier(keys, issuerId, InstantSource.system()),
+        ToolGuard guard = new ToolGuard(audience, current, new TokenVerifier(keys, issuerId, InstantSource.system()),
                 revocations, consumed, Optional.of(new LogProof(logVerifier, Optional.empty())), InstantSource.system());
         HelidonToolGuard protect = new HelidonToolGuard(guard);
         WebServer server = WebServer.builder()
