@@ -34,17 +34,28 @@ public final class RevocationFeedHttpService implements HttpService {
     /** The SSE reconnection header (WHATWG HTML, server-sent events). */
     static final HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
 
+    /** The most SSE streams open at once on this public endpoint; more are answered 503 (it is unauthenticated). */
+    public static final int DEFAULT_MAX_STREAMS = 10_000;
+
     private final Revocations revocations;
     private final RevocationMessages messages;
+    private final int maxStreams;
+    private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
 
-    /** The feed of {@code revocations}. */
+    /** The feed of {@code revocations}, at most {@link #DEFAULT_MAX_STREAMS} streams at once. */
     public RevocationFeedHttpService(Revocations revocations) {
-        this(revocations, new RevocationMessages());
+        this(revocations, DEFAULT_MAX_STREAMS);
     }
 
-    RevocationFeedHttpService(Revocations revocations, RevocationMessages messages) {
+    /** The feed of {@code revocations}, at most {@code maxStreams} SSE streams at once. */
+    public RevocationFeedHttpService(Revocations revocations, int maxStreams) {
+        this(revocations, new RevocationMessages(), maxStreams);
+    }
+
+    RevocationFeedHttpService(Revocations revocations, RevocationMessages messages, int maxStreams) {
         this.revocations = revocations;
         this.messages = messages;
+        this.maxStreams = maxStreams;
     }
 
     @Override
@@ -61,6 +72,23 @@ public final class RevocationFeedHttpService implements HttpService {
 
     private void events(ServerRequest req, ServerResponse res) throws InterruptedException {
         long from = from(req);
+        if (open.incrementAndGet() > maxStreams) {
+            open.decrementAndGet();
+            res.status(io.helidon.http.Status.SERVICE_UNAVAILABLE_503)
+                    .header(HeaderNames.RETRY_AFTER, "5")
+                    .header(HeaderNames.CONTENT_TYPE, "application/json")
+                    .send("{\"error\":\"the revocation feed serves " + maxStreams + " streams at once; retry later,"
+                            + " or subscribe over gRPC on the private listener\"}");
+            return;
+        }
+        try {
+            stream(req, res, from);
+        } finally {
+            open.decrementAndGet();
+        }
+    }
+
+    private void stream(ServerRequest req, ServerResponse res, long from) throws InterruptedException {
         SseWriter writer = new SseWriter();
         Subscription subscription;
         try {
