@@ -28,8 +28,11 @@ import java.util.Optional;
  * {@code /api/v1/entries/<index>} ({@code index}, {@code entry_base64}, {@code checkpoint},
  * {@code proof} with {@code index}, {@code tree_size} and {@code hashes}). Checking it needs no
  * call to the authority: the entry must be the {@code CapabilityTokenIssued} of this very token
- * (its id and SHA-256), included in a checkpoint signed by the log; with a checkpoint tracker the
- * checkpoint must also be consistent with every one seen before (a fork is refused).
+ * (its id and SHA-256), included in a checkpoint signed by the log. With a checkpoint tracker the
+ * checkpoint must also be consistent with every one seen before (a fork is refused), and the
+ * tracker's witness-lag rule applies: a checkpoint not yet cosigned by K witnesses is accepted on
+ * the log's signature only while a cosigned one confirms it within the deadline. Without a
+ * tracker, a verifier with K > 0 requires the K cosignatures on the presented checkpoint itself.
  */
 public final class LogProof {
     /** The header that carries the proof. */
@@ -75,7 +78,7 @@ public final class LogProof {
         } catch (ParseException | RuntimeException e) {
             throw new VerificationException("log proof is not base64url of the entry JSON: " + e.getMessage(), e);
         }
-        VerifiedCheckpoint checkpoint = verifier.open(note);
+        VerifiedCheckpoint checkpoint = tracker.isPresent() ? verifier.open(note) : verifier.verify(note);
         verifier.verifyInclusion(Rfc6962.hashLeaf(entry), index, proof, checkpoint);
         requireIssuanceOf(entry, token, tokenId);
         if (tracker.isPresent()) {

@@ -1,0 +1,68 @@
+package dev.agentledger.verifierclient.guard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.agentledger.merkle.Hash;
+import dev.agentledger.merkle.Rfc6962;
+import dev.agentledger.merkle.VerificationException;
+import dev.agentledger.merkle.note.Checkpoint;
+import dev.agentledger.merkle.note.Ed25519NoteSigner;
+import dev.agentledger.merkle.note.Notes;
+import dev.agentledger.merkle.note.SignatureType;
+import dev.agentledger.merkle.note.SignerKey;
+import dev.agentledger.proto.v1.CapabilityTokenIssued;
+import dev.agentledger.proto.v1.Header;
+import dev.agentledger.proto.v1.LogEntry;
+import dev.agentledger.verifierclient.LogVerifier;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The log proof a caller sends with its token: each check refuses, and K cosignatures are required without a tracker. */
+class LogProofTest {
+    private static final String ORIGIN = "test.example/log";
+    private final SignerKey logKey = SignerKey.fromSeed(ORIGIN, SignatureType.ED25519, new byte[32]);
+    private final SignerKey witness = SignerKey.fromSeed("witness.example", SignatureType.COSIGNATURE_V1, new byte[32]);
+
+    /** A one-entry log holding the issuance of {@code token} (id t1): the header value a caller would send. */
+    private String proofFor(String token) throws Exception {
+        byte[] entry = LogEntry.newBuilder().setHeader(Header.newBuilder().setSchemaVersion(1))
+                .setCapabilityTokenIssued(CapabilityTokenIssued.newBuilder().setTokenId("t1")
+                        .setTokenSha256(ByteString.copyFrom(MessageDigest.getInstance("SHA-256")
+                                .digest(token.getBytes(StandardCharsets.US_ASCII)))))
+                .build().toByteArray();
+        Hash root = Rfc6962.hashLeaf(entry);
+        String note = Notes.sign(new Checkpoint(ORIGIN, 1, root, List.of()).format(), Ed25519NoteSigner.create(logKey));
+        String json = "{\"index\":0,\"entry_base64\":\"" + Base64.getEncoder().encodeToString(entry) + "\",\"checkpoint\":"
+                + com.nimbusds.jose.util.JSONStringUtils.toJSONString(note) + ",\"proof\":{\"index\":0,\"tree_size\":1,\"hashes\":[]}}";
+        return LogProof.header(json);
+    }
+
+    @Test
+    void aProofOfThisTokenVerifiesAndOthersAreRefused() throws Exception {
+        LogProof proofs = new LogProof(LogVerifier.create(ORIGIN, logKey.verifierKey(), List.of(), 0), Optional.empty());
+        String header = proofFor("the-token");
+        assertEquals(0, proofs.verify(header, "the-token", "t1"));
+        assertThrows(VerificationException.class, () -> proofs.verify(header, "another-token", "t1"));
+        assertThrows(VerificationException.class, () -> proofs.verify(header, "the-token", "t2"));
+        assertThrows(VerificationException.class, () -> proofs.verify("not base64 json", "the-token", "t1"));
+        SignerKey otherLog = SignerKey.fromSeed(ORIGIN, SignatureType.ED25519, new byte[] {
+            1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32});
+        LogProof otherKey = new LogProof(LogVerifier.create(ORIGIN, otherLog.verifierKey(), List.of(), 0), Optional.empty());
+        assertThrows(VerificationException.class, () -> otherKey.verify(header, "the-token", "t1"));
+    }
+
+    @Test
+    void withoutATrackerKCosignaturesAreRequired() throws Exception {
+        LogProof strict = new LogProof(LogVerifier.create(ORIGIN, logKey.verifierKey(), List.of(witness.verifierKey()), 1),
+                Optional.empty());
+        VerificationException e = assertThrows(VerificationException.class, () -> strict.verify(proofFor("the-token"), "the-token", "t1"));
+        assertTrue(e.getMessage().contains("cosign"), e.getMessage());
+    }
+}
