@@ -1,17 +1,13 @@
 package dev.agentledger.server.issuance;
 
-import dev.agentledger.issuer.IssuanceException;
 import dev.agentledger.issuer.policy.Approval;
 import dev.agentledger.issuer.policy.ApprovalException;
 import dev.agentledger.issuer.policy.Approvals;
 import dev.agentledger.proto.SpiffeId;
-import dev.agentledger.server.auth.ForbiddenException;
 import dev.agentledger.server.auth.Role;
 import dev.agentledger.server.auth.Roles;
 import dev.agentledger.server.grpc.CallerIdentity;
 import dev.agentledger.server.grpc.UnauthenticatedException;
-import io.helidon.http.HeaderNames;
-import io.helidon.http.Status;
 import io.helidon.json.JsonArray;
 import io.helidon.json.JsonObject;
 import io.helidon.json.JsonParser;
@@ -53,7 +49,7 @@ public final class ApprovalsHttpService implements HttpService {
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        respond(res, () -> {
+        JsonAnswers.respond(res, () -> {
             roles.require(caller(req), "list approvals", Role.APPROVER);
             List<JsonValue> pending = new ArrayList<>();
             for (Approval approval : approvals.pending()) {
@@ -64,7 +60,7 @@ public final class ApprovalsHttpService implements HttpService {
     }
 
     private void show(ServerRequest req, ServerResponse res) {
-        respond(res, () -> {
+        JsonAnswers.respond(res, () -> {
             SpiffeId caller = caller(req);
             Approval approval = approvals.find(req.path().pathParameters().get("id"))
                     .orElseThrow(() -> new ApprovalException(ApprovalException.Reason.UNKNOWN_APPROVAL, req.path().pathParameters().get("id"), "no such approval"));
@@ -76,7 +72,7 @@ public final class ApprovalsHttpService implements HttpService {
     }
 
     private void decide(ServerRequest req, ServerResponse res, boolean approve) {
-        respond(res, () -> {
+        JsonAnswers.respond(res, () -> {
             SpiffeId caller = caller(req);
             roles.require(caller, "decide approvals", Role.APPROVER);
             String comment = comment(req);
@@ -119,45 +115,5 @@ public final class ApprovalsHttpService implements HttpService {
         JsonObject.Builder context = JsonObject.builder();
         request.context().forEach(context::set);
         return json.set("context", context.build()).build();
-    }
-
-    private interface Answer {
-        JsonObject get() throws Exception;
-    }
-
-    private static void respond(ServerResponse res, Answer answer) {
-        res.header(HeaderNames.CACHE_CONTROL, "no-store");
-        res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        Status status;
-        String message;
-        try {
-            res.send(answer.get().toString());
-            return;
-        } catch (UnauthenticatedException e) {
-            status = Status.UNAUTHORIZED_401;
-            message = e.getMessage();
-        } catch (ForbiddenException e) {
-            status = Status.FORBIDDEN_403;
-            message = e.getMessage();
-        } catch (ApprovalException e) {
-            status = switch (e.reason()) {
-                case UNKNOWN_APPROVAL -> Status.NOT_FOUND_404;
-                case NOT_PERMITTED -> Status.FORBIDDEN_403;
-                case COMMENT_TOO_LONG -> Status.BAD_REQUEST_400;
-                case ALREADY_DECIDED, EXPIRED -> Status.CONFLICT_409;
-            };
-            message = e.getMessage();
-        } catch (IssuanceException e) {
-            status = Status.create(IssuanceFailures.httpStatus(e.reason()));
-            message = e.getMessage();
-        } catch (IllegalArgumentException | io.helidon.json.JsonException e) {
-            status = Status.BAD_REQUEST_400;
-            message = e.getMessage();
-        } catch (Exception e) {
-            System.getLogger(ApprovalsHttpService.class.getName()).log(System.Logger.Level.ERROR, "approvals failed", e);
-            status = Status.INTERNAL_SERVER_ERROR_500;
-            message = "internal error";
-        }
-        res.status(status).send(JsonObject.builder().set("error", message == null ? status.reasonPhrase() : message).build().toString());
     }
 }

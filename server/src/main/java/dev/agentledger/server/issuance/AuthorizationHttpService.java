@@ -12,7 +12,6 @@ import dev.agentledger.issuer.TokenExchangeRequest;
 import dev.agentledger.issuer.TokenExchangeResponse;
 import dev.agentledger.merkle.Hash;
 import dev.agentledger.proto.SpiffeId;
-import dev.agentledger.server.auth.ForbiddenException;
 import dev.agentledger.server.auth.Role;
 import dev.agentledger.server.auth.Roles;
 import dev.agentledger.server.grpc.CallerIdentity;
@@ -90,16 +89,14 @@ public final class AuthorizationHttpService implements HttpService {
         } catch (TokenExchangeException e) {
             meters.refused("capability_token", e.error().code());
             res.status(Status.create(e.httpStatus())).send(e.json());
-        } catch (BadRequest e) {
+        } catch (JsonAnswers.BadRequest e) {
             res.status(Status.BAD_REQUEST_400).send(JsonObject.builder()
                     .set("error", "invalid_request").set("error_description", e.getMessage()).build().toString());
         }
     }
 
-    private void delegate(ServerRequest req, ServerResponse res) throws Exception {
-        res.header(HeaderNames.CACHE_CONTROL, "no-store");
-        res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        try {
+    private void delegate(ServerRequest req, ServerResponse res) {
+        JsonAnswers.respond(res, () -> {
             SpiffeId caller = CallerIdentity.of(req.remotePeer().tlsCertificates());
             JsonObject body = JsonParser.create(body(req)).readJsonObject();
             DelegationRequest request = new DelegationRequest(SpiffeId.parse(body.stringValue("delegate", "")),
@@ -107,50 +104,36 @@ public final class AuthorizationHttpService implements HttpService {
                     Duration.ofSeconds(body.longValue("lifetime_seconds", 3600)), body.intValue("max_depth", 0));
             Optional<String> chain = body.stringValue("chain");
             LoggedCredential<Delegation> granted;
-            if (chain.isPresent()) {
-                roles.require(caller, "sub-delegate", Role.AGENT);
-                granted = delegations.subDelegate(caller, chain.get(), request);
-            } else {
-                roles.require(caller, "delegate", Role.USER);
-                granted = delegations.grant(caller, request);
+            try {
+                if (chain.isPresent()) {
+                    roles.require(caller, "sub-delegate", Role.AGENT);
+                    granted = delegations.subDelegate(caller, chain.get(), request);
+                } else {
+                    roles.require(caller, "delegate", Role.USER);
+                    granted = delegations.grant(caller, request);
+                }
+            } catch (IssuanceException e) {
+                meters.refused("delegation", e.reason().name());
+                throw e;
             }
             meters.issued("delegation");
-            res.send(JsonObject.builder()
+            return JsonObject.builder()
                     .set("delegation_id", granted.credential().claims().id())
                     .set("chain", granted.credential().chain())
                     .set("expires_unix", granted.credential().claims().expiresAt().getEpochSecond())
                     .set("log", logged(granted))
-                    .build().toString());
-        } catch (ForbiddenException e) {
-            error(res, Status.FORBIDDEN_403, e.getMessage());
-        } catch (IssuanceException e) {
-            meters.refused("delegation", e.reason().name());
-            error(res, Status.create(IssuanceFailures.httpStatus(e.reason())), e.getMessage());
-        } catch (BadRequest | IllegalArgumentException | io.helidon.json.JsonException e) {
-            error(res, Status.BAD_REQUEST_400, e.getMessage());
-        } catch (dev.agentledger.server.grpc.UnauthenticatedException e) {
-            error(res, Status.UNAUTHORIZED_401, e.getMessage());
-        }
+                    .build();
+        });
     }
 
-    private void consume(ServerRequest req, ServerResponse res) throws Exception {
-        res.header(HeaderNames.CACHE_CONTROL, "no-store");
-        res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        try {
+    private void consume(ServerRequest req, ServerResponse res) {
+        JsonAnswers.respond(res, () -> {
             SpiffeId caller = CallerIdentity.of(req.remotePeer().tlsCertificates());
             roles.require(caller, "consume tokens", Role.TOOL);
             String token = JsonParser.create(body(req)).readJsonObject().stringValue("token", "");
             LoggedCredential<String> consumed = consumptions.consume(caller, token);
-            res.send(JsonObject.builder().set("token_id", consumed.credential()).set("log", logged(consumed)).build().toString());
-        } catch (ForbiddenException e) {
-            error(res, Status.FORBIDDEN_403, e.getMessage());
-        } catch (IssuanceException e) {
-            error(res, Status.create(IssuanceFailures.httpStatus(e.reason())), e.getMessage());
-        } catch (BadRequest | IllegalArgumentException | io.helidon.json.JsonException e) {
-            error(res, Status.BAD_REQUEST_400, e.getMessage());
-        } catch (dev.agentledger.server.grpc.UnauthenticatedException e) {
-            error(res, Status.UNAUTHORIZED_401, e.getMessage());
-        }
+            return JsonObject.builder().set("token_id", consumed.credential()).set("log", logged(consumed)).build();
+        });
     }
 
     /** The log position of a credential, in the JSON API's shapes. */
@@ -168,13 +151,9 @@ public final class AuthorizationHttpService implements HttpService {
                 .build();
     }
 
-    private static void error(ServerResponse res, Status status, String message) {
-        res.status(status).send(JsonObject.builder().set("error", message == null ? status.reasonPhrase() : message).build().toString());
-    }
-
-    private static List<String> strings(JsonObject body, String name) throws BadRequest {
+    private static List<String> strings(JsonObject body, String name) throws JsonAnswers.BadRequest {
         List<String> values = new ArrayList<>();
-        for (JsonValue value : body.arrayValue(name).orElseThrow(() -> new BadRequest(name + " is missing: want an array of strings")).values()) {
+        for (JsonValue value : body.arrayValue(name).orElseThrow(() -> new JsonAnswers.BadRequest(name + " is missing: want an array of strings")).values()) {
             values.add(value.asString().value());
         }
         return values;
@@ -185,19 +164,19 @@ public final class AuthorizationHttpService implements HttpService {
         return chain.filter(c -> c.length > 0 && c[0] instanceof X509Certificate).map(c -> (X509Certificate) c[0]);
     }
 
-    private static String body(ServerRequest req) throws IOException, BadRequest {
+    private static String body(ServerRequest req) throws IOException, JsonAnswers.BadRequest {
         byte[] bytes;
         try (InputStream in = req.content().inputStream()) {
             bytes = in.readNBytes(MAX_BODY_BYTES + 1);
         }
         if (bytes.length > MAX_BODY_BYTES) {
-            throw new BadRequest("request body is larger than " + MAX_BODY_BYTES + " bytes");
+            throw new JsonAnswers.BadRequest("request body is larger than " + MAX_BODY_BYTES + " bytes");
         }
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
     /** {@code application/x-www-form-urlencoded} (RFC 6749 appendix B), every value of every name kept. */
-    static Map<String, List<String>> form(String body) throws BadRequest {
+    static Map<String, List<String>> form(String body) throws JsonAnswers.BadRequest {
         Map<String, List<String>> form = new LinkedHashMap<>();
         if (body.isEmpty()) {
             return form;
@@ -209,18 +188,9 @@ public final class AuthorizationHttpService implements HttpService {
                 String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
                 form.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
             } catch (IllegalArgumentException e) {
-                throw new BadRequest("the form is not application/x-www-form-urlencoded: " + e.getMessage());
+                throw new JsonAnswers.BadRequest("the form is not application/x-www-form-urlencoded: " + e.getMessage());
             }
         }
         return form;
-    }
-
-    /** A request this service cannot read. */
-    static final class BadRequest extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        BadRequest(String message) {
-            super(message);
-        }
     }
 }
