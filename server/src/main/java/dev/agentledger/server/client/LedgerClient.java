@@ -6,11 +6,18 @@ import dev.agentledger.proto.v1.GetCheckpointRequest;
 import dev.agentledger.proto.v1.LedgerServiceGrpc;
 import dev.agentledger.proto.v1.LogEntry;
 import dev.agentledger.server.HostPort;
+import dev.agentledger.server.ServerConfig;
 import dev.agentledger.server.bootstrap.Credentials;
 import dev.agentledger.server.bootstrap.Pem;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
 import io.grpc.ChannelCredentials;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
 import io.grpc.TlsChannelCredentials;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -28,12 +35,26 @@ import java.util.concurrent.TimeUnit;
 public final class LedgerClient implements AutoCloseable {
     private static final long DEADLINE_SECONDS = 30;
 
-    private final ManagedChannel channel;
+    private final ManagedChannel managed;
+    private final Channel channel;
     private final LedgerServiceGrpc.LedgerServiceBlockingStub stub;
 
-    private LedgerClient(ManagedChannel channel) {
-        this.channel = channel;
+    private LedgerClient(ManagedChannel managed) {
+        this.managed = managed;
+        this.channel = ClientInterceptors.intercept(managed, new OutboundLimit());
         this.stub = LedgerServiceGrpc.newBlockingStub(channel);
+    }
+
+    /**
+     * Refuses, before sending, a request over the private listener's message limit: the server
+     * could only drop such a call without an answer (Helidon closes the stream silently), so the
+     * caller would wait out its deadline instead of hearing RESOURCE_EXHAUSTED at once.
+     */
+    private static final class OutboundLimit implements ClientInterceptor {
+        @Override
+        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+            return next.newCall(method, options.withMaxOutboundMessageSize(ServerConfig.DEFAULT_MAX_MESSAGE_BYTES));
+        }
     }
 
     /**
@@ -84,7 +105,7 @@ public final class LedgerClient implements AutoCloseable {
     }
 
     /** The mTLS channel, for stubs of the other services on the private listener. */
-    public io.grpc.Channel channel() {
+    public Channel channel() {
         return channel;
     }
 
@@ -94,9 +115,9 @@ public final class LedgerClient implements AutoCloseable {
 
     @Override
     public void close() {
-        channel.shutdownNow();
+        managed.shutdownNow();
         try {
-            channel.awaitTermination(5, TimeUnit.SECONDS);
+            managed.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
