@@ -1,11 +1,14 @@
 package dev.agentledger.server.cli;
 
+import dev.agentledger.merkle.Hash;
+import dev.agentledger.merkle.InclusionProof;
 import dev.agentledger.merkle.VerificationException;
 import dev.agentledger.server.client.PublicLogClient;
 import dev.agentledger.server.client.VerifiedInclusion;
 import io.helidon.json.JsonObject;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,7 +21,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "proof", mixinStandardHelpOptions = true,
         description = {
             "Fetches the inclusion proof of one entry from the log's public API and verifies it against",
-            "the checkpoint the log signed for that tree size (the latest when --size is not given)."
+            "the checkpoint the log signed for that tree size (the latest when --size is not given).",
+            "When the log signed no checkpoint at that size, the root the proof gives is checked",
+            "against the latest signed checkpoint through a consistency proof."
         })
 final class LogProofCommand implements Callable<Integer> {
     @Spec
@@ -28,7 +33,7 @@ final class LogProofCommand implements Callable<Integer> {
     long index;
 
     @Option(names = "--size", paramLabel = "N",
-            description = "Prove inclusion in the tree of N entries; the log must have signed a checkpoint at N.")
+            description = "Prove inclusion in the tree of N entries (N up to the latest checkpoint's size).")
     long size;
 
     @Mixin
@@ -40,13 +45,24 @@ final class LogProofCommand implements Callable<Integer> {
         var verifier = options.verifier(spec.commandLine().getErr());
         String query = "/api/v1/proof/inclusion?index=" + index + (size > 0 ? "&size=" + size : "");
         JsonObject json = options.client().getJson(query);
-        String checkpoint = json.stringValue("checkpoint").orElseThrow(() -> new CliException(
-                "the log signed no checkpoint at tree size " + size + ": leave out --size to prove against the latest"));
+        Hash leaf;
         VerifiedInclusion verified;
         try {
-            verified = VerifiedInclusion.verifyLeaf(PublicLogClient.hash(json.stringValue("leaf_hash").orElse("")),
-                    checkpoint.getBytes(StandardCharsets.UTF_8),
-                    PublicLogClient.inclusionProof(json.objectValue("proof").orElse(JsonObject.empty())), verifier);
+            leaf = PublicLogClient.hash(json.stringValue("leaf_hash").orElse(""));
+            InclusionProof proof = PublicLogClient.inclusionProof(json.objectValue("proof").orElse(JsonObject.empty()));
+            Optional<String> checkpoint = json.stringValue("checkpoint");
+            if (checkpoint.isPresent()) {
+                verified = VerifiedInclusion.verifyLeaf(leaf, checkpoint.get().getBytes(StandardCharsets.UTF_8), proof, verifier);
+            } else {
+                byte[] latest = options.client().get("/checkpoint");
+                long latestSize = VerifiedInclusion.openCheckpoint(latest, verifier).size();
+                JsonObject consistency = options.client().getJson(
+                        "/api/v1/proof/consistency?size1=" + proof.size() + "&size2=" + latestSize);
+                verified = VerifiedInclusion.verifyThrough(leaf, proof, PublicLogClient.consistencyProof(consistency),
+                        latest, verifier);
+                out.println("no checkpoint was signed at tree size " + proof.size() + "; its root is proven consistent with "
+                        + "the checkpoint at " + latestSize);
+            }
         } catch (VerificationException e) {
             throw new CliException("the proof of entry " + index + " does not verify: " + e.getMessage(), e);
         }

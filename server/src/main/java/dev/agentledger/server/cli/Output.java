@@ -17,6 +17,9 @@ final class Output {
         for (Hash h : verified.proof().hashes()) {
             out.println("  " + h.toBase64());
         }
-        out.println("verified: the checkpoint is signed by the log key and the proof gives its root");
+        out.println(verified.proof().size() == verified.checkpoint().size()
+                ? "verified: the checkpoint is signed by the log key and the proof gives its root"
+                : "verified: the checkpoint is signed by the log key, the proof gives the root at tree size "
+                        + verified.proof().size() + " and that root is consistent with the checkpoint's");
     }
 }

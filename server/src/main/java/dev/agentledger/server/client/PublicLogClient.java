@@ -1,5 +1,6 @@
 package dev.agentledger.server.client;
 
+import dev.agentledger.merkle.ConsistencyProof;
 import dev.agentledger.merkle.Hash;
 import dev.agentledger.merkle.InclusionProof;
 import dev.agentledger.merkle.VerificationException;
@@ -83,11 +84,20 @@ public final class PublicLogClient {
 
     /** Reads the {@code hashes} of an inclusion proof object. */
     public static InclusionProof inclusionProof(JsonObject proof) throws VerificationException {
+        return InclusionProof.parse(proof.longValue("index", -1), proof.longValue("tree_size", -1), hashes(proof));
+    }
+
+    private static List<byte[]> hashes(JsonObject proof) throws VerificationException {
         List<byte[]> hashes = new ArrayList<>();
         for (JsonValue h : proof.arrayValue("hashes", JsonArray.empty()).values()) {
             hashes.add(base64(h.asString().value()));
         }
-        return InclusionProof.parse(proof.longValue("index", -1), proof.longValue("tree_size", -1), hashes);
+        return hashes;
+    }
+
+    /** Reads a consistency proof object ({@code size1}, {@code size2}, {@code hashes}). */
+    public static ConsistencyProof consistencyProof(JsonObject proof) throws VerificationException {
+        return ConsistencyProof.parse(proof.longValue("size1", -1), proof.longValue("size2", -1), hashes(proof));
     }
 
     /** Reads a base64 hash. */

@@ -1,5 +1,6 @@
 package dev.agentledger.server.client;
 
+import dev.agentledger.merkle.ConsistencyProof;
 import dev.agentledger.merkle.Hash;
 import dev.agentledger.merkle.InclusionProof;
 import dev.agentledger.merkle.Rfc6962;
@@ -55,6 +56,25 @@ public record VerifiedInclusion(Hash leafHash, Checkpoint checkpoint, String not
             throw new VerificationException("proof is for tree size " + proof.size() + ", checkpoint has " + checkpoint.size());
         }
         proof.verify(leaf, checkpoint.root());
+        return new VerifiedInclusion(leaf, checkpoint, new String(note, java.nio.charset.StandardCharsets.UTF_8), proof);
+    }
+
+    /**
+     * Verifies inclusion in a tree size the log signed no checkpoint for: {@code proof} of
+     * {@code leaf} gives the root at its size, and {@code consistency} proves that root is a prefix
+     * of the signed checkpoint {@code note} (RFC 9162 sections 2.1.3.2 and 2.1.4.2).
+     *
+     * @return the inclusion, with the later signed checkpoint it was proven through
+     * @throws VerificationException if the signature, either proof or their sizes do not verify
+     */
+    public static VerifiedInclusion verifyThrough(Hash leaf, InclusionProof proof, ConsistencyProof consistency,
+            byte[] note, NoteVerifier logKey) throws VerificationException {
+        Checkpoint checkpoint = openCheckpoint(note, logKey);
+        if (consistency.size1() != proof.size() || consistency.size2() != checkpoint.size()) {
+            throw new VerificationException("consistency proof is from tree size " + consistency.size1() + " to "
+                    + consistency.size2() + ", want " + proof.size() + " to the checkpoint's " + checkpoint.size());
+        }
+        consistency.verify(proof.rootFrom(leaf), checkpoint.root());
         return new VerifiedInclusion(leaf, checkpoint, new String(note, java.nio.charset.StandardCharsets.UTF_8), proof);
     }
 

@@ -60,6 +60,28 @@ class CliTest {
             assertEquals(0, proof.exit(), proof.err());
             assertTrue(proof.out().contains("tree size " + (first + 1)), proof.out());
 
+            // Appends in flight together share a batch, and a batch gets one checkpoint at its end.
+            java.util.List<java.util.concurrent.CompletableFuture<?>> burst = new java.util.ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                burst.add(server.ledger().append(dev.agentledger.proto.v1.LogEntry.newBuilder()
+                        .setHeader(dev.agentledger.proto.v1.Header.newBuilder().setSchemaVersion(1).setRequestId("burst-" + i))
+                        .setRevoked(dev.agentledger.proto.v1.Revoked.newBuilder().setSpiffeId("spiffe://agentledger.local/agent/b" + i))
+                        .build().toByteArray(), false));
+            }
+            burst.forEach(java.util.concurrent.CompletableFuture::join);
+            long end = server.ledger().checkpoint().size();
+            long unsignedSize = java.util.stream.LongStream.rangeClosed(1, end).filter(n -> server.ledger().checkpoint(n).isEmpty())
+                    .findFirst().orElseThrow(() -> new AssertionError("every size up to " + end + " has a checkpoint"));
+            Run unsigned = run("log", "proof", "0", "--size", Long.toString(unsignedSize), "--data", dir.toString(),
+                    "--public-url", server.publicUrl());
+            assertEquals(0, unsigned.exit(), unsigned.err());
+            assertTrue(unsigned.out().contains("no checkpoint was signed at tree size " + unsignedSize), unsigned.out());
+            assertTrue(unsigned.out().contains("consistent with the checkpoint"), unsigned.out());
+
+            Run beyond = run("log", "proof", "0", "--size", "100000", "--data", dir.toString(), "--public-url", server.publicUrl());
+            assertEquals(1, beyond.exit());
+            assertTrue(beyond.err().contains("beyond the latest checkpoint"), beyond.err());
+
             Run viaDiscovery = run("log", "proof", "1", "--public-url", server.publicUrl());
             assertEquals(0, viaDiscovery.exit(), viaDiscovery.err());
             assertTrue(viaDiscovery.err().contains("warning"), viaDiscovery.err());
@@ -77,7 +99,7 @@ class CliTest {
             Run noEvent = run("log", "add", "--data", dir.toString(), "--private-addr", server.privateAddress().toString(), "{}");
             assertEquals(1, noEvent.exit());
             assertTrue(noEvent.err().contains("INVALID_ARGUMENT"), noEvent.err());
-            assertEquals(first + 2, server.ledger().checkpoint().size());
+            assertEquals(first + 2 + 64, server.ledger().checkpoint().size());
         }
     }
 
