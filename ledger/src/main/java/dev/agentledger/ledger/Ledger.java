@@ -113,6 +113,24 @@ public final class Ledger implements AutoCloseable {
         return new Recovered(range, latest);
     }
 
+    /**
+     * Writes a consistent copy of the log into {@code target} (which must not exist) while the log
+     * keeps serving, then opens the copy and checks it the way a restart would: its stored tree
+     * reproduces its latest checkpoint, signed by this log's key.
+     *
+     * @return the latest checkpoint in the copy: what a server restored from it starts at
+     * @throws StorageException if the copy cannot be written or does not pass the checks
+     */
+    public SignedCheckpoint backup(java.nio.file.Path target) {
+        store.backup(target);
+        try (Store copy = Store.open(target)) {
+            if (copy.tree().isEmpty()) {
+                throw new StorageException("the backup in " + target + " holds no tree");
+            }
+            return recover(copy, signer).latest();
+        }
+    }
+
     /** The checkpoint origin. */
     public String origin() {
         return signer.origin();

@@ -276,6 +276,22 @@ final class Store implements AutoCloseable {
      * @throws StorageException if the write or the sync fails; the batch may or may not be
      *     persisted, so the caller must reload its state from the store before going on
      */
+    /**
+     * Writes a consistent copy of the store into {@code target}, which must not exist: a RocksDB
+     * checkpoint (hard links to the immutable files where the file system allows, copies
+     * otherwise), taken while appends go on. Every batch is one atomic write, so the copy holds
+     * whole batches only.
+     *
+     * @throws StorageException if RocksDB cannot write the copy
+     */
+    void backup(java.nio.file.Path target) {
+        try (org.rocksdb.Checkpoint checkpoint = org.rocksdb.Checkpoint.create(db)) {
+            checkpoint.createCheckpoint(target.toString());
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot write a backup to " + target + ": " + e.getMessage(), e);
+        }
+    }
+
     void commit(Batch batch) {
         try {
             db.write(syncWrite, batch.writes);
