@@ -1,6 +1,8 @@
 package dev.agentledger.server;
 
 import dev.agentledger.ledger.WitnessSubmitter;
+import dev.agentledger.server.ops.BackupHttpService;
+import dev.agentledger.server.ops.Backups;
 import dev.agentledger.server.observe.WitnessMeters;
 import java.util.Optional;
 
@@ -160,7 +162,8 @@ public final class AgentLedgerServer implements AutoCloseable {
                             .addRouting(HttpRouting.builder()
                                     .register(new AuthorizationHttpService(exchange, new Delegations(issuer), new Consumptions(issuer, ledger), roles))
                                     .register("/api/v1", new ApprovalsHttpService(gate.approvals(), roles))
-                                    .register("/api/v1", new RevokeHttpService(feed, roles)))
+                                    .register("/api/v1", new RevokeHttpService(feed, roles))
+                                    .register("/api/v1", new BackupHttpService(new Backups(prepared.dir(), ledger), roles)))
                             .addRouting(GrpcRouting.builder()
                                     .service(new LedgerGrpcService(ledger, appenders, clock, PeerCertificates.helidon()))
                                     .service(new IssuerGrpcService(issuer, registrations, exchange, roles, PeerCertificates.helidon()))

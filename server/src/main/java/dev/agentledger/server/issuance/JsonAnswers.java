@@ -13,31 +13,32 @@ import io.helidon.webserver.http.ServerResponse;
  * The one place the private listener's JSON routes (delegations, token consumption, approvals)
  * turn an answer or a failure into a response, by exception type: no client certificate 401,
  * a role that does not allow it 403, an issuance refusal as {@link IssuanceFailures} says, an
- * approval refusal 404/403/400/409, an unreadable request 400, anything else 500 with no detail
+ * approval refusal 404/403/400/409, an unreadable request 400, a failed write (IOException) 500
+ * with its reason, anything else 500 with no detail
  * sent and the cause logged. Every response is JSON and {@code no-store}; errors are
  * {@code {"error": "..."}}.
  */
-final class JsonAnswers {
+public final class JsonAnswers {
     private static final System.Logger LOG = System.getLogger(JsonAnswers.class.getName());
 
     private JsonAnswers() {}
 
     /** Computes one answer, or fails. */
-    interface Answer {
+    public interface Answer {
         JsonObject get() throws Exception;
     }
 
     /** A request body the route cannot read. */
-    static final class BadRequest extends Exception {
+    public static final class BadRequest extends Exception {
         private static final long serialVersionUID = 1L;
 
-        BadRequest(String message) {
+        public BadRequest(String message) {
             super(message);
         }
     }
 
     /** Sends {@code answer}'s JSON, or the error its failure maps to. */
-    static void respond(ServerResponse res, Answer answer) {
+    public static void respond(ServerResponse res, Answer answer) {
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         Status status;
@@ -64,6 +65,10 @@ final class JsonAnswers {
             message = e.getMessage();
         } catch (BadRequest | IllegalArgumentException | io.helidon.json.JsonException e) {
             status = Status.BAD_REQUEST_400;
+            message = e.getMessage();
+        } catch (java.io.IOException e) {
+            LOG.log(System.Logger.Level.ERROR, "a private JSON route failed to write", e);
+            status = Status.INTERNAL_SERVER_ERROR_500;
             message = e.getMessage();
         } catch (Exception e) {
             LOG.log(System.Logger.Level.ERROR, "a private JSON route failed", e);

@@ -1,0 +1,93 @@
+package dev.agentledger.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.agentledger.ledger.SignedCheckpoint;
+import dev.agentledger.server.cli.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code agentledger backup} end to end: the operator backs up a running authority; a server
+ * started on the copy serves the same log and keys and goes on appending; other roles, an
+ * existing directory and a directory inside the data directory are refused and write nothing.
+ */
+class BackupCliTest {
+    record Run(int exit, String out, String err) {}
+
+    @TempDir
+    Path dir;
+
+    static Run run(List<String> args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute(args.toArray(String[]::new));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void aBackupOfARunningAuthorityStartsAsTheSameAuthority() throws Exception {
+        Path data = dir.resolve("data");
+        Path backup = dir.resolve("backup");
+        byte[] agentEntry;
+        SignedCheckpoint before;
+        try (AgentAuthority authority = AgentAuthority.start(data)) {
+            authority.spawn("worker");
+            List<String> connection = List.of("--data", data.toString(),
+                    "--private-addr", authority.server.server.privateAddress().toString());
+
+            authority.approver.write(dir.resolve("bob.key"), dir.resolve("bob.pem"));
+            List<String> asBob = new ArrayList<>(List.of("backup", dir.resolve("by-bob").toString()));
+            asBob.addAll(connection);
+            asBob.addAll(List.of("--cert", dir.resolve("bob.pem").toString(), "--key", dir.resolve("bob.key").toString()));
+            Run refused = run(asBob);
+            assertEquals(1, refused.exit());
+            assertTrue(refused.err().contains("may not write a backup"), refused.err());
+            assertFalse(Files.exists(dir.resolve("by-bob")));
+
+            Run inside = run(concat(List.of("backup", data.resolve("copy").toString()), connection));
+            assertEquals(1, inside.exit());
+            assertTrue(inside.err().contains("outside the data directory"), inside.err());
+
+            Run made = run(concat(List.of("backup", backup.toString()), connection));
+            assertEquals(0, made.exit(), made.err());
+            before = authority.server.server.ledger().checkpoint();
+            assertTrue(made.out().contains("tree size " + before.size()), made.out());
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(backup)));
+            agentEntry = authority.server.server.ledger().entry(before.size() - 1).orElseThrow();
+
+            Run again = run(concat(List.of("backup", backup.toString()), connection));
+            assertEquals(1, again.exit());
+            assertTrue(again.err().contains("already exists"), again.err());
+        }
+        try (RunningServer restored = RunningServer.start(backup)) {
+            SignedCheckpoint after = restored.server.ledger().checkpoint();
+            assertArrayEquals(before.noteBytes(), after.noteBytes());
+            assertArrayEquals(agentEntry, restored.server.ledger().entry(before.size() - 1).orElseThrow());
+            try (var client = restored.operatorClient()) {
+                assertEquals(before.size(), client.append(RunningServer.revocation(
+                        "spiffe://agentledger.local/agent/after-restore", "r"), false).getIndex());
+            }
+        }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+}
