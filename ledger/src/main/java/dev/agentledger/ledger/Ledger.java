@@ -131,6 +131,31 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
+    /**
+     * Checks that {@code note}, a checkpoint this log published (one its witnesses cosigned, say),
+     * is part of this store's history: signed by the log's key, for at most the store's tree size,
+     * and with the root the stored tree gives at its size. A store behind a checkpoint it published
+     * was restored from an older copy or lost acknowledged writes; appending to it would sign a
+     * second history for sizes already published, so a server must not run on it.
+     *
+     * @throws StorageException if it is not part of this store's history (the message names both
+     *     sizes or roots), or does not verify with the log's key
+     */
+    public void checkPublished(byte[] note) {
+        SignedCheckpoint published = signer.open(note);
+        SignedCheckpoint latest = checkpoint();
+        if (published.size() > latest.size()) {
+            throw new StorageException("this log published a checkpoint at tree size " + published.size()
+                    + " but its store holds only " + latest.size() + " entries: the store is behind the log it published"
+                    + " (restored from an older backup, or it lost acknowledged writes), and appending would fork the log");
+        }
+        Hash stored = published.size() == latest.size() ? latest.checkpoint().root() : Proofs.root(store::node, published.size());
+        if (!stored.equals(published.checkpoint().root())) {
+            throw new StorageException("this log published root " + published.checkpoint().root() + " at tree size "
+                    + published.size() + " but its store gives " + stored + ": the store holds another history");
+        }
+    }
+
     /** The checkpoint origin. */
     public String origin() {
         return signer.origin();

@@ -67,4 +67,30 @@ class BackupTest {
         }
         assertEquals("x", Files.readString(existing.resolve("keep")));
     }
+
+    @Test
+    void aPublishedCheckpointMustBePartOfTheStoresHistory() throws Exception {
+        byte[] early;
+        byte[] late;
+        try (Ledger ledger = Ledger.open(TestLogs.config(dir.resolve("a")))) {
+            for (int i = 0; i < 10; i++) {
+                ledger.append(entry(i), false).join();
+            }
+            early = ledger.checkpoint(4).orElseThrow().noteBytes();
+            late = ledger.checkpoint().noteBytes();
+            ledger.checkPublished(early);
+            ledger.checkPublished(late);
+        }
+        try (Ledger shorter = Ledger.open(TestLogs.config(dir.resolve("b")))) {
+            for (int i = 0; i < 5; i++) {
+                shorter.append(entry(i == 3 ? 99 : i), false).join();
+            }
+            StorageException behind = assertThrows(StorageException.class, () -> shorter.checkPublished(late));
+            assertTrue(behind.getMessage().contains("holds only 5 entries"), behind.getMessage());
+            StorageException other = assertThrows(StorageException.class, () -> shorter.checkPublished(early));
+            assertTrue(other.getMessage().contains("another history"), other.getMessage());
+            byte[] tampered = new String(early, StandardCharsets.UTF_8).replace("\n4\n", "\n3\n").getBytes(StandardCharsets.UTF_8);
+            assertThrows(StorageException.class, () -> shorter.checkPublished(tampered));
+        }
+    }
 }

@@ -118,6 +118,7 @@ public final class AgentLedgerServer implements AutoCloseable {
         Optional<WitnessSubmitter> submitter = Optional.empty();
         Revocations revocations = null;
         try {
+            checkWitnessed(ledger, prepared.dir().witnessedCheckpoint());
             revocations = Revocations.open(ledger, RevocationsConfig.of(clock));
             Revocations feed = revocations;
             if (!config.witnesses().isEmpty()) {
@@ -186,6 +187,29 @@ public final class AgentLedgerServer implements AutoCloseable {
             }
             ledger.close();
             throw e;
+        }
+    }
+
+    /**
+     * Refuses to run on a store that is behind the checkpoint its witnesses last cosigned (kept in
+     * {@code file}): it would sign a second history for sizes the witnesses already hold.
+     *
+     * @throws dev.agentledger.ledger.StorageException naming the file and what disagrees
+     */
+    private static void checkWitnessed(Ledger ledger, java.nio.file.Path file) {
+        byte[] note;
+        try {
+            note = java.nio.file.Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return;
+        } catch (java.io.IOException e) {
+            throw new dev.agentledger.ledger.StorageException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        try {
+            ledger.checkPublished(note);
+        } catch (dev.agentledger.ledger.StorageException e) {
+            throw new dev.agentledger.ledger.StorageException(file + ": " + e.getMessage()
+                    + ". Start on the data directory the log last ran on, or a backup taken after this checkpoint", e);
         }
     }
 

@@ -21,7 +21,8 @@ import picocli.CommandLine;
 /**
  * {@code agentledger backup} end to end: the operator backs up a running authority; a server
  * started on the copy serves the same log and keys and goes on appending; other roles, an
- * existing directory and a directory inside the data directory are refused and write nothing.
+ * existing directory and a directory inside the data directory are refused and write nothing; a
+ * backup behind a checkpoint the log later published refuses to start.
  */
 class BackupCliTest {
     record Run(int exit, String out, String err) {}
@@ -73,7 +74,16 @@ class BackupCliTest {
             Run again = run(concat(List.of("backup", backup.toString()), connection));
             assertEquals(1, again.exit());
             assertTrue(again.err().contains("already exists"), again.err());
+
+            // The live log goes on and (say) its witnesses cosign a later checkpoint: the backup
+            // is now behind what the log published, and must not start.
+            authority.spawn("later");
+            Files.write(backup.resolve("witnessed-checkpoint"), authority.server.server.ledger().checkpoint().noteBytes());
         }
+        var behind = org.junit.jupiter.api.Assertions.assertThrows(dev.agentledger.ledger.StorageException.class,
+                () -> RunningServer.start(backup));
+        assertTrue(behind.getMessage().contains("behind the log it published"), behind.getMessage());
+        Files.delete(backup.resolve("witnessed-checkpoint"));
         try (RunningServer restored = RunningServer.start(backup)) {
             SignedCheckpoint after = restored.server.ledger().checkpoint();
             assertArrayEquals(before.noteBytes(), after.noteBytes());
