@@ -35,4 +35,25 @@ for (const name of readdirSync(dir).filter(f => f.startsWith('entry-'))) {
   await mustFail(`entry ${answer.index} with other bytes`, () => m.verifyEntry(otherEntry, discovery.log_vkey));
   checked++;
 }
-console.log(`ok ${checked}`);
+
+// Signature lines: the log's verifies, a changed note does not, a line by an unpublished key is reported, not trusted.
+const rows = await m.checkSignatures(note, discovery.log_vkey, []);
+if (rows.length !== 1 || rows[0].role !== 'log' || !rows[0].ok) throw new Error('the log signature line was not verified: ' + JSON.stringify(rows));
+const changed = await m.checkSignatures(note.replace(/\n(\d+)\n/, (_, n) => `\n${Number(n) + 1}\n`), discovery.log_vkey, []);
+if (changed[0].ok) throw new Error('a changed checkpoint kept a valid log signature line');
+const stranger = note + '\u2014 stranger.example/w ' + Buffer.from(new Uint8Array(76)).toString('base64') + '\n';
+const strangerRows = await m.checkSignatures(stranger, discovery.log_vkey, []);
+if (strangerRows.length !== 2 || strangerRows[1].role !== 'unknown' || strangerRows[1].ok) throw new Error('an unknown signer was trusted');
+
+// Revocation feed events (the snapshot holds them in the same protobuf JSON as the SSE feed).
+const snapshot = JSON.parse(readFileSync(join(dir, 'revocations.json'), 'utf8'));
+let revocations = 0;
+for (const event of snapshot.revocations) {
+  await m.verifyRevocationEvent(event, discovery.log_vkey);
+  const other = structuredClone(event);
+  other.log_index = String(BigInt(event.log_index || 0) + 1n);
+  await mustFail(`revocation ${event.sequence} at another index`, () => m.verifyRevocationEvent(other, discovery.log_vkey));
+  revocations++;
+}
+if (revocations === 0) throw new Error('no revocation events to check');
+console.log(`ok ${checked} entries, ${revocations} revocations`);

@@ -17,6 +17,8 @@ import dev.agentledger.issuer.policy.CedarPolicyGate;
 import dev.agentledger.issuer.policy.PolicyConfig;
 import dev.agentledger.issuer.policy.PolicyException;
 import dev.agentledger.server.issuance.ApprovalsHttpService;
+import dev.agentledger.server.issuance.ConsoleLoginHttpService;
+import dev.agentledger.server.issuance.ConsoleSvids;
 import dev.agentledger.server.observe.IssuanceMeters;
 import dev.agentledger.server.issuance.AuthorizationHttpService;
 import dev.agentledger.ledger.Ledger;
@@ -132,6 +134,7 @@ public final class AgentLedgerServer implements AutoCloseable {
             Roles roles = Roles.of(prepared.settings().trustDomain(), Map.of());
             CedarPolicyGate gate = openGate(ledger, issuer, prepared, config);
             TokenExchange exchange = new TokenExchange(issuer, IssuanceMeters.global().metered(gate));
+            ConsoleSvids consoleSvids = new ConsoleSvids(issuer, clock);
             Optional<WitnessSubmitter> witnessing = submitter;
             Appenders appenders = new Appenders(config.appenders().isEmpty()
                     ? Set.of(prepared.operatorId()) : Set.copyOf(config.appenders()));
@@ -142,7 +145,8 @@ public final class AgentLedgerServer implements AutoCloseable {
                     .host(config.publicAddress().host())
                     .port(config.publicAddress().port())
                     .connectionOptions(NO_DELAY)
-                    .routing(routing -> PublicApi.configure(routing.register("/api/v1", new RevocationFeedHttpService(feed)), ledger,
+                    .routing(routing -> PublicApi.configure(routing.register("/api/v1", new RevocationFeedHttpService(feed))
+                            .register("/api/v1", new ApprovalsHttpService(gate.approvals(), roles, consoleSvids::caller)), ledger,
                             issuer, registrations,
                             prepared.logKey().verifierKey().toString(), baseUrl::get, privateUrl::get, witnessing))
                     .addFeature(ObserveFeature.builder()
@@ -163,6 +167,7 @@ public final class AgentLedgerServer implements AutoCloseable {
                             .addRouting(HttpRouting.builder()
                                     .register(new AuthorizationHttpService(exchange, new Delegations(issuer), new Consumptions(issuer, ledger), roles))
                                     .register("/api/v1", new ApprovalsHttpService(gate.approvals(), roles))
+                                    .register("/api/v1", new ConsoleLoginHttpService(consoleSvids, roles))
                                     .register("/api/v1", new RevokeHttpService(feed, roles))
                                     .register("/api/v1", new BackupHttpService(new Backups(prepared.dir(), ledger), roles)))
                             .addRouting(GrpcRouting.builder()

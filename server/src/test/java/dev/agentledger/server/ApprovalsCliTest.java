@@ -11,6 +11,9 @@ import io.helidon.json.JsonParser;
 import io.helidon.json.JsonValue;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -119,6 +122,60 @@ class ApprovalsCliTest {
         Run again = approvals("approve", second);
         assertEquals(1, again.exit());
         assertTrue(again.err().contains("(409)"), again.err());
+    }
+
+    /**
+     * {@code approvals login} prints a console JWT-SVID for bob; with it as a bearer token the
+     * public listener lists and decides approvals as bob (logged with his ID); no token, a
+     * tampered one or one for another audience is 401, an agent's console token 403, and the
+     * login route itself does not exist on the public listener.
+     */
+    @Test
+    void consoleLoginAndBearerApprovals() throws Exception {
+        String pending = authority.pendingPayment(agent, chain);
+        Run login = approvals(as(bob, "login"));
+        assertEquals(0, login.exit(), login.err());
+        String token = login.out().strip();
+        assertTrue(login.err().contains("JWT-SVID for spiffe://agentledger.local/approver/bob"), login.err());
+        assertFalse(login.err().contains(token), "the token is printed once, on standard output");
+
+        HttpResponse<String> list = publicCall("GET", "/api/v1/approvals", Optional.of(token));
+        assertEquals(200, list.statusCode(), list.body());
+        assertTrue(list.body().contains(pending), list.body());
+        HttpResponse<String> denied = publicCall("POST", "/api/v1/approvals/" + pending + "/deny", Optional.of(token));
+        assertEquals(200, denied.statusCode(), denied.body());
+        JsonObject decision = JsonParser.create(denied.body()).readJsonObject();
+        assertEquals("rejected", decision.stringValue("status", ""));
+        assertEquals("spiffe://agentledger.local/approver/bob", decision.stringValue("decided_by", ""));
+
+        assertEquals(401, publicCall("GET", "/api/v1/approvals", Optional.empty()).statusCode());
+        char last = token.charAt(token.length() - 2);
+        String tampered = token.substring(0, token.length() - 2) + (last == 'A' ? 'B' : 'A') + token.charAt(token.length() - 1);
+        HttpResponse<String> bad = publicCall("GET", "/api/v1/approvals", Optional.of(tampered));
+        assertEquals(401, bad.statusCode(), bad.body());
+        assertFalse(bad.body().contains(tampered), "the refusal does not echo the token");
+        String otherAudience = agentJwtSvid("billing");
+        HttpResponse<String> wrongAudience = publicCall("GET", "/api/v1/approvals", Optional.of(otherAudience));
+        assertEquals(401, wrongAudience.statusCode(), wrongAudience.body());
+        assertTrue(wrongAudience.body().contains("agentledger-console"), wrongAudience.body());
+        HttpResponse<String> agentToken = publicCall("GET", "/api/v1/approvals", Optional.of(agentJwtSvid("agentledger-console")));
+        assertEquals(403, agentToken.statusCode(), agentToken.body());
+        assertEquals(404, publicCall("POST", "/api/v1/console/login", Optional.of(token)).statusCode());
+    }
+
+    /** A JWT-SVID the agent obtains for itself over gRPC, for {@code audience}. */
+    static String agentJwtSvid(String audience) throws Exception {
+        try (var client = authority.client(agent)) {
+            return client.issuer().issueJwtSvid(dev.agentledger.proto.v1.IssueJwtSvidRequest.newBuilder()
+                    .setSpiffeId(agentId).addAudience(audience).build()).getToken();
+        }
+    }
+
+    static HttpResponse<String> publicCall(String method, String path, Optional<String> bearer) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(authority.server.server.publicUrl() + path))
+                .method(method, method.equals("GET") ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString("{}"));
+        bearer.ifPresent(token -> request.header("Authorization", "Bearer " + token));
+        return authority.server.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

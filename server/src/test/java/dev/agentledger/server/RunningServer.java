@@ -31,11 +31,19 @@ final class RunningServer implements AutoCloseable {
     }
 
     static RunningServer start(Path dir, List<SpiffeId> appenders) throws BootstrapException {
+        return start(dir, (prepared, config) -> config.withAppenders(appenders));
+    }
+
+    /**
+     * A server whose loopback configuration {@code configure} completes, knowing the prepared
+     * data directory (e.g. to start witnesses for its log key first).
+     */
+    static RunningServer start(Path dir, java.util.function.BiFunction<Bootstrap.Prepared, ServerConfig, ServerConfig> configure)
+            throws BootstrapException {
         DataDir data = new DataDir(dir);
         Bootstrap.Prepared prepared = Bootstrap.prepare(data, Optional.empty(), Optional.empty(), InstantSource.system());
-        ServerConfig config = ServerConfig.of(data)
-                .withAddresses(new HostPort("127.0.0.1", 0), new HostPort("127.0.0.1", 0))
-                .withAppenders(appenders);
+        ServerConfig config = configure.apply(prepared, ServerConfig.of(data)
+                .withAddresses(new HostPort("127.0.0.1", 0), new HostPort("127.0.0.1", 0)));
         return new RunningServer(prepared, AgentLedgerServer.start(config, prepared, InstantSource.system()));
     }
 

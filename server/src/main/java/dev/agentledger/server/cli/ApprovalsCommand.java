@@ -10,9 +10,11 @@ import picocli.CommandLine.Command;
             "Calls the private listener's HTTPS API over mutual TLS as the operator (credentials in --data)",
             "or as an approver (--cert, --key: a certificate for spiffe://<td>/approver/<name> from the CA).",
             "Every decision is appended to the transparency log (ApprovalDecided) before it is answered; the",
-            "agent then retries its token exchange with the approval id and gets its token once."
+            "agent then retries its token exchange with the approval id and gets its token once.",
+            "'approvals login' prints a JWT-SVID to sign in to the web console (/ui/) as an approver."
         },
-        subcommands = {ApprovalsListCommand.class, ApprovalDecisionCommand.Approve.class, ApprovalDecisionCommand.Deny.class})
+        subcommands = {ApprovalsListCommand.class, ApprovalDecisionCommand.Approve.class, ApprovalDecisionCommand.Deny.class,
+            ApprovalsLoginCommand.class})
 final class ApprovalsCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

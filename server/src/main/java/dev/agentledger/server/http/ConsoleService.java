@@ -13,8 +13,9 @@ import java.util.Map;
 
 /**
  * The web console at {@code /ui/}: a static page that reads the public API and verifies, in the
- * browser, the checkpoint's signatures and each entry's inclusion proof. Its files are loaded once
- * from the classpath.
+ * browser, the checkpoint's log signature and witness cosignatures, each entry's inclusion proof
+ * and each event of the live revocation feed; approvers sign in with a console JWT-SVID
+ * ({@code ConsoleSvids}) sent as a bearer header. Its files are loaded once from the classpath.
  */
 final class ConsoleService implements HttpService {
     /** Where the console is served. */

@@ -22,7 +22,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Human approvals on the private (mTLS) listener, for identities with role {@code approver}:
+ * Human approvals for identities with role {@code approver}, on the private listener (caller
+ * authenticated by its mTLS client certificate) and on the public one for the web console
+ * (caller authenticated by a bearer console JWT-SVID, {@link ConsoleSvids}): the same routes and
+ * the same decisions, logged with the caller's SPIFFE ID either way:
  * {@code GET /api/v1/approvals} lists the pending ones; {@code POST /api/v1/approvals/<id>/approve}
  * and {@code .../deny} decide one (JSON body {@code {"comment": "..."}}, optional), logged as
  * {@code ApprovalDecided} before the answer. {@code GET /api/v1/approvals/<id>} shows one, also to
@@ -31,13 +34,31 @@ import java.util.List;
 public final class ApprovalsHttpService implements HttpService {
     private static final int MAX_BODY_BYTES = 8 * 1024;
 
+    /** Who calls: the authenticated SPIFFE ID of a request. */
+    @FunctionalInterface
+    public interface Callers {
+        /**
+         * The caller of {@code req}.
+         *
+         * @throws UnauthenticatedException if the request carries no acceptable identity
+         */
+        SpiffeId of(ServerRequest req) throws UnauthenticatedException;
+    }
+
     private final Approvals approvals;
     private final Roles roles;
+    private final Callers callers;
 
-    /** Routes over {@code approvals}, authorizing callers by {@code roles}. */
+    /** Routes over {@code approvals} for mTLS callers (their client certificate's SPIFFE ID), authorized by {@code roles}. */
     public ApprovalsHttpService(Approvals approvals, Roles roles) {
+        this(approvals, roles, req -> CallerIdentity.of(req.remotePeer().tlsCertificates()));
+    }
+
+    /** Routes over {@code approvals} for callers identified by {@code callers}, authorized by {@code roles}. */
+    public ApprovalsHttpService(Approvals approvals, Roles roles, Callers callers) {
         this.approvals = approvals;
         this.roles = roles;
+        this.callers = callers;
     }
 
     @Override
@@ -50,7 +71,7 @@ public final class ApprovalsHttpService implements HttpService {
 
     private void list(ServerRequest req, ServerResponse res) {
         JsonAnswers.respond(res, () -> {
-            roles.require(caller(req), "list approvals", Role.APPROVER);
+            roles.require(callers.of(req), "list approvals", Role.APPROVER);
             List<JsonValue> pending = new ArrayList<>();
             for (Approval approval : approvals.pending()) {
                 pending.add(json(approval));
@@ -61,7 +82,7 @@ public final class ApprovalsHttpService implements HttpService {
 
     private void show(ServerRequest req, ServerResponse res) {
         JsonAnswers.respond(res, () -> {
-            SpiffeId caller = caller(req);
+            SpiffeId caller = callers.of(req);
             Approval approval = approvals.find(req.path().pathParameters().get("id"))
                     .orElseThrow(() -> new ApprovalException(ApprovalException.Reason.UNKNOWN_APPROVAL, req.path().pathParameters().get("id"), "no such approval"));
             if (!approval.request().principal().equals(caller)) {
@@ -73,16 +94,12 @@ public final class ApprovalsHttpService implements HttpService {
 
     private void decide(ServerRequest req, ServerResponse res, boolean approve) {
         JsonAnswers.respond(res, () -> {
-            SpiffeId caller = caller(req);
+            SpiffeId caller = callers.of(req);
             roles.require(caller, "decide approvals", Role.APPROVER);
             String comment = comment(req);
             String id = req.path().pathParameters().get("id");
             return json(approve ? approvals.approve(id, caller, comment) : approvals.deny(id, caller, comment));
         });
-    }
-
-    private static SpiffeId caller(ServerRequest req) throws UnauthenticatedException {
-        return CallerIdentity.of(req.remotePeer().tlsCertificates());
     }
 
     private static String comment(ServerRequest req) throws Exception {

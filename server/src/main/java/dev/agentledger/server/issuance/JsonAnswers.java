@@ -10,8 +10,9 @@ import io.helidon.json.JsonObject;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
- * The one place the private listener's JSON routes (delegations, token consumption, approvals)
- * turn an answer or a failure into a response, by exception type: no client certificate 401,
+ * The one place the JSON routes (delegations, token consumption, approvals and console login on
+ * the private listener; approvals on the public one for the console) turn an answer or a failure
+ * into a response, by exception type: no client certificate or bearer console token 401,
  * a role that does not allow it 403, an issuance refusal as {@link IssuanceFailures} says, an
  * approval refusal 404/403/400/409, an unreadable request 400, a failed write (IOException) 500
  * with its reason, anything else 500 with no detail
@@ -71,7 +72,7 @@ public final class JsonAnswers {
             status = Status.INTERNAL_SERVER_ERROR_500;
             message = e.getMessage();
         } catch (Exception e) {
-            LOG.log(System.Logger.Level.ERROR, "a private JSON route failed", e);
+            LOG.log(System.Logger.Level.ERROR, "a JSON route failed", e);
             status = Status.INTERNAL_SERVER_ERROR_500;
             message = "internal error";
         }

@@ -135,21 +135,73 @@ export async function verifyCosignature(note, vkey) {
 }
 
 /**
+ * Verifies that the logged bytes {@code entry} are at {@code index} of the tree in the signed
+ * checkpoint {@code note}: the log key signed the note, the proof is for this index and the
+ * note's size, and it leads from the entry's RFC 9162 leaf hash to the note's root. Returns
+ * what was checked.
+ */
+export async function verifyInclusion(entry, index, proof, note, vkey) {
+  const leaf = await leafHash(entry);
+  await verifyLogSignature(note, vkey);
+  const checkpoint = parseCheckpoint(splitNote(note).text);
+  if (BigInt(proof.tree_size) !== checkpoint.size || BigInt(proof.index) !== BigInt(index)) {
+    throw new Error('the proof is not for this entry and checkpoint');
+  }
+  const root = await rootFromInclusionProof(proof.index, proof.tree_size, leaf, (proof.hashes || []).map(fromBase64));
+  if (!equalBytes(root, checkpoint.root)) throw new Error('the proof does not lead to the signed root');
+  return { index: BigInt(index), size: checkpoint.size, root: toHex(root), leaf: toHex(leaf) };
+}
+
+/**
  * Verifies an entry as the JSON API serves it ({@code /api/v1/entries/N}): the entry bytes hash
- * to the leaf, the proof leads from that leaf to the checkpoint's root, and the checkpoint is
- * signed by the log key. Returns what was checked.
+ * to the leaf hash given, and {@link verifyInclusion} holds. Returns what was checked.
  */
 export async function verifyEntry(answer, vkey) {
   const entry = fromBase64(answer.entry_base64);
-  const leaf = await leafHash(entry);
-  if (!equalBytes(leaf, fromBase64(answer.leaf_hash))) throw new Error('the entry does not hash to the leaf hash given');
-  await verifyLogSignature(answer.checkpoint, vkey);
-  const checkpoint = parseCheckpoint(splitNote(answer.checkpoint).text);
-  const proof = answer.proof;
-  if (BigInt(proof.tree_size) !== checkpoint.size || BigInt(proof.index) !== BigInt(answer.index)) {
-    throw new Error('the proof is not for this entry and checkpoint');
+  if (!equalBytes(await leafHash(entry), fromBase64(answer.leaf_hash))) throw new Error('the entry does not hash to the leaf hash given');
+  return verifyInclusion(entry, answer.index, answer.proof, answer.checkpoint, vkey);
+}
+
+/**
+ * Verifies a revocation feed event (protobuf JSON of {@code RevocationEvent}): its logged entry
+ * is at its log index under its signed checkpoint.
+ */
+export async function verifyRevocationEvent(event, vkey) {
+  const note = new TextDecoder().decode(fromBase64(event.checkpoint));
+  return verifyInclusion(fromBase64(event.entry), event.log_index || 0, event.inclusion_proof, note, vkey);
+}
+
+/**
+ * Every signature line of {@code note}, checked against the log key and the witness keys:
+ * {@code {name, keyId, role: 'log'|'witness'|'unknown', ok, time?, error?}} per line. A line whose
+ * key is not given is reported as unknown, not verified.
+ */
+export async function checkSignatures(note, logVkey, witnessVkeys) {
+  const { signatures } = splitNote(note);
+  const log = parseVerifierKey(logVkey);
+  const witnesses = witnessVkeys.map(v => ({ vkey: v, key: parseVerifierKey(v) }));
+  const results = [];
+  for (const s of signatures) {
+    const keyId = toHex(s.blob.slice(0, 4));
+    const row = { name: s.name, keyId, role: 'unknown', ok: false };
+    try {
+      if (s.name === log.name && keyId === log.keyId) {
+        row.role = 'log';
+        row.ok = await verifyLogSignature(note, logVkey);
+      } else {
+        const w = witnesses.find(c => c.key.name === s.name && c.key.keyId === keyId);
+        if (w) {
+          row.role = 'witness';
+          row.time = await verifyCosignature(note, w.vkey);
+          row.ok = true;
+        } else {
+          row.error = 'key not published in discovery: not verified';
+        }
+      }
+    } catch (e) {
+      row.error = e.message;
+    }
+    results.push(row);
   }
-  const root = await rootFromInclusionProof(proof.index, proof.tree_size, leaf, proof.hashes.map(fromBase64));
-  if (!equalBytes(root, checkpoint.root)) throw new Error('the proof does not lead to the signed root');
-  return { index: answer.index, size: checkpoint.size, root: toHex(root), leaf: toHex(leaf) };
+  return results;
 }
