@@ -11,7 +11,7 @@ import java.util.Optional;
  * A human approval the gate asked for, as its log entries record it: what is asked, who may
  * approve, until when, and how it ended so far.
  *
- * @param id the approval id (22 URL-safe base64 characters, 128 random bits)
+ * @param id the approval id (22 URL-safe base64 characters, 127 random bits; the first is a letter or digit)
  * @param request the request waiting for approval
  * @param policyId the policy set that asked for approval
  * @param policyVersion its version

@@ -201,6 +201,7 @@ public final class Approvals {
     String request(PolicyVersion policy, AuthorizationRequest request, Evaluation evaluation, Instant now) throws IssuanceException {
         byte[] random = new byte[16];
         config.random().nextBytes(random);
+        random[0] &= 0x7f; // the id starts with a letter or digit, never '-', which a command line takes for an option
         String id = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
         Instant expires = now.plus(config.approvalLifetime());
         log.append(PolicyEntries.approvalRequested(log.header(now), id, request, policy, evaluation.approvers(), expires,

@@ -181,6 +181,27 @@ class ApprovalsTest extends GateOnLogTest {
     }
 
     @Test
+    void approvalIdsNeverStartWithADash() throws Exception {
+        // All-ones randomness would give "__..." and 0xF8 "-...": a command line takes a leading '-' for an option.
+        for (byte fill : new byte[] {(byte) 0xFF, (byte) 0xF8}) {
+            java.security.SecureRandom ones = new java.security.SecureRandom() {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                public void nextBytes(byte[] bytes) {
+                    java.util.Arrays.fill(bytes, fill);
+                }
+            };
+            PolicyConfig config = new PolicyConfig(log.config.authority(), log.config.clock(), ones,
+                    log.config.approvalLifetime(), log.config.numericContextKeys());
+            CedarPolicyGate filled = CedarPolicyGate.open(log.ledger, config, "main", POLICY, GateLog.OPERATOR);
+            String id = filled.decide(WRITE).approvalId().orElseThrow();
+            assertTrue(Character.isLetterOrDigit(id.charAt(0)), id);
+            assertEquals(22, id.length());
+        }
+    }
+
+    @Test
     void unknownAndMalformedApprovalIdsDeny() throws Exception {
         Verdict unknown = gate.decide(Requests.retry(WRITE, "AAAAAAAAAAAAAAAAAAAAAA"));
         assertEquals(Outcome.DENY, unknown.outcome());
