@@ -267,6 +267,55 @@ public final class Issuer {
                 DelegationClaims.MAX_LIFETIME);
     }
 
+    /** Which signing key: the CA, the JWT-SVID key or the access-token key. */
+    public enum KeyRole {
+        /** The X.509 CA key (rotated by {@link #rotateCaKey()}). */
+        CA,
+        /** The JWT-SVID key (rotated by {@link #rotateJwtKey()}). */
+        JWT_SVID,
+        /** The key of delegations and capability tokens (rotated by {@link #rotateAccessTokenKey()}). */
+        ACCESS_TOKEN
+    }
+
+    /**
+     * Rotates {@code role}'s key, as its own rotate method does.
+     *
+     * @throws IssuanceException ({@code NOT_LOGGED}) if the log did not take the entry; the old key stays active
+     */
+    public void rotate(KeyRole role) throws IssuanceException {
+        switch (role) {
+            case CA -> rotateCaKey();
+            case JWT_SVID -> rotateJwtKey();
+            case ACCESS_TOKEN -> rotateAccessTokenKey();
+        }
+    }
+
+    /**
+     * Rotates each active key that has less than a third of the configured key lifetime left to
+     * sign, so a key is replaced long before it expires and the old one stays published while
+     * what it signed is valid. Run it periodically; it does nothing when no key is due.
+     *
+     * @return the keys rotated, in the order CA, JWT-SVID, access token
+     * @throws IssuanceException ({@code NOT_LOGGED}) if the log did not take a rotation; the keys
+     *     rotated before it stay rotated, the others stay active
+     */
+    public List<KeyRole> rotateDue() throws IssuanceException {
+        Instant due = now(config).plus(config.keyLifetime().dividedBy(3));
+        List<KeyRole> rotated = new java.util.ArrayList<>();
+        for (KeyRole role : KeyRole.values()) {
+            SigningKey active = state.get().active(switch (role) {
+                case CA -> SigningKey.Use.X509_SVID;
+                case JWT_SVID -> SigningKey.Use.JWT_SVID;
+                case ACCESS_TOKEN -> SigningKey.Use.ACCESS_TOKEN;
+            });
+            if (active.notAfter().isBefore(due)) {
+                rotate(role);
+                rotated.add(role);
+            }
+        }
+        return rotated;
+    }
+
     /** The active keys, for storing them. */
     Authorities authorities() {
         return state.get();

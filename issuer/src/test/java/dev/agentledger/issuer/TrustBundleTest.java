@@ -74,6 +74,24 @@ class TrustBundleTest extends IssuerOnLogTest {
     }
 
     @Test
+    void keysRotateWhenAThirdOfTheirLifetimeIsLeft(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        try (TestLog shortLived = new TestLog(dir, Duration.ofHours(30))) {
+            String ca = shortLived.issuer.authorities().ca().keyId();
+            assertEquals(List.of(), shortLived.issuer.rotateDue());
+            shortLived.clock.advance(Duration.ofHours(19));
+            assertEquals(List.of(), shortLived.issuer.rotateDue(), "11 h of 30 left: not due");
+            shortLived.clock.advance(Duration.ofHours(2));
+            assertEquals(List.of(Issuer.KeyRole.CA, Issuer.KeyRole.JWT_SVID, Issuer.KeyRole.ACCESS_TOKEN),
+                    shortLived.issuer.rotateDue(), "9 h of 30 left: every key is due");
+            assertNotEquals(ca, shortLived.issuer.authorities().ca().keyId());
+            assertEquals(List.of(), shortLived.issuer.rotateDue(), "the new keys have their whole lifetime");
+            long rotations = shortLived.entries().stream().filter(LogEntry::hasKeyPublished)
+                    .filter(e -> !e.getKeyPublished().getPreviousKeyId().isEmpty()).count();
+            assertEquals(3, rotations, "each rotation is logged");
+        }
+    }
+
+    @Test
     void caRotationOverlapsUntilTheOldCertificatesExpire() throws Exception {
         X509Certificate oldCa = log.issuer.caCertificate();
         X509Certificate oldLeaf = log.issuer.issueX509Svid(AGENT, Csrs.of(Csrs.p256())).credential();

@@ -3,6 +3,7 @@ package dev.agentledger.server;
 import dev.agentledger.ledger.WitnessSubmitter;
 import dev.agentledger.server.ops.BackupHttpService;
 import dev.agentledger.server.ops.Backups;
+import dev.agentledger.server.ops.KeyRotationHttpService;
 import dev.agentledger.server.observe.WitnessMeters;
 import java.util.Optional;
 
@@ -169,7 +170,8 @@ public final class AgentLedgerServer implements AutoCloseable {
                                     .register("/api/v1", new ApprovalsHttpService(gate.approvals(), roles))
                                     .register("/api/v1", new ConsoleLoginHttpService(consoleSvids, roles))
                                     .register("/api/v1", new RevokeHttpService(feed, roles))
-                                    .register("/api/v1", new BackupHttpService(new Backups(prepared.dir(), ledger), roles)))
+                                    .register("/api/v1", new BackupHttpService(new Backups(prepared.dir(), ledger), roles))
+                                    .register("/api/v1", new KeyRotationHttpService(issuer, roles)))
                             .addRouting(GrpcRouting.builder()
                                     .service(new LedgerGrpcService(ledger, appenders, clock, PeerCertificates.helidon()))
                                     .service(new IssuerGrpcService(issuer, registrations, exchange, roles, PeerCertificates.helidon()))
@@ -184,7 +186,7 @@ public final class AgentLedgerServer implements AutoCloseable {
             submitter.ifPresent(WitnessSubmitter::start);
             revocations.start();
             return new AgentLedgerServer(ledger, submitter, revocations, server, publicBound, privateBound,
-                    expirySweeper(gate));
+                    expirySweeper(gate, issuer));
         } catch (RuntimeException e) {
             submitter.ifPresent(WitnessSubmitter::close);
             if (revocations != null) {
@@ -220,11 +222,23 @@ public final class AgentLedgerServer implements AutoCloseable {
 
     /**
      * Logs the expiry of pending approvals nobody decided, every {@value #SWEEP_SECONDS} seconds,
-     * so agents waiting on one hear it ended.
+     * so agents waiting on one hear it ended; and rotates the issuer's keys that are due (a third
+     * of their lifetime left), at start and every hour.
      */
-    private static java.util.concurrent.ScheduledExecutorService expirySweeper(CedarPolicyGate gate) {
+    private static java.util.concurrent.ScheduledExecutorService expirySweeper(CedarPolicyGate gate, Issuer issuer) {
         var sweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("approval-expiry").daemon(true).factory());
+        sweeper.scheduleWithFixedDelay(() -> {
+            try {
+                for (Issuer.KeyRole role : issuer.rotateDue()) {
+                    System.getLogger(AgentLedgerServer.class.getName()).log(System.Logger.Level.INFO,
+                            "rotated the " + KeyRotationHttpService.name(role) + " key: a third of its lifetime was left");
+                }
+            } catch (IssuanceException | RuntimeException e) {
+                System.getLogger(AgentLedgerServer.class.getName()).log(System.Logger.Level.WARNING,
+                        "could not rotate a key that is due; retrying in an hour", e);
+            }
+        }, 0, 1, java.util.concurrent.TimeUnit.HOURS);
         sweeper.scheduleWithFixedDelay(() -> {
             try {
                 gate.approvals().expireDue();

@@ -95,6 +95,38 @@ class BackupCliTest {
         }
     }
 
+    @Test
+    void theOperatorRotatesAKeyAndTheBundleKeepsTheOldOne() throws Exception {
+        Path data = dir.resolve("data");
+        try (AgentAuthority authority = AgentAuthority.start(data)) {
+            List<String> connection = List.of("--data", data.toString(),
+                    "--private-addr", authority.server.server.privateAddress().toString());
+            String before = authority.server.getText("/api/v1/bundle");
+            Run rotated = run(concat(List.of("keys", "rotate", "ca"), connection));
+            assertEquals(0, rotated.exit(), rotated.err());
+            assertTrue(rotated.out().startsWith("rotated the ca key; trust bundle sequence "), rotated.out());
+            String after = authority.server.getText("/api/v1/bundle");
+            assertEquals(count(before, "\"x509-svid\"") + 1, count(after, "\"x509-svid\""), after);
+
+            Run unknown = run(concat(List.of("keys", "rotate", "log"), connection));
+            assertEquals(1, unknown.exit());
+            assertTrue(unknown.err().contains("give {\"key\": \"ca\"}"), unknown.err());
+
+            authority.approver.write(dir.resolve("bob.key"), dir.resolve("bob.pem"));
+            List<String> asBob = new ArrayList<>(List.of("keys", "rotate", "jwt-svid"));
+            asBob.addAll(connection);
+            asBob.addAll(List.of("--cert", dir.resolve("bob.pem").toString(), "--key", dir.resolve("bob.key").toString()));
+            Run refused = run(asBob);
+            assertEquals(1, refused.exit());
+            assertTrue(refused.err().contains("may not rotate keys"), refused.err());
+            assertEquals(after, authority.server.getText("/api/v1/bundle"));
+        }
+    }
+
+    private static int count(String text, String needle) {
+        return text.split(java.util.regex.Pattern.quote(needle), -1).length - 1;
+    }
+
     private static List<String> concat(List<String> a, List<String> b) {
         List<String> all = new ArrayList<>(a);
         all.addAll(b);

@@ -106,7 +106,7 @@ class CliTest {
     @ParameterizedTest
     @ValueSource(strings = {"serve", "agent", "agent spawn", "log", "log add", "log get", "log proof",
         "approvals", "approvals list", "approvals approve", "approvals deny", "verify", "verify svid",
-        "verify jwt-svid", "verify token", "verify chain", "demo", "monitor", "revoke", "witness", "backup"})
+        "verify jwt-svid", "verify token", "verify chain", "demo", "monitor", "revoke", "witness", "backup", "keys", "keys rotate"})
     void everyCommandExplainsItself(String command) {
         String[] args = (command + " --help").split(" ");
         Run help = run(args);
