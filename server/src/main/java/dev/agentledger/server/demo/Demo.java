@@ -288,8 +288,10 @@ public final class Demo implements AutoCloseable {
                 entry.getValue().forEach(k -> kinds.merge(k, 1L, Long::sum));
                 story.detail(String.format("%-64s %s", entry.getKey(), kinds));
             }
-            story.result("audit from tiles", identities.size() + " identities, " + counters.total() + " alerts",
-                    result.entriesRead() + " entries in " + millis + " ms");
+            long anomalies = counters.count(dev.agentledger.verifierclient.monitor.AlertKind.ANOMALY);
+            story.detail(anomalies + " policy decisions flagged as new for their agent (first use of an action on a resource)");
+            story.result("audit from tiles", identities.size() + " identities, " + (counters.total() - anomalies) + " alerts, "
+                    + anomalies + " anomaly flags", result.entriesRead() + " entries in " + millis + " ms");
         }
     }
 
