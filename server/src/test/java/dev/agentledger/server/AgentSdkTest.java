@@ -157,6 +157,31 @@ class AgentSdkTest {
     }
 
     @Test
+    void aFailedRenewalKeepsTheOldSvidAndIsRetried() throws Exception {
+        RecordingTimer timer = new RecordingTimer();
+        AgentConfig config = config(timer);
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        AgentConfig unreachable = new AgentConfig(config.publicUrl(), URI.create("https://localhost:" + closedPort), config.log(),
+                config.trustDomain(), config.serverAuthorities(), config.svidTtl(), config.clock(), config.timer(),
+                config.sleeper(), config.approvalPoll(), config.revocations(), config.random());
+        try (Agent agent = join("sdk-renew-fails", unreachable)) {
+            Svid first = agent.svid().orElseThrow();
+            assertEquals(AgentException.Reason.UNAVAILABLE, assertThrows(AgentException.class, agent::renew).reason());
+            assertEquals(first, agent.svid().orElseThrow());
+
+            timer.last().run();
+
+            assertEquals(first, agent.svid().orElseThrow(), "the old SVID stays until a new one is verified");
+            assertEquals(2, timer.delays.size(), "the failed renewal is retried");
+            Duration retry = timer.delays.get(1);
+            assertTrue(retry.compareTo(Duration.ofSeconds(1)) >= 0 && retry.compareTo(TTL.dividedBy(10)) <= 0, retry.toString());
+        }
+    }
+
+    @Test
     void refusesAnSvidWhoseProofDoesNotVerifyAgainstThePinnedLogKey() throws Exception {
         SignerKey other = SignerKey.generate(authority.server.prepared.settings().origin(), SignatureType.ED25519);
         AgentConfig config = config(new RecordingTimer());
