@@ -3,6 +3,7 @@ package dev.agentledger.issuer;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A logged decision of the {@link PolicyGate}.
@@ -12,8 +13,10 @@ import java.util.Optional;
  * @param approvalId for {@link Outcome#NEEDS_APPROVAL}, the approval to wait for (and to name when
  *     retrying); for {@link Outcome#ALLOW} after an approval, the approval that allowed it
  * @param decisionIndex the log index of the {@code PolicyDecision} entry
+ * @param anomalies what was new for the principal ({@code first_use}, {@code rate_spike},
+ *     {@code off_hours}), as the policy saw it in {@code context.anomalies} and the decision logged it
  */
-public record Verdict(Outcome outcome, List<String> reasons, Optional<String> approvalId, long decisionIndex) {
+public record Verdict(Outcome outcome, List<String> reasons, Optional<String> approvalId, long decisionIndex, Set<String> anomalies) {
     /** The three outcomes of the gate. */
     public enum Outcome {
         /** The action may proceed. */
@@ -24,10 +27,16 @@ public record Verdict(Outcome outcome, List<String> reasons, Optional<String> ap
         NEEDS_APPROVAL
     }
 
-    /** Copies the reasons; a needs-approval verdict names its approval. */
+    /** A verdict without anomaly flags. */
+    public Verdict(Outcome outcome, List<String> reasons, Optional<String> approvalId, long decisionIndex) {
+        this(outcome, reasons, approvalId, decisionIndex, Set.of());
+    }
+
+    /** Copies the reasons and flags; a needs-approval verdict names its approval. */
     public Verdict {
         Objects.requireNonNull(outcome, "outcome");
         reasons = List.copyOf(reasons);
+        anomalies = Set.copyOf(anomalies);
         Objects.requireNonNull(approvalId, "approvalId");
         if (outcome == Outcome.NEEDS_APPROVAL && approvalId.isEmpty()) {
             throw new IllegalArgumentException("a needs-approval verdict names the approval to wait for");

@@ -170,6 +170,7 @@ public final class AgentLedgerServer implements AutoCloseable {
                                     .register("/api/v1", new ApprovalsHttpService(gate.approvals(), roles))
                                     .register("/api/v1", new ConsoleLoginHttpService(consoleSvids, roles))
                                     .register("/api/v1", new RevokeHttpService(feed, roles))
+                                    .register("/api/v1", new dev.agentledger.server.issuance.SvidRenewalHttpService(issuer, registrations))
                                     .register("/api/v1", new BackupHttpService(new Backups(prepared.dir(), ledger), roles))
                                     .register("/api/v1", new KeyRotationHttpService(issuer, roles)))
                             .addRouting(GrpcRouting.builder()

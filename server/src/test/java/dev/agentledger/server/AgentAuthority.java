@@ -69,6 +69,14 @@ final class AgentAuthority implements AutoCloseable {
         return credentials.certificate().getSubjectAlternativeNames().iterator().next().get(1).toString();
     }
 
+    /** Registers an agent instance {@code name} for alice, as the operator: its SPIFFE ID and one-time join token. */
+    RegisterWorkloadResponse register(String name) throws Exception {
+        try (LedgerClient operator = server.operatorClient()) {
+            return operator.issuer().registerWorkload(RegisterWorkloadRequest.newBuilder()
+                    .setAgentName(name).setActingUserSpiffeId("spiffe://agentledger.local/user/alice").build());
+        }
+    }
+
     /** An agent with an X509-SVID from the issuer (registered by the operator, issued on its behalf). */
     Credentials spawn(String name) throws Exception {
         try (LedgerClient operator = server.operatorClient()) {
@@ -117,6 +125,14 @@ final class AgentAuthority implements AutoCloseable {
         HttpResponse<String> pay = exchange(agent, chain, "payments:send", Optional.empty());
         assertEquals(400, pay.statusCode(), pay.body());
         return JsonParser.create(pay.body()).readJsonObject().stringValue("approval_id").orElseThrow(() -> new AssertionError(pay.body()));
+    }
+
+    /** {@code GET path} on the private listener as {@code as}. */
+    HttpResponse<String> get(Credentials as, String path) throws Exception {
+        HttpClient client = HttpClient.newBuilder()
+                .sslContext(TlsContexts.of(List.of(server.prepared.caCertificate()), Optional.of(as))).build();
+        return client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + server.server.privateAddress().port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> post(Credentials as, String path, String contentType, String body) throws Exception {

@@ -33,6 +33,8 @@ import java.util.regex.Pattern;
 record CedarInput(AuthorizationRequest request, Set<Entity> entities) {
     /** The context key the gate fills with its clock; a request may not set it. */
     static final String NOW = "now";
+    /** The context key the gate fills with the request's anomaly flags (a set of strings); a request may not set it. */
+    static final String ANOMALIES = "anomalies";
     private static final EntityTypeName AGENT = EntityTypeName.parse("Agent").orElseThrow();
     private static final EntityTypeName ACTION = EntityTypeName.parse("Action").orElseThrow();
     private static final EntityTypeName RESOURCE = EntityTypeName.parse("Resource").orElseThrow();
@@ -52,9 +54,10 @@ record CedarInput(AuthorizationRequest request, Set<Entity> entities) {
      * Maps {@code request} at {@code now}.
      *
      * @param numericKeys the context keys whose values are integers (e.g. {@code rows})
-     * @throws ContextException if the context sets {@code now}, or a numeric key holds no integer
+     * @param anomalies the flags of {@code AnomalySignals}, as {@code context.anomalies}
+     * @throws ContextException if the context sets {@code now} or {@code anomalies}, or a numeric key holds no integer
      */
-    static CedarInput of(ActionRequest request, Instant now, Set<String> numericKeys) throws ContextException {
+    static CedarInput of(ActionRequest request, Instant now, Set<String> numericKeys, Set<String> anomalies) throws ContextException {
         EntityUID principal = AGENT.of(request.principal().value());
         Entity agent = new Entity(principal, principalAttributes(request), Set.of());
         EntityUID resource = RESOURCE.of(request.resource());
@@ -64,6 +67,7 @@ record CedarInput(AuthorizationRequest request, Set<Entity> entities) {
             context.put(entry.getKey(), contextValue(entry.getKey(), entry.getValue(), numericKeys));
         }
         context.put(NOW, clock(now));
+        context.put(ANOMALIES, strings(List.copyOf(new java.util.TreeSet<>(anomalies))));
         return new CedarInput(new AuthorizationRequest(principal, ACTION.of(request.action()), resource, context),
                 Set.of(agent, target));
     }
@@ -101,6 +105,9 @@ record CedarInput(AuthorizationRequest request, Set<Entity> entities) {
     private static Value contextValue(String key, String value, Set<String> numericKeys) throws ContextException {
         if (key.equals(NOW)) {
             throw new ContextException("context key \"" + NOW + "\" is reserved for the gate's clock");
+        }
+        if (key.equals(ANOMALIES)) {
+            throw new ContextException("context key \"" + ANOMALIES + "\" is reserved for the gate's anomaly flags");
         }
         if (!numericKeys.contains(key)) {
             return new PrimString(value);

@@ -139,9 +139,17 @@ public final class CedarPolicy {
      * Never throws for a well-formed request: every failure is a deny naming the error.
      */
     public Evaluation evaluate(ActionRequest request, Instant now) {
+        return evaluate(request, now, Set.of());
+    }
+
+    /**
+     * Decides {@code request} at {@code now} with {@code anomalies} as {@code context.anomalies}
+     * (see {@code AnomalySignals}). Never throws for a well-formed request.
+     */
+    public Evaluation evaluate(ActionRequest request, Instant now, Set<String> anomalies) {
         CedarInput input;
         try {
-            input = CedarInput.of(request, now, numericKeys);
+            input = CedarInput.of(request, now, numericKeys, anomalies);
         } catch (CedarInput.ContextException e) {
             return Evaluation.deny(List.of("error: " + e.getMessage()));
         }

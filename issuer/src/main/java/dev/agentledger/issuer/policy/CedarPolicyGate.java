@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -51,6 +52,7 @@ public final class CedarPolicyGate implements PolicyGate {
     private final PolicyLog log;
     private final PolicyConfig config;
     private final Approvals approvals;
+    private final AnomalySignals signals = new AnomalySignals();
     private final AtomicReference<Loaded> current = new AtomicReference<>();
     private final Object publishing = new Object();
 
@@ -80,6 +82,7 @@ public final class CedarPolicyGate implements PolicyGate {
         Approvals approvals = new Approvals(log, config, policyId);
         approvals.replay(recent.entries());
         CedarPolicyGate gate = new CedarPolicyGate(log, config, approvals);
+        gate.signals.replay(recent.entries());
         Optional<PolicyVersion> latest = recent.latest();
         if (latest.isPresent() && latest.get().sha256().equals(policy.sha256())) {
             gate.current.set(new Loaded(policy, latest.get()));
@@ -131,50 +134,59 @@ public final class CedarPolicyGate implements PolicyGate {
         if (logged.getSerializedSize() > MAX_REQUEST_BYTES) {
             return record(loaded, now, logged.toBuilder().clearContext().build(), Outcome.DENY,
                     List.of("error: the request is " + logged.getSerializedSize() + " bytes, want at most " + MAX_REQUEST_BYTES
-                            + " (context not logged)"), Optional.empty());
+                            + " (context not logged)"), Optional.empty(), Set.of());
         }
-        Evaluation evaluation = loaded.policy().evaluate(request, now);
+        Set<String> anomalies = signals.observe(logged, now);
+        Evaluation evaluation = loaded.policy().evaluate(request, now, anomalies);
         if (request.approvalId().isPresent()) {
-            return decideWithApproval(loaded, now, logged, evaluation, request.approvalId().get());
+            return decideWithApproval(loaded, now, logged, evaluation, request.approvalId().get(), anomalies);
         }
         if (evaluation.outcome() == Outcome.NEEDS_APPROVAL) {
             String approvalId = approvals.request(loaded.version(), logged, evaluation, now);
-            return record(loaded, now, logged, Outcome.NEEDS_APPROVAL, evaluation.reasons(), Optional.of(approvalId));
+            return record(loaded, now, logged, Outcome.NEEDS_APPROVAL, evaluation.reasons(), Optional.of(approvalId), anomalies);
         }
-        return record(loaded, now, logged, evaluation.outcome(), evaluation.reasons(), Optional.empty());
+        return record(loaded, now, logged, evaluation.outcome(), evaluation.reasons(), Optional.empty(), anomalies);
     }
 
     private Verdict decideWithApproval(Loaded loaded, Instant now, AuthorizationRequest logged, Evaluation evaluation,
-            String approvalId) throws IssuanceException {
+            String approvalId, Set<String> anomalies) throws IssuanceException {
         if (!Approvals.wellFormed(approvalId)) {
-            return record(loaded, now, logged, Outcome.DENY, with(evaluation.reasons(), "approval id is malformed"), Optional.empty());
+            return record(loaded, now, logged, Outcome.DENY, with(evaluation.reasons(), "approval id is malformed"), Optional.empty(),
+                    anomalies);
         }
         Optional<String> cited = Optional.of(approvalId);
         switch (evaluation.outcome()) {
             case DENY:
                 return record(loaded, now, logged, Outcome.DENY,
-                        with(evaluation.reasons(), "approval " + approvalId + " not used: the policy denies"), cited);
+                        with(evaluation.reasons(), "approval " + approvalId + " not used: the policy denies"), cited, anomalies);
             case ALLOW:
-                return record(loaded, now, logged, Outcome.ALLOW, evaluation.reasons(), Optional.empty());
+                return record(loaded, now, logged, Outcome.ALLOW, evaluation.reasons(), Optional.empty(), anomalies);
             default:
                 break;
         }
         Approvals.Redemption redemption = approvals.use(approvalId, logged, now,
                 note -> log.append(PolicyEntries.policyDecision(log.header(now), loaded.version(), logged, Outcome.ALLOW,
-                        with(evaluation.reasons(), note), cited)));
+                        with(evaluation.reasons(), note), cited, anomalies)));
         return switch (redemption.use()) {
-            case ALLOWED -> new Verdict(Outcome.ALLOW, with(evaluation.reasons(), redemption.reason()), cited,
-                    redemption.allowed().orElseThrow().index());
-            case PENDING -> record(loaded, now, logged, Outcome.NEEDS_APPROVAL, evaluation.reasons(), cited);
-            case REFUSED -> record(loaded, now, logged, Outcome.DENY, with(evaluation.reasons(), redemption.reason()), cited);
+            case ALLOWED -> {
+                signals.learn(logged, now);
+                yield new Verdict(Outcome.ALLOW, with(evaluation.reasons(), redemption.reason()), cited,
+                        redemption.allowed().orElseThrow().index(), anomalies);
+            }
+            case PENDING -> record(loaded, now, logged, Outcome.NEEDS_APPROVAL, evaluation.reasons(), cited, anomalies);
+            case REFUSED -> record(loaded, now, logged, Outcome.DENY, with(evaluation.reasons(), redemption.reason()), cited, anomalies);
         };
     }
 
     private Verdict record(Loaded loaded, Instant now, AuthorizationRequest logged, Outcome outcome, List<String> reasons,
-            Optional<String> approvalId) throws IssuanceException {
+            Optional<String> approvalId, Set<String> anomalies) throws IssuanceException {
         Appended appended = log.append(PolicyEntries.policyDecision(log.header(now), loaded.version(), logged, outcome, reasons,
-                approvalId));
-        return new Verdict(outcome, reasons, approvalId, appended.index());
+                approvalId, anomalies));
+        // Logged: an allowed request teaches its pair and hour (a decision that failed to log teaches nothing).
+        if (outcome == Outcome.ALLOW) {
+            signals.learn(logged, now);
+        }
+        return new Verdict(outcome, reasons, approvalId, appended.index(), anomalies);
     }
 
     private PolicyVersion publish(CedarPolicy policy, long version, SpiffeId publishedBy) throws IssuanceException {

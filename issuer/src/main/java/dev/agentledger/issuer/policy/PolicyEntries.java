@@ -19,6 +19,7 @@ import dev.agentledger.proto.v1.User;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The log entries of the policy gate (agentledger.v1 {@code PolicyPublished}, {@code
@@ -68,7 +69,7 @@ final class PolicyEntries {
     }
 
     static LogEntry policyDecision(Header header, PolicyVersion policy, AuthorizationRequest request, Outcome outcome,
-            List<String> reasons, Optional<String> approvalId) {
+            List<String> reasons, Optional<String> approvalId, Set<String> anomalies) {
         return LogEntry.newBuilder().setHeader(header).setPolicyDecision(PolicyDecision.newBuilder()
                 .setPolicyId(policy.policyId())
                 .setPolicyVersion(policy.version())
@@ -76,7 +77,8 @@ final class PolicyEntries {
                 .setRequest(request)
                 .setDecision(decision(outcome))
                 .addAllReasons(reasons)
-                .setApprovalId(approvalId.orElse("")))
+                .setApprovalId(approvalId.orElse(""))
+                .addAllAnomalies(anomalies))
                 .build();
     }
 

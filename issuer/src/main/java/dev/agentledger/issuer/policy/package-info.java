@@ -20,6 +20,10 @@
  *       are integers; plus {@code context.now} from the gate's clock: {@code hourUtc},
  *       {@code minuteUtc}, {@code weekday} ({@code "mon"} ... {@code "sun"}) and
  *       {@code unixSeconds}. A request may not set {@code now} itself.</li>
+ *   <li>{@code context.anomalies}: a set of what is new for the agent program, from the gate's own
+ *       memory of past decisions: {@code "first_use"}, {@code "rate_spike"}, {@code "off_hours"}
+ *       (see {@code AnomalySignals}); test with {@code context.anomalies.contains("first_use")}.
+ *       Logged in the {@code PolicyDecision}. A request may not set it.</li>
  * </ul>
  *
  * <h2>Allow, deny, or ask a human</h2>

@@ -1,41 +1,33 @@
 package dev.agentledger.server.cli;
 
-import dev.agentledger.merkle.Hash;
-import dev.agentledger.merkle.VerificationException;
-import dev.agentledger.merkle.note.Ed25519NoteVerifier;
 import dev.agentledger.merkle.note.VerifierKey;
+import dev.agentledger.proto.SpiffeId;
 import dev.agentledger.proto.v1.RegisterWorkloadRequest;
 import dev.agentledger.proto.v1.RegisterWorkloadResponse;
 import dev.agentledger.server.bootstrap.Credentials;
 import dev.agentledger.server.bootstrap.DataDir;
 import dev.agentledger.server.bootstrap.Pem;
 import dev.agentledger.server.client.LedgerClient;
-import dev.agentledger.server.client.PublicLogClient;
 import dev.agentledger.server.client.VerifiedInclusion;
+import dev.agentledger.verifierclient.LogVerifier;
+import dev.agentledger.verifierclient.agent.Agent;
+import dev.agentledger.verifierclient.agent.AgentConfig;
+import dev.agentledger.verifierclient.agent.AgentException;
+import dev.agentledger.verifierclient.agent.Svid;
+import dev.agentledger.verifierclient.svid.SpiffeBundle;
 import io.grpc.StatusRuntimeException;
 import io.helidon.json.JsonObject;
-import io.helidon.json.JsonValue;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -105,25 +97,27 @@ final class AgentSpawnCommand implements Callable<Integer> {
             throw new CliException("the server refused to register the agent: " + e.getStatus().getCode() + ": "
                     + e.getStatus().getDescription(), e);
         }
-        KeyPair key = newKey();
-        PublicLogClient publicApi = new PublicLogClient(publicUrl);
-        JsonObject joined = publicApi.postJson("/api/v1/join", JsonObject.builder()
-                .set("join_token", registered.getJoinToken())
-                .set("csr", Base64.getEncoder().encodeToString(csr(key)))
-                .build());
-        List<X509Certificate> chain = certificates(joined, "certificate_chain");
-        if (!chain.get(0).getPublicKey().equals(key.getPublic())) {
-            throw new CliException("the server returned a certificate for another key; refusing it");
+        VerifierKey logKey = VerifierKey.parse(Files.readString(dir.logVerifierKey(), StandardCharsets.UTF_8).strip());
+        SpiffeId id = SpiffeId.parse(registered.getSpiffeId());
+        AgentConfig config = AgentConfig.of(URI.create(publicUrl), URI.create("https://" + privateAddr),
+                LogVerifier.create(logKey.name(), logKey, List.of(), 0), id.trustDomain(), List.of(ca));
+        Svid svid;
+        SpiffeBundle bundle;
+        try (Agent agent = Agent.join(config, id, registered.getJoinToken())) {
+            svid = agent.svid().orElseThrow();
+            bundle = agent.trustBundle();
+        } catch (AgentException e) {
+            throw new CliException(e.reason() == AgentException.Reason.UNVERIFIED
+                    ? e.getMessage() + "; nothing written" : "the agent could not join: " + e.getMessage(), e);
         }
-        JsonObject proof = joined.objectValue("proof").orElseThrow(() -> new CliException("the answer has no proof"));
-        VerifiedInclusion verified = verifyLogged(dir, publicApi, proof, chain.get(0));
-        write(new Credentials(key.getPrivate(), chain), certificates(joined, "trust_bundle"), registered.getSpiffeId(), proof);
+        write(svid, bundle.x509Authorities());
         PrintWriter stdout = spec.commandLine().getOut();
-        stdout.println("spiffe id:  " + registered.getSpiffeId());
-        stdout.println("serial:     " + chain.get(0).getSerialNumber().toString(16));
-        stdout.println("not after:  " + chain.get(0).getNotAfter().toInstant());
+        stdout.println("spiffe id:  " + svid.spiffeId());
+        stdout.println("serial:     " + svid.serialHex());
+        stdout.println("not after:  " + svid.notAfter());
         stdout.println("registered: log index " + registered.getProof().getIndex());
-        Output.proven(stdout, verified);
+        Output.proven(stdout, new VerifiedInclusion(svid.leafHash(), svid.checkpoint().checkpoint(), svid.checkpoint().note(),
+                svid.inclusionProof()));
         stdout.println("wrote:      " + out.resolve("svid.pem") + ", key.pem, bundle.pem, proof.json");
         stdout.flush();
         return 0;
@@ -145,7 +139,7 @@ final class AgentSpawnCommand implements Callable<Integer> {
         try {
             for (List<?> san : operator.certificate().getSubjectAlternativeNames()) {
                 if (Integer.valueOf(6).equals(san.get(0))) {
-                    return dev.agentledger.proto.SpiffeId.parse(String.valueOf(san.get(1))).trustDomain()
+                    return SpiffeId.parse(String.valueOf(san.get(1))).trustDomain()
                             .transform(td -> "spiffe://" + td + "/user/" + name);
                 }
             }
@@ -153,23 +147,6 @@ final class AgentSpawnCommand implements Callable<Integer> {
             throw new CliException("the operator certificate carries no SPIFFE ID: " + e.getMessage(), e);
         }
         throw new CliException("the operator certificate carries no SPIFFE ID");
-    }
-
-    /** The SVID's entry is the one at the proven index, and that index is in a checkpoint signed by the log. */
-    private VerifiedInclusion verifyLogged(DataDir dir, PublicLogClient publicApi, JsonObject proof, X509Certificate svid)
-            throws Exception {
-        VerifierKey logKey = VerifierKey.parse(Files.readString(dir.logVerifierKey(), StandardCharsets.UTF_8).strip());
-        try {
-            long index = proof.longValue("index", -1);
-            byte[] entry = PublicLogClient.base64(publicApi.getJson("/api/v1/entries/" + index).stringValue("entry_base64", ""));
-            Hash leaf = PublicLogClient.hash(proof.stringValue("leaf_hash", ""));
-            SvidLogEntry.requireRecords(entry, index, leaf, svid);
-            return VerifiedInclusion.verify(entry, leaf, proof.stringValue("checkpoint", "").getBytes(StandardCharsets.UTF_8),
-                    PublicLogClient.inclusionProof(proof.objectValue("inclusion_proof").orElseThrow()),
-                    Ed25519NoteVerifier.create(logKey));
-        } catch (VerificationException e) {
-            throw new CliException("the SVID is not proven logged (" + e.getMessage() + "): refusing it; nothing written", e);
-        }
     }
 
     private void requireEmptyOutput() throws CliException, IOException {
@@ -181,41 +158,21 @@ final class AgentSpawnCommand implements Callable<Integer> {
         Files.createDirectories(out);
     }
 
-    private void write(Credentials svid, List<X509Certificate> bundle, String spiffeId, JsonObject proof) throws IOException {
-        svid.write(out.resolve("key.pem"), out.resolve("svid.pem"));
+    private void write(Svid svid, List<X509Certificate> bundle) throws IOException {
+        new Credentials(svid.key(), svid.chain()).write(out.resolve("key.pem"), out.resolve("svid.pem"));
         Files.writeString(out.resolve("bundle.pem"), Pem.certificates(bundle), StandardCharsets.US_ASCII);
-        JsonObject.Builder json = JsonObject.builder().set("spiffe_id", spiffeId);
-        for (String key : proof.keysAsStrings()) {
-            json.set(key, proof.value(key).orElseThrow());
-        }
-        Files.writeString(out.resolve("proof.json"), json.build().toString() + "\n", StandardCharsets.UTF_8);
-    }
-
-    private static KeyPair newKey() throws GeneralSecurityException {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-        generator.initialize(new ECGenParameterSpec("secp256r1"));
-        return generator.generateKeyPair();
-    }
-
-    private static byte[] csr(KeyPair key) throws IOException, OperatorCreationException {
-        return new JcaPKCS10CertificationRequestBuilder(new X500Name(new org.bouncycastle.asn1.x500.RDN[0]), key.getPublic())
-                .build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())).getEncoded();
-    }
-
-    private static List<X509Certificate> certificates(JsonObject answer, String field) throws CliException {
-        List<X509Certificate> certificates = new ArrayList<>();
-        try {
-            CertificateFactory factory = CertificateFactory.getInstance("X.509");
-            for (JsonValue value : answer.arrayValue(field).orElseThrow().values()) {
-                certificates.add((X509Certificate) factory.generateCertificate(
-                        new ByteArrayInputStream(Base64.getDecoder().decode(value.asString().value()))));
-            }
-        } catch (GeneralSecurityException | RuntimeException e) {
-            throw new CliException("the server's answer has no valid " + field + ": " + e.getMessage(), e);
-        }
-        if (certificates.isEmpty()) {
-            throw new CliException("the server's answer has an empty " + field);
-        }
-        return certificates;
+        List<String> hashes = new ArrayList<>();
+        svid.inclusionProof().hashes().forEach(h -> hashes.add(h.toBase64()));
+        JsonObject json = JsonObject.builder()
+                .set("spiffe_id", svid.spiffeId().value())
+                .set("index", svid.logIndex())
+                .set("leaf_hash", svid.leafHash().toBase64())
+                .set("checkpoint", svid.checkpoint().note())
+                .set("inclusion_proof", JsonObject.builder()
+                        .set("index", svid.inclusionProof().index())
+                        .set("tree_size", svid.inclusionProof().size())
+                        .setStrings("hashes", hashes).build())
+                .build();
+        Files.writeString(out.resolve("proof.json"), json.toString() + "\n", StandardCharsets.UTF_8);
     }
 }

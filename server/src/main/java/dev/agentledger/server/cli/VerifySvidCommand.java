@@ -93,7 +93,7 @@ final class VerifySvidCommand implements Callable<Integer> {
         Hash leaf = VerifyCommand.check("log entry " + index, () -> {
             byte[] entry = PublicLogClient.base64(fetched.stringValue("entry_base64", ""));
             Hash claimed = PublicLogClient.hash(json.stringValue("leaf_hash", ""));
-            SvidLogEntry.requireRecords(entry, index, claimed, svid.certificate());
+            dev.agentledger.verifierclient.agent.SvidEntry.requireRecords(entry, index, claimed, svid.certificate());
             return claimed;
         });
         PrintWriter out = spec.commandLine().getOut();

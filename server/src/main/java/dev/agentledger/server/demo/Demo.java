@@ -22,12 +22,14 @@ import dev.agentledger.verifierclient.VerifiedCheckpoint;
 import dev.agentledger.verifierclient.witness.FileWitnessStore;
 import dev.agentledger.verifierclient.witness.Witness;
 import io.helidon.json.JsonObject;
-import io.helidon.json.JsonValue;
 import java.net.URI;
 import java.time.Duration;
 import java.time.InstantSource;
+import dev.agentledger.verifierclient.agent.Agent;
+import dev.agentledger.verifierclient.agent.AgentConfig;
+import dev.agentledger.verifierclient.agent.AgentException;
+import dev.agentledger.verifierclient.agent.Svid;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -101,30 +103,33 @@ public final class Demo implements AutoCloseable {
 
     private void spawnAgents() throws Exception {
         story.step("An orchestrator spawns agents; each obtains a logged X509-SVID with its own key");
-        PublicLogClient publicApi = new PublicLogClient(server.publicUrl());
         long started = System.nanoTime();
         try (LedgerClient client = LedgerClient.connect(server.privateAddress(), prepared.caCertificate(), Optional.of(orchestrator))) {
             for (String name : List.of("research", "deploy", "pipeline")) {
                 RegisterWorkloadResponse registered = client.issuer().registerWorkload(RegisterWorkloadRequest.newBuilder()
                         .setAgentName(name).setTask("demo").setActingUserSpiffeId(user("alice").value()).build());
-                var key = DemoAgent.newKey();
-                JsonObject joined = publicApi.postJson("/api/v1/join", JsonObject.builder()
-                        .set("join_token", registered.getJoinToken())
-                        .set("csr", Base64.getEncoder().encodeToString(DemoAgent.csr(key)))
-                        .build());
-                List<String> chain = new ArrayList<>();
-                for (JsonValue value : joined.arrayValue("certificate_chain").orElseThrow().values()) {
-                    chain.add(value.asString().value());
-                }
-                long index = joined.objectValue("proof").orElseThrow().longValue("index", -1);
-                DemoAgent agent = new DemoAgent(SpiffeId.parse(registered.getSpiffeId()), key, DemoAgent.certificates(chain), index);
+                DemoAgent agent = new DemoAgent(join(registered));
                 agents.add(agent);
                 story.detail(agent.spiffeId() + "  registered at #" + registered.getProof().getIndex()
-                        + ", SVID serial " + agent.svid().getSerialNumber().toString(16) + " logged at #" + index);
+                        + ", SVID serial " + agent.svid().getSerialNumber().toString(16) + " logged at #" + agent.logIndex()
+                        + " (proof verified by the agent)");
             }
         }
         long micros = (System.nanoTime() - started) / 1_000 / agents.size();
         story.result("agents spawned", agents.size() + " SVIDs logged", micros / 1000 + " ms per agent (register + join)");
+    }
+
+    /**
+     * The registered workload's own side, through the agent SDK: a P-256 key made here, the join
+     * token redeemed for an SVID that is verified on arrival (logged, SPIFFE rules, expected ID).
+     */
+    private Agent join(RegisterWorkloadResponse registered) throws AgentException {
+        AgentConfig config = AgentConfig.of(URI.create(server.publicUrl()), URI.create("https://" + server.privateAddress()),
+                LogVerifier.create(prepared.settings().origin(), prepared.logKey().verifierKey(), List.of(), 0),
+                prepared.settings().trustDomain(), List.of(prepared.caCertificate())).withClock(clock);
+        Agent agent = Agent.join(config, SpiffeId.parse(registered.getSpiffeId()), registered.getJoinToken());
+        running.add(0, agent);
+        return agent;
     }
 
     private void witness() throws Exception {
@@ -142,20 +147,14 @@ public final class Demo implements AutoCloseable {
     private void startTool() throws Exception {
         story.step("A tool (invoicing) starts behind the verifier-client guard, with its own SVID");
         Credentials operator = Credentials.read(data.operatorKey(), data.operatorCertificate());
-        var key = DemoAgent.newKey();
-        List<java.security.cert.X509Certificate> chain = new ArrayList<>();
+        Svid toolSvid;
         try (LedgerClient client = LedgerClient.connect(server.privateAddress(), prepared.caCertificate(), Optional.of(operator))) {
             RegisterWorkloadResponse registered = client.issuer().registerWorkload(RegisterWorkloadRequest.newBuilder()
                     .setAgentName("billing").setTool(true).build());
-            var issued = client.issuer().issueX509Svid(dev.agentledger.proto.v1.IssueX509SvidRequest.newBuilder()
-                    .setSpiffeId(registered.getSpiffeId()).setCsr(com.google.protobuf.ByteString.copyFrom(DemoAgent.csr(key))).build());
-            for (var der : issued.getCertificateChainList()) {
-                chain.add((java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
-                        .generateCertificate(new java.io.ByteArrayInputStream(der.toByteArray())));
-            }
+            toolSvid = join(registered).svid().orElseThrow();
             toolId = registered.getSpiffeId();
         }
-        tool = SampleTool.start(toolId, new Credentials(key.getPrivate(), chain), server.publicUrl(), prepared.settings().trustDomain(),
+        tool = SampleTool.start(toolId, new Credentials(toolSvid.key(), toolSvid.chain()), server.publicUrl(), prepared.settings().trustDomain(),
                 SpiffeId.of(prepared.settings().trustDomain(), "agentledger/issuer").value(), prepared.settings().origin(),
                 prepared.logKey().verifierKey(), data.root().resolve("demo-tool"));
         running.add(0, tool);
@@ -289,8 +288,10 @@ public final class Demo implements AutoCloseable {
                 entry.getValue().forEach(k -> kinds.merge(k, 1L, Long::sum));
                 story.detail(String.format("%-64s %s", entry.getKey(), kinds));
             }
-            story.result("audit from tiles", identities.size() + " identities, " + counters.total() + " alerts",
-                    result.entriesRead() + " entries in " + millis + " ms");
+            long anomalies = counters.count(dev.agentledger.verifierclient.monitor.AlertKind.ANOMALY);
+            story.detail(anomalies + " policy decisions flagged as new for their agent (first use of an action on a resource)");
+            story.result("audit from tiles", identities.size() + " identities, " + (counters.total() - anomalies) + " alerts, "
+                    + anomalies + " anomaly flags", result.entriesRead() + " entries in " + millis + " ms");
         }
     }
 

@@ -2,64 +2,39 @@ package dev.agentledger.server.demo;
 
 import dev.agentledger.proto.SpiffeId;
 import dev.agentledger.server.bootstrap.Credentials;
-import java.io.ByteArrayInputStream;
-import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.cert.CertificateFactory;
+import dev.agentledger.verifierclient.agent.Agent;
+import dev.agentledger.verifierclient.agent.Svid;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.List;
-import org.bouncycastle.asn1.x500.RDN;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 /**
- * A spawned agent as the demo plays it: a P-256 key made in this process (it never leaves), and
- * the X509-SVID it obtained for it.
+ * A spawned agent as the demo plays it: an agent SDK instance that joined with its one-time token
+ * (its P-256 key was made in this process and never left it) and verified its SVID on arrival.
  *
- * @param spiffeId its ID
- * @param key its key pair
- * @param chain its SVID and the CA, leaf first
- * @param logIndex the log index of its SVID's issuance
+ * @param agent the SDK's agent
  */
-record DemoAgent(SpiffeId spiffeId, KeyPair key, List<X509Certificate> chain, long logIndex) {
-    DemoAgent {
-        chain = List.copyOf(chain);
+record DemoAgent(Agent agent) {
+    /** Its ID. */
+    SpiffeId spiffeId() {
+        return agent.spiffeId();
     }
 
-    /** The SVID and key as mTLS client credentials. */
+    /** The newest SVID and its key as mTLS client credentials. */
     Credentials credentials() {
-        return new Credentials(key.getPrivate(), chain);
+        Svid svid = current();
+        return new Credentials(svid.key(), svid.chain());
     }
 
-    /** The SVID. */
+    /** The newest SVID's certificate. */
     X509Certificate svid() {
-        return chain.get(0);
+        return current().certificate();
     }
 
-    static KeyPair newKey() throws GeneralSecurityException {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-        generator.initialize(new ECGenParameterSpec("secp256r1"));
-        return generator.generateKeyPair();
+    /** The log index of the newest SVID's issuance. */
+    long logIndex() {
+        return current().logIndex();
     }
 
-    /** A DER PKCS#10 request for {@code key}, with an empty subject (the ID comes from the registration). */
-    static byte[] csr(KeyPair key) throws Exception {
-        return new JcaPKCS10CertificationRequestBuilder(new X500Name(new RDN[0]), key.getPublic())
-                .build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())).getEncoded();
-    }
-
-    /** Certificates from base64 DER strings. */
-    static List<X509Certificate> certificates(List<String> base64) throws GeneralSecurityException {
-        CertificateFactory factory = CertificateFactory.getInstance("X.509");
-        List<X509Certificate> certificates = new ArrayList<>();
-        for (String value : base64) {
-            certificates.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(Base64.getDecoder().decode(value))));
-        }
-        return certificates;
+    private Svid current() {
+        return agent.svid().orElseThrow(() -> new IllegalStateException(agent.spiffeId() + " has no usable SVID (revoked or closed)"));
     }
 }

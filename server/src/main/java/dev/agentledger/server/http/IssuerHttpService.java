@@ -15,12 +15,9 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
 
 /**
  * The issuer's public routes: {@code GET /api/v1/bundle}, the SPIFFE trust bundle (JWKS with
@@ -82,13 +79,7 @@ final class IssuerHttpService implements HttpService {
         LoggedCredential<X509Certificate> logged = registrations.redeem(token, csr, Duration.ofSeconds(ttlSeconds));
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
-        res.send(JsonObject.builder()
-                .set("spiffe_id", uriSan(logged.credential()))
-                .setStrings("certificate_chain", base64(List.of(logged.credential(), issuer.caCertificate())))
-                .setStrings("trust_bundle", base64(issuer.trustBundle().x509Authorities()))
-                .set("proof", JsonViews.logged(logged))
-                .build()
-                .toString());
+        res.send(SvidAnswer.of(issuer, logged).toString());
     }
 
     private static JsonObject readJson(ServerRequest req) throws InvalidRequestException, IOException {
@@ -104,17 +95,5 @@ final class IssuerHttpService implements HttpService {
         } catch (JsonException | IllegalStateException e) {
             throw new InvalidRequestException("request body is not a JSON object: " + e.getMessage());
         }
-    }
-
-    private static String uriSan(X509Certificate certificate) throws java.security.cert.CertificateParsingException {
-        return String.valueOf(certificate.getSubjectAlternativeNames().iterator().next().get(1));
-    }
-
-    private static List<String> base64(List<X509Certificate> certificates) throws CertificateEncodingException {
-        List<String> encoded = new ArrayList<>();
-        for (X509Certificate certificate : certificates) {
-            encoded.add(Base64.getEncoder().encodeToString(certificate.getEncoded()));
-        }
-        return encoded;
     }
 }

@@ -32,7 +32,7 @@ class DemoTest {
         assertEquals(List.of("authority started: ok", "agents spawned: 3 SVIDs logged", "tool started: ok",
                 "delegation granted: ok", "tool call: allowed once, replay refused", "human approval: 1 approved and paid, 1 denied",
                 "sub-delegation: narrowed ok, widening refused", "revocation: refused everywhere", "witness cosigned: ok",
-                "audit from tiles: 4 identities, 0 alerts"), steps);
+                "audit from tiles: 4 identities, 0 alerts, 4 anomaly flags"), steps);
         assertTrue(dir.resolve("data").toFile().isDirectory(), "--data keeps the state");
     }
 }

@@ -17,7 +17,12 @@ public enum AlertKind {
     /** The log's entry bundles do not hash to the root its checkpoint signs. */
     ROOT_MISMATCH,
     /** A gossip peer holds a checkpoint of this log inconsistent with ours: a split view. */
-    SPLIT_VIEW;
+    SPLIT_VIEW,
+    /**
+     * The issuer flagged a decision as new for its agent (a first-ever resource and action, a rate
+     * far above its own, an unusual hour): {@code first_use}, {@code rate_spike}, {@code off_hours}.
+     */
+    ANOMALY;
 
     /** The kind in lower case with dashes, e.g. {@code split-view}. */
     public String label() {

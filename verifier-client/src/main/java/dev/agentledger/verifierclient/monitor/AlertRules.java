@@ -14,7 +14,9 @@ import java.util.Set;
  *       under that ID;
  *   <li>{@link AlertKind#ISSUANCE_TO_REVOKED}: an SVID, delegation or capability token for a SPIFFE
  *       ID or agent instance an earlier {@code revoked} entry revoked;
- *   <li>{@link AlertKind#MALFORMED_ENTRY}: logged bytes that are not a valid entry.
+ *   <li>{@link AlertKind#MALFORMED_ENTRY}: logged bytes that are not a valid entry;
+ *   <li>{@link AlertKind#ANOMALY}: a {@code policy_decision} the issuer flagged as new for its agent
+ *       (the flags logged in the decision: {@code first_use}, {@code rate_spike}, {@code off_hours}).
  * </ul>
  * Immutable.
  */
@@ -51,6 +53,11 @@ public final class AlertRules {
         if (!expected.isEmpty() && !id.isEmpty() && expected.stream().noneMatch(p -> p.matches(id))) {
             alerts.add(new Alert(AlertKind.UNEXPECTED_ID, record.index(), record.kind() + " for " + id
                     + " matches no expected pattern " + expected.stream().map(IdPattern::text).toList(), List.of()));
+        }
+        int anomalies = record.detail().lastIndexOf(EntryRecords.ANOMALIES);
+        if (record.kind().equals(EntryRecords.POLICY_DECISION) && anomalies >= 0) {
+            alerts.add(new Alert(AlertKind.ANOMALY, record.index(), record.detail().substring(anomalies + EntryRecords.ANOMALIES.length())
+                    + " for " + id + ": " + record.detail().substring(0, anomalies), List.of()));
         }
         if (SVIDS.contains(record.kind())) {
             if (!inventory.isRegistered(id)) {

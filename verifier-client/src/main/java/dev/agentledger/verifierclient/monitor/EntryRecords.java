@@ -20,6 +20,10 @@ final class EntryRecords {
     static final String MALFORMED = "malformed";
 
     private static final HexFormat HEX = HexFormat.of();
+    /** Ends the detail of a {@code policy_decision} record whose decision logged anomaly flags, followed by them. */
+    static final String ANOMALIES = "; anomalies: ";
+    /** The kind of a policy decision record. */
+    static final String POLICY_DECISION = "policy_decision";
 
     private EntryRecords() {}
 
@@ -101,7 +105,8 @@ final class EntryRecords {
                 var e = entry.getPolicyDecision();
                 request(row, e.getRequest());
                 row.detail = e.getDecision() + " " + row.detail + ", policy " + e.getPolicyId() + " v"
-                        + e.getPolicyVersion() + (e.getApprovalId().isEmpty() ? "" : ", approval " + e.getApprovalId());
+                        + e.getPolicyVersion() + (e.getApprovalId().isEmpty() ? "" : ", approval " + e.getApprovalId())
+                        + (e.getAnomaliesCount() == 0 ? "" : ANOMALIES + String.join(" ", e.getAnomaliesList()));
             }
             case APPROVAL_REQUESTED -> {
                 var e = entry.getApprovalRequested();

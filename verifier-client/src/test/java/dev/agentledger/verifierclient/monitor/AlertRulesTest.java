@@ -2,6 +2,7 @@ package dev.agentledger.verifierclient.monitor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentledger.merkle.note.SignatureType;
 import dev.agentledger.merkle.note.SignerKey;
@@ -58,6 +59,9 @@ class AlertRulesTest {
                 row("regex pattern", List.of("re:spiffe://example\\.test/agent/bot/[ab]"), List.of("unexpected-id@2"),
                         Entries.registered(A, "a"), Entries.registered(B, "b"), Entries.registered(A + "c", "c")),
                 row("no patterns: every ID expected", List.of(), List.of(), Entries.registered(EVIL, "x")),
+                row("decisions the issuer flagged as new for their agent", List.of(), List.of("anomaly@2", "anomaly@3"),
+                        Entries.registered(A, "a"), Entries.decision(A), Entries.decision(A, "first_use"),
+                        Entries.decision(B, "off_hours", "rate_spike")),
                 row("malformed entry", List.of(), List.of("malformed-entry@1"),
                         Entries.registered(A, "a"), "not a log entry".getBytes(StandardCharsets.UTF_8)));
     }
@@ -98,6 +102,21 @@ class AlertRulesTest {
     })
     void patterns(String pattern, String id, boolean matches) {
         assertEquals(matches, IdPattern.parse(pattern).matches(id));
+    }
+
+    @Test
+    void anAnomalyAlertNamesTheFlagsAndTheDecision() throws Exception {
+        SignerKey key = SignerKey.generate(MonitorTest.ORIGIN, SignatureType.ED25519);
+        TileLog log = new TileLog(MonitorTest.ORIGIN, key).append(List.of(Entries.decision(A, "first_use", "rate_spike"))).publish();
+        List<Alert> alerts = new CopyOnWriteArrayList<>();
+        MonitorSettings settings = MonitorSettings.of(LogVerifier.create(MonitorTest.ORIGIN, key.verifierKey(), List.of(), 0), log, dir,
+                alerts::add);
+        try (Monitor monitor = Monitor.open(settings)) {
+            monitor.poll();
+        }
+        assertEquals(1, alerts.size(), alerts.toString());
+        assertEquals(AlertKind.ANOMALY, alerts.get(0).kind());
+        assertTrue(alerts.get(0).toString().contains("first_use rate_spike for " + A), alerts.toString());
     }
 
     @Test

@@ -60,6 +60,16 @@ final class Entries {
                 .setSingleUse(true)));
     }
 
+    /** An allow decision for {@code principal}, with the anomaly flags given. */
+    static byte[] decision(String principal, String... anomalies) {
+        return bytes(LogEntry.newBuilder().setPolicyDecision(dev.agentledger.proto.v1.PolicyDecision.newBuilder()
+                .setPolicyId("p").setPolicyVersion(1).setPolicySha256(ByteString.copyFrom(new byte[32]))
+                .setRequest(dev.agentledger.proto.v1.AuthorizationRequest.newBuilder().setPrincipalSpiffeId(principal)
+                        .setAction("read").setResource("doc:1"))
+                .setDecision(dev.agentledger.proto.v1.Decision.DECISION_ALLOW)
+                .addAllAnomalies(java.util.List.of(anomalies))));
+    }
+
     static byte[] revokedId(String id) {
         return bytes(LogEntry.newBuilder().setRevoked(Revoked.newBuilder().setSpiffeId(id)
                 .setReason(RevocationReason.REVOCATION_REASON_AGENT_COMPROMISE)));

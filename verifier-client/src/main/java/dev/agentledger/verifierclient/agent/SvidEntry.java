@@ -1,4 +1,4 @@
-package dev.agentledger.server.cli;
+package dev.agentledger.verifierclient.agent;
 
 import dev.agentledger.merkle.Hash;
 import dev.agentledger.merkle.Rfc6962;
@@ -11,16 +11,17 @@ import java.security.cert.X509Certificate;
 import java.util.Arrays;
 
 /** What a proof of an X509-SVID's logging must name: the entry that records exactly that certificate. */
-final class SvidLogEntry {
-    private SvidLogEntry() {}
+public final class SvidEntry {
+    private SvidEntry() {}
 
     /**
-     * Requires {@code entry} (entry {@code index} of the log) to hash to {@code leaf} and to be an
-     * {@code X509SvidIssued} entry whose certificate DER is exactly {@code svid}'s.
+     * Requires {@code entry} (entry {@code index} of the log) to hash to {@code leaf} (RFC 9162
+     * section 2.1.1) and to be an {@code X509SvidIssued} entry whose certificate DER is exactly
+     * {@code svid}'s.
      *
      * @throws VerificationException naming the first requirement that fails
      */
-    static void requireRecords(byte[] entry, long index, Hash leaf, X509Certificate svid) throws VerificationException {
+    public static void requireRecords(byte[] entry, long index, Hash leaf, X509Certificate svid) throws VerificationException {
         if (!Rfc6962.hashLeaf(entry).equals(leaf)) {
             throw new VerificationException("entry " + index + " does not hash to the leaf hash given");
         }
