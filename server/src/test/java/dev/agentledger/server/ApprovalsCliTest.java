@@ -1,16 +1,15 @@
 package dev.agentledger.server;
 
+import static dev.agentledger.server.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentledger.server.bootstrap.Credentials;
-import dev.agentledger.server.cli.Main;
+import dev.agentledger.server.cli.CliRun;
 import io.helidon.json.JsonObject;
 import io.helidon.json.JsonParser;
 import io.helidon.json.JsonValue;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -23,7 +22,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code agentledger approvals} end to end: an agent's payments wait for a human under the
@@ -31,8 +29,6 @@ import picocli.CommandLine;
  * and denies the other as the operator, and the agent's retries get a token and a refusal.
  */
 class ApprovalsCliTest {
-    record Run(int exit, String out, String err) {}
-
     @TempDir
     static Path dir;
 
@@ -57,18 +53,8 @@ class ApprovalsCliTest {
         authority.close();
     }
 
-    static Run run(List<String> args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args.toArray(String[]::new));
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     /** {@code agentledger approvals <args> --data DIR --private-addr ADDR}. */
-    static Run approvals(String... args) {
+    static CliRun approvals(String... args) {
         List<String> all = new ArrayList<>(List.of("approvals"));
         all.addAll(List.of(args));
         all.addAll(List.of("--data", dir.resolve("data").toString(),
@@ -87,14 +73,14 @@ class ApprovalsCliTest {
         String first = authority.pendingPayment(agent, chain);
         String second = authority.pendingPayment(agent, chain);
 
-        Run list = approvals("list");
+        CliRun list = approvals("list");
         assertEquals(0, list.exit(), list.err());
         for (String expected : List.of(first, second, "principal: " + agentId, "action: payments:send",
                 "resource: " + AgentAuthority.TOOL, "acting for: spiffe://agentledger.local/user/alice", "expires: ", "reason: ")) {
             assertTrue(list.out().contains(expected), expected + " missing from:\n" + list.out());
         }
 
-        Run json = approvals(as(bob, "list", "--json"));
+        CliRun json = approvals(as(bob, "list", "--json"));
         assertEquals(0, json.exit(), json.err());
         List<String> ids = new ArrayList<>();
         for (JsonValue pending : JsonParser.create(json.out()).readJsonObject().arrayValue("pending").orElseThrow().values()) {
@@ -102,13 +88,13 @@ class ApprovalsCliTest {
         }
         assertTrue(ids.containsAll(List.of(first, second)), json.out());
 
-        Run approved = approvals(as(bob, "approve", first, "--comment", "invoice 42 checked"));
+        CliRun approved = approvals(as(bob, "approve", first, "--comment", "invoice 42 checked"));
         assertEquals(0, approved.exit(), approved.err());
         assertTrue(approved.out().startsWith(first + " (approved)"), approved.out());
         assertTrue(approved.out().contains("decided by: spiffe://agentledger.local/approver/bob"), approved.out());
         assertTrue(approved.out().contains("comment: invoice 42 checked"), approved.out());
 
-        Run denied = approvals("deny", second, "--comment", "not in the budget", "--json");
+        CliRun denied = approvals("deny", second, "--comment", "not in the budget", "--json");
         assertEquals(0, denied.exit(), denied.err());
         JsonObject decision = JsonParser.create(denied.out()).readJsonObject();
         assertEquals("rejected", decision.stringValue("status", ""));
@@ -116,10 +102,10 @@ class ApprovalsCliTest {
 
         assertEquals(200, authority.exchange(agent, chain, "payments:send", Optional.of(first)).statusCode());
         assertTrue(authority.exchange(agent, chain, "payments:send", Optional.of(second)).statusCode() >= 400);
-        Run after = approvals("list");
+        CliRun after = approvals("list");
         assertFalse(after.out().contains(first) || after.out().contains(second), after.out());
 
-        Run again = approvals("approve", second);
+        CliRun again = approvals("approve", second);
         assertEquals(1, again.exit());
         assertTrue(again.err().contains("(409)"), again.err());
     }
@@ -133,7 +119,7 @@ class ApprovalsCliTest {
     @Test
     void consoleLoginAndBearerApprovals() throws Exception {
         String pending = authority.pendingPayment(agent, chain);
-        Run login = approvals(as(bob, "login"));
+        CliRun login = approvals(as(bob, "login"));
         assertEquals(0, login.exit(), login.err());
         String token = login.out().strip();
         assertTrue(login.err().contains("JWT-SVID for spiffe://agentledger.local/approver/bob"), login.err());
@@ -185,15 +171,15 @@ class ApprovalsCliTest {
         if (!agentCert.toFile().exists()) {
             agent.write(agentKey, agentCert);
         }
-        Run notApprover = approvals("list", "--cert", agentCert.toString(), "--key", agentKey.toString());
+        CliRun notApprover = approvals("list", "--cert", agentCert.toString(), "--key", agentKey.toString());
         assertEquals(1, notApprover.exit());
         assertTrue(notApprover.err().contains("(403)") && notApprover.err().contains("may not list approvals"), notApprover.err());
 
-        Run halfIdentity = approvals("list", "--cert", agentCert.toString());
+        CliRun halfIdentity = approvals("list", "--cert", agentCert.toString());
         assertEquals(1, halfIdentity.exit());
         assertTrue(halfIdentity.err().contains("give --cert and --key together"), halfIdentity.err());
 
-        Run unknown = approvals("approve", "no-such-approval");
+        CliRun unknown = approvals("approve", "no-such-approval");
         assertEquals(1, unknown.exit());
         assertTrue(unknown.err().contains("(404)"), unknown.err());
 
@@ -201,11 +187,11 @@ class ApprovalsCliTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             closed = socket.getLocalPort();
         }
-        Run down = run(List.of("approvals", "list", "--data", dir.resolve("data").toString(), "--private-addr", "127.0.0.1:" + closed));
+        CliRun down = run(List.of("approvals", "list", "--data", dir.resolve("data").toString(), "--private-addr", "127.0.0.1:" + closed));
         assertEquals(1, down.exit());
         assertTrue(down.err().contains("is the server running?") && down.err().contains("--private-addr"), down.err());
 
-        Run noData = run(List.of("approvals", "list", "--data", dir.resolve("none").toString()));
+        CliRun noData = run(List.of("approvals", "list", "--data", dir.resolve("none").toString()));
         assertEquals(1, noData.exit());
         assertTrue(noData.err().contains("give the --data directory"), noData.err());
     }

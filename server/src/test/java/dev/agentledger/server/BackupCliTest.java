@@ -1,14 +1,13 @@
 package dev.agentledger.server;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static dev.agentledger.server.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentledger.ledger.SignedCheckpoint;
-import dev.agentledger.server.cli.Main;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.agentledger.server.cli.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -16,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code agentledger backup} end to end: the operator backs up a running authority; a server
@@ -25,20 +23,8 @@ import picocli.CommandLine;
  * backup behind a checkpoint the log later published refuses to start.
  */
 class BackupCliTest {
-    record Run(int exit, String out, String err) {}
-
     @TempDir
     Path dir;
-
-    static Run run(List<String> args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args.toArray(String[]::new));
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     @Test
     void aBackupOfARunningAuthorityStartsAsTheSameAuthority() throws Exception {
@@ -55,23 +41,23 @@ class BackupCliTest {
             List<String> asBob = new ArrayList<>(List.of("backup", dir.resolve("by-bob").toString()));
             asBob.addAll(connection);
             asBob.addAll(List.of("--cert", dir.resolve("bob.pem").toString(), "--key", dir.resolve("bob.key").toString()));
-            Run refused = run(asBob);
+            CliRun refused = run(asBob);
             assertEquals(1, refused.exit());
             assertTrue(refused.err().contains("may not write a backup"), refused.err());
             assertFalse(Files.exists(dir.resolve("by-bob")));
 
-            Run inside = run(concat(List.of("backup", data.resolve("copy").toString()), connection));
+            CliRun inside = run(concat(List.of("backup", data.resolve("copy").toString()), connection));
             assertEquals(1, inside.exit());
             assertTrue(inside.err().contains("outside the data directory"), inside.err());
 
-            Run made = run(concat(List.of("backup", backup.toString()), connection));
+            CliRun made = run(concat(List.of("backup", backup.toString()), connection));
             assertEquals(0, made.exit(), made.err());
             before = authority.server.server.ledger().checkpoint();
             assertTrue(made.out().contains("tree size " + before.size()), made.out());
             assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(backup)));
             agentEntry = authority.server.server.ledger().entry(before.size() - 1).orElseThrow();
 
-            Run again = run(concat(List.of("backup", backup.toString()), connection));
+            CliRun again = run(concat(List.of("backup", backup.toString()), connection));
             assertEquals(1, again.exit());
             assertTrue(again.err().contains("already exists"), again.err());
 
@@ -102,13 +88,13 @@ class BackupCliTest {
             List<String> connection = List.of("--data", data.toString(),
                     "--private-addr", authority.server.server.privateAddress().toString());
             String before = authority.server.getText("/api/v1/bundle");
-            Run rotated = run(concat(List.of("keys", "rotate", "ca"), connection));
+            CliRun rotated = run(concat(List.of("keys", "rotate", "ca"), connection));
             assertEquals(0, rotated.exit(), rotated.err());
             assertTrue(rotated.out().startsWith("rotated the ca key; trust bundle sequence "), rotated.out());
             String after = authority.server.getText("/api/v1/bundle");
             assertEquals(count(before, "\"x509-svid\"") + 1, count(after, "\"x509-svid\""), after);
 
-            Run unknown = run(concat(List.of("keys", "rotate", "log"), connection));
+            CliRun unknown = run(concat(List.of("keys", "rotate", "log"), connection));
             assertEquals(1, unknown.exit());
             assertTrue(unknown.err().contains("give {\"key\": \"ca\"}"), unknown.err());
 
@@ -116,7 +102,7 @@ class BackupCliTest {
             List<String> asBob = new ArrayList<>(List.of("keys", "rotate", "jwt-svid"));
             asBob.addAll(connection);
             asBob.addAll(List.of("--cert", dir.resolve("bob.pem").toString(), "--key", dir.resolve("bob.key").toString()));
-            Run refused = run(asBob);
+            CliRun refused = run(asBob);
             assertEquals(1, refused.exit());
             assertTrue(refused.err().contains("may not rotate keys"), refused.err());
             assertEquals(after, authority.server.getText("/api/v1/bundle"));

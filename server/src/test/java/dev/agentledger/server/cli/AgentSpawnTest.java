@@ -36,7 +36,7 @@ class AgentSpawnTest {
         ServerConfig config = ServerConfig.of(data).withAddresses(new HostPort("127.0.0.1", 0), new HostPort("127.0.0.1", 0));
         try (AgentLedgerServer server = AgentLedgerServer.start(config, prepared, InstantSource.system())) {
             Path out = dir.resolve("agent1");
-            CliTest.Run spawn = CliTest.run("agent", "spawn", "--name", "research", "--user", "alice", "--task", "T-9",
+            CliRun spawn = CliRun.run("agent", "spawn", "--name", "research", "--user", "alice", "--task", "T-9",
                     "--out", out.toString(), "--data", data.root().toString(),
                     "--private-addr", server.privateAddress().toString(), "--public-url", server.publicUrl());
             assertEquals(0, spawn.exit(), spawn.err());
@@ -57,7 +57,7 @@ class AgentSpawnTest {
             assertTrue(proof.stringValue("checkpoint", "").startsWith(prepared.settings().origin() + "\n"));
             assertTrue(server.ledger().checkpoint().size() > index);
 
-            CliTest.Run again = CliTest.run("agent", "spawn", "--name", "research", "--out", out.toString(),
+            CliRun again = CliRun.run("agent", "spawn", "--name", "research", "--out", out.toString(),
                     "--data", data.root().toString(), "--private-addr", server.privateAddress().toString(),
                     "--public-url", server.publicUrl());
             assertEquals(1, again.exit());

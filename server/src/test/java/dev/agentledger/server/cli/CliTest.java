@@ -1,5 +1,6 @@
 package dev.agentledger.server.cli;
 
+import static dev.agentledger.server.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,8 +9,6 @@ import dev.agentledger.server.HostPort;
 import dev.agentledger.server.ServerConfig;
 import dev.agentledger.server.bootstrap.Bootstrap;
 import dev.agentledger.server.bootstrap.DataDir;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.Optional;
@@ -21,18 +20,6 @@ import picocli.CommandLine;
 
 /** The command line end to end against a server running in this JVM. */
 class CliTest {
-    record Run(int exit, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     @Test
     void logAddGetAndProofEndToEnd(@TempDir Path dir) throws Exception {
         DataDir data = new DataDir(dir);
@@ -42,20 +29,20 @@ class CliTest {
             String json = "{\"header\":{\"request_id\":\"cli-1\",\"caller_spiffe_id\":\"spiffe://evil/x\"},"
                     + "\"revoked\":{\"spiffe_id\":\"spiffe://agentledger.local/agent/7\",\"reason\":\"REVOCATION_REASON_WITHDRAWN\"}}";
             long first = server.ledger().checkpoint().size(); // the issuer's key publications come first
-            Run add = run("log", "add", "--data", dir.toString(), "--private-addr", server.privateAddress().toString(), json);
+            CliRun add = run("log", "add", "--data", dir.toString(), "--private-addr", server.privateAddress().toString(), json);
             assertEquals(0, add.exit(), add.err());
             assertTrue(add.out().startsWith("index: " + first + "\n"), add.out());
             assertTrue(add.out().contains("verified:"), add.out());
             assertTrue(add.out().contains(prepared.settings().origin()), add.out());
-            Run second = run("log", "add", "--data", dir.toString(), "--private-addr", server.privateAddress().toString(), json);
+            CliRun second = run("log", "add", "--data", dir.toString(), "--private-addr", server.privateAddress().toString(), json);
             assertTrue(second.out().startsWith("index: " + (first + 1) + "\n"), second.out());
 
-            Run get = run("log", "get", Long.toString(first), "--data", dir.toString(), "--public-url", server.publicUrl());
+            CliRun get = run("log", "get", Long.toString(first), "--data", dir.toString(), "--public-url", server.publicUrl());
             assertEquals(0, get.exit(), get.err());
             assertTrue(get.out().contains("spiffe://agentledger.local/operator"), get.out());
             assertTrue(get.out().contains("verified:"), get.out());
 
-            Run proof = run("log", "proof", Long.toString(first), "--size", Long.toString(first + 1), "--data", dir.toString(),
+            CliRun proof = run("log", "proof", Long.toString(first), "--size", Long.toString(first + 1), "--data", dir.toString(),
                     "--public-url", server.publicUrl());
             assertEquals(0, proof.exit(), proof.err());
             assertTrue(proof.out().contains("tree size " + (first + 1)), proof.out());
@@ -72,31 +59,31 @@ class CliTest {
             long end = server.ledger().checkpoint().size();
             long unsignedSize = java.util.stream.LongStream.rangeClosed(1, end).filter(n -> server.ledger().checkpoint(n).isEmpty())
                     .findFirst().orElseThrow(() -> new AssertionError("every size up to " + end + " has a checkpoint"));
-            Run unsigned = run("log", "proof", "0", "--size", Long.toString(unsignedSize), "--data", dir.toString(),
+            CliRun unsigned = run("log", "proof", "0", "--size", Long.toString(unsignedSize), "--data", dir.toString(),
                     "--public-url", server.publicUrl());
             assertEquals(0, unsigned.exit(), unsigned.err());
             assertTrue(unsigned.out().contains("no checkpoint was signed at tree size " + unsignedSize), unsigned.out());
             assertTrue(unsigned.out().contains("consistent with the checkpoint"), unsigned.out());
 
-            Run beyond = run("log", "proof", "0", "--size", "100000", "--data", dir.toString(), "--public-url", server.publicUrl());
+            CliRun beyond = run("log", "proof", "0", "--size", "100000", "--data", dir.toString(), "--public-url", server.publicUrl());
             assertEquals(1, beyond.exit());
             assertTrue(beyond.err().contains("beyond the latest checkpoint"), beyond.err());
 
-            Run viaDiscovery = run("log", "proof", "1", "--public-url", server.publicUrl());
+            CliRun viaDiscovery = run("log", "proof", "1", "--public-url", server.publicUrl());
             assertEquals(0, viaDiscovery.exit(), viaDiscovery.err());
             assertTrue(viaDiscovery.err().contains("warning"), viaDiscovery.err());
 
-            Run wrongKey = run("log", "get", "0", "--public-url", server.publicUrl(), "--vkey",
+            CliRun wrongKey = run("log", "get", "0", "--public-url", server.publicUrl(), "--vkey",
                     dev.agentledger.merkle.note.SignerKey.generate(prepared.settings().origin(),
                             dev.agentledger.merkle.note.SignatureType.ED25519).verifierKey().toString());
             assertEquals(1, wrongKey.exit());
             assertTrue(wrongKey.err().contains("does not verify"), wrongKey.err());
 
-            Run malformed = run("log", "add", "--data", dir.toString(), "--private-addr", server.privateAddress().toString(), "{nope");
+            CliRun malformed = run("log", "add", "--data", dir.toString(), "--private-addr", server.privateAddress().toString(), "{nope");
             assertEquals(1, malformed.exit());
             assertTrue(malformed.err().contains("not a LogEntry in protobuf JSON"), malformed.err());
 
-            Run noEvent = run("log", "add", "--data", dir.toString(), "--private-addr", server.privateAddress().toString(), "{}");
+            CliRun noEvent = run("log", "add", "--data", dir.toString(), "--private-addr", server.privateAddress().toString(), "{}");
             assertEquals(1, noEvent.exit());
             assertTrue(noEvent.err().contains("INVALID_ARGUMENT"), noEvent.err());
             assertEquals(first + 2 + 64, server.ledger().checkpoint().size());
@@ -109,7 +96,7 @@ class CliTest {
         "verify jwt-svid", "verify token", "verify chain", "demo", "monitor", "revoke", "witness", "backup", "keys", "keys rotate"})
     void everyCommandExplainsItself(String command) {
         String[] args = (command + " --help").split(" ");
-        Run help = run(args);
+        CliRun help = run(args);
         assertEquals(0, help.exit());
         assertTrue(help.out().contains("Usage: agentledger " + command), help.out());
         CommandLine sub = Main.commandLine();
@@ -125,7 +112,7 @@ class CliTest {
 
     @Test
     void aMissingDataDirectorySaysWhatToDo(@TempDir Path dir) {
-        Run add = run("log", "add", "--data", dir.resolve("none").toString(), "{}");
+        CliRun add = run("log", "add", "--data", dir.resolve("none").toString(), "{}");
         assertEquals(1, add.exit());
         assertTrue(add.err().contains("give the --data directory"), add.err());
     }

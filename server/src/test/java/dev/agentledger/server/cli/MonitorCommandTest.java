@@ -41,7 +41,7 @@ class MonitorCommandTest {
 
     @Test
     void helpExplainsItself() {
-        CliTest.Run help = CliTest.run("monitor", "--help");
+        CliRun help = CliRun.run("monitor", "--help");
         assertEquals(0, help.exit(), help.err());
         for (String want : new String[] {"--log=URL", "--witness=KEY", "--min-cosignatures=K", "--state=DIR", "--peer=URL",
                 "--gossip-listen=HOST:PORT", "--expect-id=PATTERN", "--webhook=URL", "--export", "--once", "split-view",
@@ -72,7 +72,7 @@ class MonitorCommandTest {
     }
 
     private static void assertError(String want, String... args) {
-        CliTest.Run run = CliTest.run(args);
+        CliRun run = CliRun.run(args);
         assertEquals(1, run.exit(), run.out() + run.err());
         assertTrue(run.err().contains(want), "want \"" + want + "\" in: " + run.err());
     }
@@ -123,7 +123,7 @@ class MonitorCommandTest {
             String[] args = {"monitor", "--log", server.publicUrl(), "--vkey", vkey(data), "--state",
                 dir.resolve("state").toString(), "--once", "--export", "csv", csv.toString(),
                 "--expect-id", "spiffe://agentledger.local/agent/**"};
-            CliTest.Run first = CliTest.run(args);
+            CliRun first = CliRun.run(args);
             assertEquals(2, first.exit(), first.out() + first.err());
             assertTrue(first.out().contains("verified size " + server.ledger().checkpoint().size()), first.out());
             assertTrue(first.err().contains("ALERT unregistered-issuance at index"), first.err());
@@ -135,7 +135,7 @@ class MonitorCommandTest {
             assertTrue(inventory.contains(",key_published,"), inventory);
 
             append(server, registered("spiffe://elsewhere.test/x", "x"));
-            CliTest.Run second = CliTest.run(args);
+            CliRun second = CliRun.run(args);
             assertTrue(second.out().contains("Resuming from verified size"), second.out());
             assertTrue(second.out().contains("(1 new entries"), second.out());
             assertEquals(2, second.exit(), second.err());
@@ -171,7 +171,7 @@ class MonitorCommandTest {
                     GossipServer gossipA = GossipServer.start(Gossip.create(monitorA, Duration.ofSeconds(5)),
                             new InetSocketAddress("127.0.0.1", 0))) {
                 monitorA.poll();
-                CliTest.Run gossip = CliTest.run("monitor", "--log", b.publicUrl(), "--vkey", vkey, "--state",
+                CliRun gossip = CliRun.run("monitor", "--log", b.publicUrl(), "--vkey", vkey, "--state",
                         dir.resolve("monitor-b").toString(), "--peer", gossipA.url(), "--once");
                 assertEquals(2, gossip.exit(), gossip.out() + gossip.err());
                 assertTrue(gossip.err().contains("ALERT split-view"), gossip.err());
@@ -186,9 +186,9 @@ class MonitorCommandTest {
 
             // one monitor that follows A, then is shown B's history at the same URL's place
             Path state = dir.resolve("monitor-switch");
-            CliTest.Run onA = CliTest.run("monitor", "--log", a.publicUrl(), "--vkey", vkey, "--state", state.toString(), "--once");
+            CliRun onA = CliRun.run("monitor", "--log", a.publicUrl(), "--vkey", vkey, "--state", state.toString(), "--once");
             assertEquals(0, onA.exit(), onA.out() + onA.err());
-            CliTest.Run onB = CliTest.run("monitor", "--log", b.publicUrl(), "--state", state.toString(), "--once");
+            CliRun onB = CliRun.run("monitor", "--log", b.publicUrl(), "--state", state.toString(), "--once");
             assertEquals(2, onB.exit(), onB.out() + onB.err());
             assertTrue(onB.err().contains("ALERT fork"), onB.err());
             assertTrue(onB.err().contains(noteA) && onB.err().contains(noteB), onB.err());

@@ -23,7 +23,7 @@ class RevokeCommandTest {
         ServerConfig config = ServerConfig.of(data).withAddresses(new HostPort("127.0.0.1", 0), new HostPort("127.0.0.1", 0));
         try (AgentLedgerServer server = AgentLedgerServer.start(config, prepared, InstantSource.system())) {
             String address = server.privateAddress().toString();
-            CliTest.Run first = CliTest.run("revoke", "--data", dir.toString(), "--private-addr", address,
+            CliRun first = CliRun.run("revoke", "--data", dir.toString(), "--private-addr", address,
                     "--delegation", "d-42", "--reason", "agent-compromise", "--cascade", "--detail", "stolen laptop");
             assertEquals(0, first.exit(), first.err());
             // The fresh log already holds the issuer's key publications: the revocation follows them.
@@ -31,7 +31,7 @@ class RevokeCommandTest {
                     first.out());
             assertTrue(first.out().contains("  delegation_id d-42\n"), first.out());
             assertTrue(first.out().contains("verified:"), first.out());
-            CliTest.Run second = CliTest.run("revoke", "--data", dir.toString(), "--private-addr", address,
+            CliRun second = CliRun.run("revoke", "--data", dir.toString(), "--private-addr", address,
                     "--user", "https://idp.example#alice", "--reason", "WITHDRAWN", "--effective", "2026-11-20T10:00:00Z");
             assertEquals(0, second.exit(), second.err());
             assertTrue(second.out().startsWith("revoked: sequence 2"), second.out());
@@ -41,26 +41,26 @@ class RevokeCommandTest {
 
     @Test
     void badOptionsSayWhatIsWrong(@TempDir Path dir) {
-        CliTest.Run none = CliTest.run("revoke", "--data", dir.toString(), "--reason", "withdrawn");
+        CliRun none = CliRun.run("revoke", "--data", dir.toString(), "--reason", "withdrawn");
         assertEquals(2, none.exit());
         assertTrue(none.err().contains("Missing required argument"), none.err());
-        CliTest.Run two = CliTest.run("revoke", "--data", dir.toString(), "--reason", "withdrawn",
+        CliRun two = CliRun.run("revoke", "--data", dir.toString(), "--reason", "withdrawn",
                 "--token-id", "a", "--delegation", "b");
         assertEquals(2, two.exit());
         assertTrue(two.err().contains("mutually exclusive"), two.err());
-        CliTest.Run reason = CliTest.run("revoke", "--data", dir.toString(), "--reason", "bored", "--token-id", "a");
+        CliRun reason = CliRun.run("revoke", "--data", dir.toString(), "--reason", "bored", "--token-id", "a");
         assertEquals(1, reason.exit());
         assertTrue(reason.err().contains("--reason \"bored\" is not one of key-compromise"), reason.err());
-        CliTest.Run user = CliTest.run("revoke", "--data", dir.toString(), "--reason", "withdrawn", "--user", "alice");
+        CliRun user = CliRun.run("revoke", "--data", dir.toString(), "--reason", "withdrawn", "--user", "alice");
         assertTrue(user.err().contains("is not ISSUER#SUBJECT"), user.err());
-        CliTest.Run effective = CliTest.run("revoke", "--data", dir.toString(), "--reason", "withdrawn", "--token-id", "a",
+        CliRun effective = CliRun.run("revoke", "--data", dir.toString(), "--reason", "withdrawn", "--token-id", "a",
                 "--effective", "tomorrow");
         assertTrue(effective.err().contains("is not an ISO-8601 instant"), effective.err());
     }
 
     @Test
     void helpExplainsTargetsAndCascade() {
-        CliTest.Run help = CliTest.run("revoke", "--help");
+        CliRun help = CliRun.run("revoke", "--help");
         assertEquals(0, help.exit());
         assertTrue(help.out().contains("Give exactly one target. With --cascade"), help.out());
         assertTrue(help.out().contains("--agent-instance"), help.out());

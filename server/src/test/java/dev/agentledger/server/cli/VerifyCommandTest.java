@@ -59,7 +59,7 @@ class VerifyCommandTest {
         server = AgentLedgerServer.start(ServerConfig.of(data)
                 .withAddresses(new HostPort("127.0.0.1", 0), new HostPort("127.0.0.1", 0)), prepared, InstantSource.system());
         agentDir = dir.resolve("agent1");
-        CliTest.Run spawn = CliTest.run("agent", "spawn", "--name", "research", "--user", "alice",
+        CliRun spawn = CliRun.run("agent", "spawn", "--name", "research", "--user", "alice",
                 "--out", agentDir.toString(), "--data", data.root().toString(),
                 "--private-addr", server.privateAddress().toString(), "--public-url", server.publicUrl());
         assertEquals(0, spawn.exit(), spawn.err());
@@ -72,20 +72,20 @@ class VerifyCommandTest {
         server.close();
     }
 
-    private static CliTest.Run verify(String... args) {
+    private static CliRun verify(String... args) {
         String[] all = new String[args.length + 3];
         all[0] = "verify";
         System.arraycopy(args, 0, all, 1, args.length);
         all[args.length + 1] = "--public-url";
         all[args.length + 2] = server.publicUrl();
-        return CliTest.run(all);
+        return CliRun.run(all);
     }
 
     private static String vkey() {
         return prepared.logKey().verifierKey().toString();
     }
 
-    private static void assertRefused(CliTest.Run run, String failedCheck, String reason) {
+    private static void assertRefused(CliRun run, String failedCheck, String reason) {
         assertEquals(1, run.exit(), run.out());
         assertTrue(run.err().contains("FAILED " + failedCheck), run.err());
         assertTrue(run.err().contains(reason), run.err());
@@ -98,18 +98,18 @@ class VerifyCommandTest {
         String proof = agentDir.resolve("proof.json").toString();
         JsonObject proofJson = JsonParser.create(Files.readString(agentDir.resolve("proof.json"))).readJsonObject();
 
-        CliTest.Run chainOnly = verify("svid", svid);
+        CliRun chainOnly = verify("svid", svid);
         assertEquals(0, chainOnly.exit(), chainOnly.err());
         assertTrue(chainOnly.out().contains("spiffe id:  " + agentId), chainOnly.out());
 
-        CliTest.Run logged = verify("svid", svid, "--proof", proof, "--vkey", vkey());
+        CliRun logged = verify("svid", svid, "--proof", proof, "--vkey", vkey());
         assertEquals(0, logged.exit(), logged.err());
         assertTrue(logged.out().contains("log index:  " + proofJson.longValue("index", -1)), logged.out());
         assertTrue(logged.out().contains("tree size "), logged.out());
         assertTrue(logged.out().contains("verified: the X509-SVID is valid and its issuance is in a checkpoint"), logged.out());
         assertFalse(logged.err().contains("warning"), logged.err());
 
-        CliTest.Run pinnedFromDiscovery = verify("svid", svid, "--proof", proof);
+        CliRun pinnedFromDiscovery = verify("svid", svid, "--proof", proof);
         assertEquals(0, pinnedFromDiscovery.exit(), pinnedFromDiscovery.err());
         assertTrue(pinnedFromDiscovery.err().contains("warning"), pinnedFromDiscovery.err());
 
@@ -139,7 +139,7 @@ class VerifyCommandTest {
             token = client.issuer().issueJwtSvid(IssueJwtSvidRequest.newBuilder()
                     .setSpiffeId(agentId).addAudience("tool:search").build()).getToken();
         }
-        CliTest.Run ok = verify("jwt-svid", token, "--audience", "tool:search");
+        CliRun ok = verify("jwt-svid", token, "--audience", "tool:search");
         assertEquals(0, ok.exit(), ok.err());
         assertTrue(ok.out().contains("spiffe id:  " + agentId), ok.out());
         assertTrue(ok.out().contains("expires:"), ok.out());
@@ -166,7 +166,7 @@ class VerifyCommandTest {
         assertEquals(200, exchanged.statusCode(), exchanged.body());
         String token = JsonParser.create(exchanged.body()).readJsonObject().stringValue("access_token", "");
 
-        CliTest.Run chainOk = verify("chain", chain);
+        CliRun chainOk = verify("chain", chain);
         assertEquals(0, chainOk.exit(), chainOk.err());
         assertTrue(chainOk.out().contains("user:       spiffe://agentledger.local/user/alice"), chainOk.out());
         assertTrue(chainOk.out().contains("delegate:   " + agentId), chainOk.out());
@@ -174,7 +174,7 @@ class VerifyCommandTest {
         assertRefused(verify("chain", root[0] + "." + root[1] + "." + otherSignature(root[2])), "delegation chain", "SIGNATURE");
 
         String cert = agentDir.resolve("svid.pem").toString();
-        CliTest.Run tokenOk = verify("token", token, "--audience", TOOL, "--action", "invoices:read", "--resource", TOOL, "--cert", cert);
+        CliRun tokenOk = verify("token", token, "--audience", TOOL, "--action", "invoices:read", "--resource", TOOL, "--cert", cert);
         assertEquals(0, tokenOk.exit(), tokenOk.err());
         assertTrue(tokenOk.out().contains("subject:    " + agentId), tokenOk.out());
         assertTrue(tokenOk.out().contains("allows:     invoices:read on " + TOOL), tokenOk.out());
@@ -188,7 +188,7 @@ class VerifyCommandTest {
         assertRefused(verify("token", token, "--audience", TOOL, "--action", "invoices:read", "--resource", TOOL,
                 "--cert", notAnSvid.toString()), "holder X509-SVID", "does not validate to the bundle");
         Path other = dir.resolve("agent2");
-        CliTest.Run spawn = CliTest.run("agent", "spawn", "--name", "helper", "--out", other.toString(),
+        CliRun spawn = CliRun.run("agent", "spawn", "--name", "helper", "--out", other.toString(),
                 "--data", prepared.dir().root().toString(), "--private-addr", server.privateAddress().toString(),
                 "--public-url", server.publicUrl());
         assertEquals(0, spawn.exit(), spawn.err());

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WitnessCommandTest {
     @Test
     void helpExplainsTheProtocol() {
-        CliTest.Run help = CliTest.run("witness", "--help");
+        CliRun help = CliRun.run("witness", "--help");
         assertEquals(0, help.exit());
         assertTrue(help.out().contains("add-checkpoint"), help.out());
         assertTrue(help.out().contains("--log=ORIGIN=VKEY"), help.out());
@@ -26,11 +26,11 @@ class WitnessCommandTest {
 
     @Test
     void badLogOptionIsAClearError(@TempDir Path dir) {
-        CliTest.Run run = CliTest.run("witness", "--data", dir.toString(), "--log", "no-key-here");
+        CliRun run = CliRun.run("witness", "--data", dir.toString(), "--log", "no-key-here");
         assertEquals(1, run.exit());
         assertTrue(run.err().contains("is not ORIGIN=VKEY"), run.err());
         String cosigner = SignerKey.generate("w", SignatureType.COSIGNATURE_V1).verifierKey().toString();
-        CliTest.Run wrongType = CliTest.run("witness", "--data", dir.toString(), "--log", "example.test/log=" + cosigner);
+        CliRun wrongType = CliRun.run("witness", "--data", dir.toString(), "--log", "example.test/log=" + cosigner);
         assertEquals(1, wrongType.exit());
         assertTrue(wrongType.err().contains("want the log's Ed25519 note key"), wrongType.err());
         assertFalse(Files.exists(dir.resolve(WitnessKeys.KEY_FILE)));
