@@ -37,6 +37,7 @@ import dev.agentledger.merkle.note.Ed25519NoteVerifier;
 import dev.agentledger.server.bootstrap.Bootstrap;
 import dev.agentledger.server.grpc.Appenders;
 import dev.agentledger.server.grpc.LedgerGrpcService;
+import dev.agentledger.server.auth.RevokedCallers;
 import dev.agentledger.server.grpc.PeerCertificates;
 import dev.agentledger.server.http.PublicApi;
 import dev.agentledger.server.observe.LedgerHealthCheck;
@@ -139,6 +140,7 @@ public final class AgentLedgerServer implements AutoCloseable {
             Optional<WitnessSubmitter> witnessing = submitter;
             Appenders appenders = new Appenders(config.appenders().isEmpty()
                     ? Set.of(prepared.operatorId()) : Set.copyOf(config.appenders()));
+            RevokedCallers revokedCallers = RevokedCallers.of(revocations);
             AtomicReference<String> baseUrl = new AtomicReference<>("http://" + config.publicAddress());
             AtomicReference<String> privateUrl = new AtomicReference<>(config.privateAddress().toString());
             WebServer server = WebServer.builder()
@@ -166,6 +168,7 @@ public final class AgentLedgerServer implements AutoCloseable {
                             .addProtocol(GrpcConfig.builder().maxReadBufferSize(config.maxMessageBytes())
                                     .enableCompression(false).build())
                             .addRouting(HttpRouting.builder()
+                                    .addFilter(revokedCallers.httpFilter())
                                     .register(new AuthorizationHttpService(exchange, new Delegations(issuer), new Consumptions(issuer, ledger), roles))
                                     .register("/api/v1", new ApprovalsHttpService(gate.approvals(), roles))
                                     .register("/api/v1", new ConsoleLoginHttpService(consoleSvids, roles))
@@ -174,10 +177,10 @@ public final class AgentLedgerServer implements AutoCloseable {
                                     .register("/api/v1", new BackupHttpService(new Backups(prepared.dir(), ledger), roles))
                                     .register("/api/v1", new KeyRotationHttpService(issuer, roles)))
                             .addRouting(GrpcRouting.builder()
-                                    .service(new LedgerGrpcService(ledger, appenders, clock, PeerCertificates.helidon()))
-                                    .service(new IssuerGrpcService(issuer, registrations, exchange, roles, PeerCertificates.helidon()))
+                                    .service(new LedgerGrpcService(ledger, appenders, clock, revokedCallers.screen(PeerCertificates.helidon())))
+                                    .service(new IssuerGrpcService(issuer, registrations, exchange, roles, revokedCallers.screen(PeerCertificates.helidon())))
                                     .service(new RevocationGrpcService(feed, roles,
-                                            prepared.settings().trustDomain(), PeerCertificates.helidon()))))
+                                            prepared.settings().trustDomain(), revokedCallers.screen(PeerCertificates.helidon())))))
                     .build()
                     .start();
             HostPort publicBound = config.publicAddress().withPort(server.port());
@@ -186,6 +189,7 @@ public final class AgentLedgerServer implements AutoCloseable {
             privateUrl.set(privateBound.toString());
             submitter.ifPresent(WitnessSubmitter::start);
             revocations.start();
+            revokedCallers.start();
             return new AgentLedgerServer(ledger, submitter, revocations, server, publicBound, privateBound,
                     expirySweeper(gate, issuer));
         } catch (RuntimeException e) {

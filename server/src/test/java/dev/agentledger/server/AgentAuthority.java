@@ -38,14 +38,14 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
  * bob (certificates from the bootstrap CA), agents with X509-SVIDs from the issuer, and
  * delegations and HTTP token exchanges over the private listener.
  */
-final class AgentAuthority implements AutoCloseable {
-    static final String TD = "agentledger.local";
-    static final String TOOL = "spiffe://agentledger.local/tool/billing";
+public final class AgentAuthority implements AutoCloseable {
+    public static final String TD = "agentledger.local";
+    public static final String TOOL = "spiffe://agentledger.local/tool/billing";
     static final String DELEGATION_CHAIN_TYPE = "urn:agentledger:params:oauth:token-type:delegation-chain";
 
-    final RunningServer server;
-    final Credentials alice;
-    final Credentials approver;
+    public final RunningServer server;
+    public final Credentials alice;
+    public final Credentials approver;
 
     private AgentAuthority(RunningServer server, Credentials alice, Credentials approver) {
         this.server = server;
@@ -53,19 +53,19 @@ final class AgentAuthority implements AutoCloseable {
         this.approver = approver;
     }
 
-    static AgentAuthority start(Path dir) throws Exception {
+    public static AgentAuthority start(Path dir) throws Exception {
         return of(RunningServer.start(dir));
     }
 
     /** The parties over {@code server} (closed with them). */
-    static AgentAuthority of(RunningServer server) throws Exception {
+    public static AgentAuthority of(RunningServer server) throws Exception {
         CertificateAuthority ca = dev.agentledger.server.bootstrap.Bootstrap.certificateAuthority(server.prepared.dir(), server.prepared.passphrase().value(),
                 InstantSource.system());
         return new AgentAuthority(server, ca.issueClient(SpiffeId.of(TD, "user/alice")), ca.issueClient(SpiffeId.of(TD, "approver/bob")));
     }
 
     /** The SPIFFE ID (first URI SAN) of {@code credentials}. */
-    static String spiffeId(Credentials credentials) throws Exception {
+    public static String spiffeId(Credentials credentials) throws Exception {
         return credentials.certificate().getSubjectAlternativeNames().iterator().next().get(1).toString();
     }
 
@@ -78,7 +78,7 @@ final class AgentAuthority implements AutoCloseable {
     }
 
     /** An agent with an X509-SVID from the issuer (registered by the operator, issued on its behalf). */
-    Credentials spawn(String name) throws Exception {
+    public Credentials spawn(String name) throws Exception {
         try (LedgerClient operator = server.operatorClient()) {
             RegisterWorkloadResponse registered = operator.issuer().registerWorkload(RegisterWorkloadRequest.newBuilder()
                     .setAgentName(name).setActingUserSpiffeId("spiffe://agentledger.local/user/alice").build());
@@ -99,12 +99,12 @@ final class AgentAuthority implements AutoCloseable {
     }
 
     /** A client of the private listener presenting {@code credentials}. */
-    LedgerClient client(Credentials credentials) throws Exception {
+    public LedgerClient client(Credentials credentials) throws Exception {
         return server.client(Optional.of(credentials));
     }
 
     /** alice's root delegation of {@code scopes} (JSON strings, comma-separated) on {@link #TOOL} to {@code delegate}: the chain. */
-    String delegate(String delegate, String scopes) throws Exception {
+    public String delegate(String delegate, String scopes) throws Exception {
         String body = "{\"delegate\":\"" + delegate + "\",\"scopes\":[" + scopes + "],\"resources\":[\"" + TOOL + "\"],"
                 + "\"lifetime_seconds\":600,\"max_depth\":0}";
         HttpResponse<String> response = post(alice, "/api/v1/delegations", "application/json", body);
@@ -113,7 +113,7 @@ final class AgentAuthority implements AutoCloseable {
     }
 
     /** {@code POST /oauth2/token} as {@code as}: {@code chain} for {@code action} on {@link #TOOL}, with the approval if given. */
-    HttpResponse<String> exchange(Credentials as, String chain, String action, Optional<String> approvalId) throws Exception {
+    public HttpResponse<String> exchange(Credentials as, String chain, String action, Optional<String> approvalId) throws Exception {
         String form = "grant_type=" + enc("urn:ietf:params:oauth:grant-type:token-exchange")
                 + "&subject_token=" + enc(chain) + "&subject_token_type=" + enc(DELEGATION_CHAIN_TYPE)
                 + "&resource=" + enc(TOOL) + "&scope=" + enc(action) + approvalId.map(id -> "&approval_id=" + enc(id)).orElse("");
@@ -121,7 +121,7 @@ final class AgentAuthority implements AutoCloseable {
     }
 
     /** A payment by {@code agent} under {@code chain} that the default policy holds for a human: its approval id. */
-    String pendingPayment(Credentials agent, String chain) throws Exception {
+    public String pendingPayment(Credentials agent, String chain) throws Exception {
         HttpResponse<String> pay = exchange(agent, chain, "payments:send", Optional.empty());
         assertEquals(400, pay.statusCode(), pay.body());
         return JsonParser.create(pay.body()).readJsonObject().stringValue("approval_id").orElseThrow(() -> new AssertionError(pay.body()));
@@ -135,7 +135,7 @@ final class AgentAuthority implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    HttpResponse<String> post(Credentials as, String path, String contentType, String body) throws Exception {
+    public HttpResponse<String> post(Credentials as, String path, String contentType, String body) throws Exception {
         HttpClient client = HttpClient.newBuilder()
                 .sslContext(TlsContexts.of(List.of(server.prepared.caCertificate()), Optional.of(as))).build();
         return client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + server.server.privateAddress().port() + path))

@@ -20,9 +20,9 @@ import java.util.List;
 import java.util.Optional;
 
 /** A server started in-process on free loopback ports over a fresh data directory, for one test class. */
-final class RunningServer implements AutoCloseable {
-    final Bootstrap.Prepared prepared;
-    final AgentLedgerServer server;
+public final class RunningServer implements AutoCloseable {
+    public final Bootstrap.Prepared prepared;
+    public final AgentLedgerServer server;
     final HttpClient http = HttpClient.newHttpClient();
 
     private RunningServer(Bootstrap.Prepared prepared, AgentLedgerServer server) {
@@ -47,7 +47,7 @@ final class RunningServer implements AutoCloseable {
         return new RunningServer(prepared, AgentLedgerServer.start(config, prepared, InstantSource.system()));
     }
 
-    static RunningServer start(Path dir) throws BootstrapException {
+    public static RunningServer start(Path dir) throws BootstrapException {
         return start(dir, List.of());
     }
 
@@ -55,33 +55,33 @@ final class RunningServer implements AutoCloseable {
         return Ed25519NoteVerifier.create(prepared.logKey().verifierKey());
     }
 
-    Credentials operator() throws IOException {
+    public Credentials operator() throws IOException {
         return Credentials.read(prepared.dir().operatorKey(), prepared.dir().operatorCertificate());
     }
 
-    LedgerClient client(Optional<Credentials> credentials) throws IOException {
+    public LedgerClient client(Optional<Credentials> credentials) throws IOException {
         return LedgerClient.connect(server.privateAddress(), prepared.caCertificate(), credentials);
     }
 
-    LedgerClient operatorClient() throws IOException {
+    public LedgerClient operatorClient() throws IOException {
         return client(Optional.of(operator()));
     }
 
-    HttpResponse<byte[]> get(String path) throws IOException, InterruptedException {
+    public HttpResponse<byte[]> get(String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create(server.publicUrl() + path)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
     }
 
-    String getText(String path) throws IOException, InterruptedException {
+    public String getText(String path) throws IOException, InterruptedException {
         return new String(get(path).body(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    long treeSize() {
+    public long treeSize() {
         return server.ledger().checkpoint().size();
     }
 
     /** A valid entry: a revocation of {@code spiffeId}, header schema 1 and the request id given. */
-    static LogEntry revocation(String spiffeId, String requestId) {
+    public static LogEntry revocation(String spiffeId, String requestId) {
         return LogEntry.newBuilder()
                 .setHeader(dev.agentledger.proto.v1.Header.newBuilder().setSchemaVersion(1).setRequestId(requestId))
                 .setRevoked(dev.agentledger.proto.v1.Revoked.newBuilder()

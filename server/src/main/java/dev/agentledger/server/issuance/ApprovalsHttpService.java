@@ -20,6 +20,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Human approvals for identities with role {@code approver}, on the private listener (caller
@@ -83,12 +84,13 @@ public final class ApprovalsHttpService implements HttpService {
     private void show(ServerRequest req, ServerResponse res) {
         JsonAnswers.respond(res, () -> {
             SpiffeId caller = callers.of(req);
-            Approval approval = approvals.find(req.path().pathParameters().get("id"))
-                    .orElseThrow(() -> new ApprovalException(ApprovalException.Reason.UNKNOWN_APPROVAL, req.path().pathParameters().get("id"), "no such approval"));
-            if (!approval.request().principal().equals(caller)) {
+            String id = req.path().pathParameters().get("id");
+            Optional<Approval> found = approvals.find(id);
+            // Only approvers learn whether an id they do not own exists: others get the same 403 either way.
+            if (found.isEmpty() || !found.get().request().principal().equals(caller)) {
                 roles.require(caller, "see another agent's approval", Role.APPROVER);
             }
-            return json(approval);
+            return json(found.orElseThrow(() -> new ApprovalException(ApprovalException.Reason.UNKNOWN_APPROVAL, id, "no such approval")));
         });
     }
 

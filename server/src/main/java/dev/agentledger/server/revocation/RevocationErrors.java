@@ -48,6 +48,8 @@ final class RevocationErrors {
             case InvalidRequestException i -> new HttpError(400, i.getMessage());
             case InvalidEntryException i -> new HttpError(400, i.getMessage());
             case InvalidProtocolBufferException i -> new HttpError(400, "malformed request: " + i.getMessage());
+            // Helidon's own refusals while reading the request (a body over the listener's limit: 413).
+            case io.helidon.http.HttpException h when h.status().code() < 500 -> new HttpError(h.status().code(), h.getMessage());
             case IllegalArgumentException i -> new HttpError(400, i.getMessage());
             case LedgerUnavailableException l -> new HttpError(503, l.getMessage()
                     + " (the revocation may or may not be logged: watch the feed to find out)");

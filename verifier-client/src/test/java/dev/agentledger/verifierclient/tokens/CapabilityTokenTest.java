@@ -123,7 +123,18 @@ class CapabilityTokenTest {
                     String token = t.token(c -> {});
                     return Minter.b64("{\"alg\":\"none\",\"kid\":\"key-1\",\"typ\":\"at+jwt\"}")
                             + token.substring(token.indexOf('.'), token.lastIndexOf('.') + 1);
-                }));
+                }),
+                Arguments.of("HS256 keyed with the public key", Reason.ALGORITHM, (Bad) t -> {
+                    String input = Minter.b64("{\"alg\":\"HS256\",\"kid\":\"key-1\",\"typ\":\"at+jwt\"}") + "."
+                            + Minter.b64(com.nimbusds.jose.util.JSONObjectUtils.toJSONString(capability().toClaims()));
+                    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+                    mac.init(new javax.crypto.spec.SecretKeySpec(t.minter.key.getPublic().getEncoded(), "HmacSHA256"));
+                    return input + "." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                            mac.doFinal(input.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                }),
+                Arguments.of("EdDSA where ES256 is required", Reason.ALGORITHM, (Bad) t -> Minter.sign(
+                        "{\"alg\":\"EdDSA\",\"kid\":\"key-1\",\"typ\":\"at+jwt\"}",
+                        com.nimbusds.jose.util.JSONObjectUtils.toJSONString(capability().toClaims()), t.minter.key)));
     }
 
     static String thumbprint(X509Certificate certificate) {

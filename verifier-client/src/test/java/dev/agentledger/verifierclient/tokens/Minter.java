@@ -33,7 +33,30 @@ final class Minter {
     static final SpiffeId A3 = SpiffeId.of("agents.example", "agent/summarizer/3");
     static final String DB = "spiffe://agents.example/tool/db";
 
-    final KeyPair key = newKey();
+    final KeyPair key;
+
+    /** A minter with a fresh key. */
+    Minter() {
+        this(newKey());
+    }
+
+    /** A minter signing with {@code key}. */
+    Minter(KeyPair key) {
+        this.key = key;
+    }
+
+    /** The same P-256 key on every call (a seeded generator): for committed fuzzing seeds that must verify. */
+    static KeyPair fixedKey() {
+        try {
+            java.security.SecureRandom random = java.security.SecureRandom.getInstance("SHA1PRNG");
+            random.setSeed(20261120L);
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"), random);
+            return generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new AssertionError(e);
+        }
+    }
 
     static KeyPair newKey() {
         try {
