@@ -116,15 +116,15 @@ public final class AgentLedgerServer implements AutoCloseable {
         Optional<WitnessSubmitter> submitter = Optional.empty();
         Revocations revocations = null;
         try {
-            revocations = Revocations.open(ledger, RevocationsConfig.of(clock));
+            revocations = Revocations.open(ledger, revocationsConfig(config.tuning(), clock));
             Revocations feed = revocations;
             if (!config.witnesses().isEmpty()) {
                 submitter = Optional.of(WitnessSubmitter.create(ledger, config.witnesses(),
                         prepared.dir().witnessedCheckpoint(), clock, duration -> Thread.sleep(duration),
-                        new WitnessMeters(Metrics.globalRegistry()), WitnessSubmitter.DEFAULT_INTERVAL,
-                        WitnessSubmitter.DEFAULT_TIMEOUT));
+                        new WitnessMeters(Metrics.globalRegistry()), config.tuning().witnessInterval(),
+                        config.tuning().witnessTimeout()));
             }
-            Issuer issuer = openIssuer(ledger, prepared, clock, passphrase);
+            Issuer issuer = openIssuer(ledger, prepared, config, clock, passphrase);
             Registrations registrations = new Registrations(issuer, ledger);
             Roles roles = Roles.of(prepared.settings().trustDomain(), Map.of());
             CedarPolicyGate gate = openGate(ledger, issuer, prepared, config);
@@ -139,7 +139,7 @@ public final class AgentLedgerServer implements AutoCloseable {
                     .host(config.publicAddress().host())
                     .port(config.publicAddress().port())
                     .connectionOptions(NO_DELAY)
-                    .routing(routing -> PublicApi.configure(routing.register("/api/v1", new RevocationFeedHttpService(feed)), ledger,
+                    .routing(routing -> PublicApi.configure(routing.register("/api/v1", new RevocationFeedHttpService(feed, config.tuning().revocationSseStreams())), ledger,
                             issuer, registrations,
                             prepared.logKey().verifierKey().toString(), baseUrl::get, privateUrl::get, witnessing))
                     .addFeature(ObserveFeature.builder()
@@ -186,6 +186,13 @@ public final class AgentLedgerServer implements AutoCloseable {
         }
     }
 
+    /** The revocation feed's defaults with the configured heartbeat, retention and subscriber queue. */
+    private static RevocationsConfig revocationsConfig(dev.agentledger.server.config.Tuning tuning, InstantSource clock) {
+        RevocationsConfig d = RevocationsConfig.of(clock);
+        return new RevocationsConfig(clock, tuning.revocationHeartbeat(), d.tailInterval(), tuning.revocationRetention(),
+                tuning.revocationSubscriberQueue(), d.eventCache(), d.maxAffectedBytes());
+    }
+
     /**
      * Logs the expiry of pending approvals nobody decided, every {@value #SWEEP_SECONDS} seconds,
      * so agents waiting on one hear it ended.
@@ -229,7 +236,8 @@ public final class AgentLedgerServer implements AutoCloseable {
             throw new BootstrapException("cannot read the policy " + config.policyFile().orElseThrow() + ": " + e.getMessage(), e);
         }
         try {
-            return CedarPolicyGate.open(ledger, PolicyConfig.of(issuer.config()), POLICY_ID, text, prepared.operatorId());
+            return CedarPolicyGate.open(ledger,
+                    PolicyConfig.of(issuer.config()).withApprovalLifetime(config.tuning().approvalLifetime()), POLICY_ID, text, prepared.operatorId());
         } catch (PolicyException e) {
             throw new BootstrapException("the policy in " + source + " is refused: " + e.getMessage(), e);
         } catch (IssuanceException e) {
@@ -243,10 +251,13 @@ public final class AgentLedgerServer implements AutoCloseable {
      * @throws BootstrapException if the keys cannot be read (wrong passphrase, damaged files) or
      *     their first publication could not be logged
      */
-    private static Issuer openIssuer(Ledger ledger, Bootstrap.Prepared prepared, InstantSource clock,
+    private static Issuer openIssuer(Ledger ledger, Bootstrap.Prepared prepared, ServerConfig config, InstantSource clock,
             KeyPassphrase.Resolved passphrase) throws BootstrapException {
+        IssuerConfig defaults = IssuerConfig.of(prepared.settings().trustDomain());
+        IssuerConfig issuerConfig = new IssuerConfig(defaults.trustDomain(), clock, defaults.random(),
+                config.tuning().keyLifetime(), config.tuning().bundleRefreshHint());
         try {
-            return Issuer.open(ledger, IssuerConfig.of(prepared.settings().trustDomain()).withClock(clock),
+            return Issuer.open(ledger, issuerConfig,
                     prepared.dir().issuerKeys(), passphrase.value());
         } catch (java.security.UnrecoverableKeyException e) {
             throw new BootstrapException("cannot decrypt the issuer keys in " + prepared.dir().issuerKeys()
