@@ -36,6 +36,7 @@ import dev.agentledger.server.grpc.PeerCertificates;
 import dev.agentledger.server.http.PublicApi;
 import dev.agentledger.server.observe.LedgerHealthCheck;
 import dev.agentledger.server.observe.LedgerMeters;
+import dev.agentledger.server.observe.RevocationMeters;
 import dev.agentledger.revocation.Revocations;
 import dev.agentledger.revocation.RevocationsConfig;
 import dev.agentledger.server.revocation.RevocationFeedHttpService;
@@ -118,6 +119,7 @@ public final class AgentLedgerServer implements AutoCloseable {
         try {
             revocations = Revocations.open(ledger, revocationsConfig(config.tuning(), clock));
             Revocations feed = revocations;
+            RevocationMeters revocationMeters = RevocationMeters.global(clock);
             if (!config.witnesses().isEmpty()) {
                 submitter = Optional.of(WitnessSubmitter.create(ledger, config.witnesses(),
                         prepared.dir().witnessedCheckpoint(), clock, duration -> Thread.sleep(duration),
@@ -139,7 +141,7 @@ public final class AgentLedgerServer implements AutoCloseable {
                     .host(config.publicAddress().host())
                     .port(config.publicAddress().port())
                     .connectionOptions(NO_DELAY)
-                    .routing(routing -> PublicApi.configure(routing.register("/api/v1", new RevocationFeedHttpService(feed, config.tuning().revocationSseStreams())), ledger,
+                    .routing(routing -> PublicApi.configure(routing.register("/api/v1", new RevocationFeedHttpService(feed, config.tuning().revocationSseStreams(), revocationMeters)), ledger,
                             issuer, registrations,
                             prepared.logKey().verifierKey().toString(), baseUrl::get, privateUrl::get, witnessing))
                     .addFeature(ObserveFeature.builder()
@@ -165,7 +167,7 @@ public final class AgentLedgerServer implements AutoCloseable {
                                     .service(new LedgerGrpcService(ledger, appenders, clock, PeerCertificates.helidon()))
                                     .service(new IssuerGrpcService(issuer, registrations, exchange, roles, PeerCertificates.helidon()))
                                     .service(new RevocationGrpcService(feed, roles,
-                                            prepared.settings().trustDomain(), PeerCertificates.helidon()))))
+                                            prepared.settings().trustDomain(), PeerCertificates.helidon(), revocationMeters))))
                     .build()
                     .start();
             HostPort publicBound = config.publicAddress().withPort(server.port());
