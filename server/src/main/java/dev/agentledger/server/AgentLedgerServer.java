@@ -81,10 +81,12 @@ public final class AgentLedgerServer implements AutoCloseable {
     private final HostPort publicAddress;
     private final HostPort privateAddress;
     private final java.util.concurrent.ScheduledExecutorService sweeper;
+    private final String scheme;
 
     private AgentLedgerServer(Ledger ledger, Optional<WitnessSubmitter> submitter, Revocations revocations,
             WebServer webServer, HostPort publicAddress, HostPort privateAddress,
-            java.util.concurrent.ScheduledExecutorService sweeper) {
+            java.util.concurrent.ScheduledExecutorService sweeper, String scheme) {
+        this.scheme = scheme;
         this.sweeper = sweeper;
         this.ledger = ledger;
         this.submitter = submitter;
@@ -134,13 +136,16 @@ public final class AgentLedgerServer implements AutoCloseable {
             Optional<WitnessSubmitter> witnessing = submitter;
             Appenders appenders = new Appenders(config.appenders().isEmpty()
                     ? Set.of(prepared.operatorId()) : Set.copyOf(config.appenders()));
-            AtomicReference<String> baseUrl = new AtomicReference<>("http://" + config.publicAddress());
+            Optional<Tls> publicTls = publicTls(config, prepared, clock);
+            String scheme = publicTls.isPresent() ? "https://" : "http://";
+            AtomicReference<String> baseUrl = new AtomicReference<>(scheme + config.publicAddress());
             AtomicReference<String> privateUrl = new AtomicReference<>(config.privateAddress().toString());
             WebServer server = WebServer.builder()
                     .shutdownHook(false)
                     .host(config.publicAddress().host())
                     .port(config.publicAddress().port())
                     .connectionOptions(NO_DELAY)
+                    .update(builder -> publicTls.ifPresent(builder::tls))
                     .routing(routing -> PublicApi.configure(routing.register("/api/v1", new RevocationFeedHttpService(feed, config.tuning().revocationSseStreams(), revocationMeters)), ledger,
                             issuer, registrations,
                             prepared.logKey().verifierKey().toString(), baseUrl::get, privateUrl::get, witnessing))
@@ -172,12 +177,12 @@ public final class AgentLedgerServer implements AutoCloseable {
                     .start();
             HostPort publicBound = config.publicAddress().withPort(server.port());
             HostPort privateBound = config.privateAddress().withPort(server.port(PRIVATE_SOCKET));
-            baseUrl.set("http://" + publicBound);
+            baseUrl.set(scheme + publicBound);
             privateUrl.set(privateBound.toString());
             submitter.ifPresent(WitnessSubmitter::start);
             revocations.start();
             return new AgentLedgerServer(ledger, submitter, revocations, server, publicBound, privateBound,
-                    expirySweeper(gate));
+                    expirySweeper(gate), scheme);
         } catch (RuntimeException e) {
             submitter.ifPresent(WitnessSubmitter::close);
             if (revocations != null) {
@@ -285,6 +290,49 @@ public final class AgentLedgerServer implements AutoCloseable {
                 .build();
     }
 
+    /**
+     * TLS of the public listener: none on a loopback address or when plain HTTP is insisted on
+     * ({@code --insecure-public-http}, warned about); else the configured certificate and key, or a
+     * certificate the bootstrap CA issues at each start for the listener's host and configured names.
+     *
+     * @throws BootstrapException if the configured files cannot be read or the CA cannot issue
+     */
+    private static Optional<Tls> publicTls(ServerConfig config, Bootstrap.Prepared prepared, InstantSource clock)
+            throws BootstrapException {
+        HostPort address = config.publicAddress();
+        if (address.isLoopback()) {
+            return Optional.empty();
+        }
+        if (config.publicTls().insecureHttp()) {
+            System.getLogger(AgentLedgerServer.class.getName()).log(System.Logger.Level.WARNING,
+                    "the public listener serves plain HTTP on " + address + ", which is not loopback (--insecure-public-http)");
+            return Optional.empty();
+        }
+        char[] passphrase = prepared.passphrase().value();
+        dev.agentledger.server.bootstrap.Credentials credentials;
+        try {
+            if (config.publicTls().certificate().isPresent()) {
+                credentials = dev.agentledger.server.bootstrap.Credentials.read(config.publicTls().key().orElseThrow(),
+                        config.publicTls().certificate().get(), passphrase);
+            } else {
+                List<String> hosts = new ArrayList<>(config.publicTls().names());
+                if (address.host().equals("0.0.0.0") || address.host().equals("::")) {
+                    hosts.addAll(List.of("localhost", "127.0.0.1", "::1", java.net.InetAddress.getLocalHost().getHostName()));
+                } else {
+                    hosts.add(address.host());
+                }
+                credentials = Bootstrap.certificateAuthority(prepared.dir(), passphrase, clock).issueServer(
+                        dev.agentledger.proto.SpiffeId.of(prepared.settings().trustDomain(), Bootstrap.SERVER_PATH), hosts);
+            }
+        } catch (java.io.IOException | java.security.GeneralSecurityException | IllegalArgumentException e) {
+            throw new BootstrapException("cannot set up HTTPS for the public listener on " + address + ": " + e.getMessage(), e);
+        }
+        return Optional.of(Tls.builder()
+                .privateKey(credentials.key())
+                .privateKeyCertChain(credentials.chain())
+                .build());
+    }
+
     /** The log this server serves. */
     public Ledger ledger() {
         return ledger;
@@ -312,7 +360,7 @@ public final class AgentLedgerServer implements AutoCloseable {
 
     /** The public base URL, {@code http://host:port}. */
     public String publicUrl() {
-        return "http://" + publicAddress;
+        return scheme + publicAddress;
     }
 
     /**

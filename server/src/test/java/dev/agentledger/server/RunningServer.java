@@ -47,8 +47,19 @@ final class RunningServer implements AutoCloseable {
         return Ed25519NoteVerifier.create(prepared.logKey().verifierKey());
     }
 
-    Credentials operator() throws IOException {
-        return Credentials.read(prepared.dir().operatorKey(), prepared.dir().operatorCertificate());
+    private Credentials operator;
+
+    /** The operator's credentials, decrypted once (the key passphrase's KDF is slow on purpose). */
+    synchronized Credentials operator() throws IOException {
+        if (operator == null) {
+            try {
+                operator = Credentials.read(prepared.dir().operatorKey(), prepared.dir().operatorCertificate(),
+                        prepared.passphrase().value());
+            } catch (java.security.UnrecoverableKeyException e) {
+                throw new IOException(e);
+            }
+        }
+        return operator;
     }
 
     LedgerClient client(Optional<Credentials> credentials) throws IOException {

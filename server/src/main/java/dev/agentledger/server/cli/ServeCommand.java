@@ -102,7 +102,7 @@ final class ServeCommand implements Callable<Integer> {
         AgentLedgerServer server;
         try {
             prepared = Bootstrap.prepare(config.dataDir(), config.trustDomain(), config.origin(), InstantSource.system());
-            warnIfExposed(config.publicAddress(), err);
+            warnIfExposed(config, err);
             server = AgentLedgerServer.start(config, prepared, InstantSource.system());
         } catch (BootstrapException e) {
             throw new CliException(e.getMessage(), e);
@@ -175,11 +175,11 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private static void warnIfExposed(HostPort address, PrintWriter err) {
-        if (!address.isLoopback()) {
-            err.println("warning: the public read API listens on " + address
-                    + ", reachable from other machines over plain HTTP. That is intended for a public log;");
-            err.println("warning: use --public-addr 127.0.0.1:PORT to keep it on this machine.");
+    private static void warnIfExposed(ServerConfig config, PrintWriter err) {
+        if (!config.publicAddress().isLoopback() && config.publicTls().insecureHttp()) {
+            err.println("warning: the public API listens on " + config.publicAddress()
+                    + ", reachable from other machines over PLAIN HTTP (--insecure-public-http):");
+            err.println("warning: anyone on the path can read and alter what clients fetch. Drop the flag to serve HTTPS.");
             err.flush();
         }
     }
