@@ -264,6 +264,10 @@ public final class AgentLedgerServer implements AutoCloseable {
         IssuerConfig issuerConfig = new IssuerConfig(defaults.trustDomain(), clock, defaults.random(),
                 config.tuning().keyLifetime(), config.tuning().bundleRefreshHint());
         try {
+            if (config.keys() instanceof dev.agentledger.server.config.KeyStorage.Pkcs11 pkcs11) {
+                return Issuer.open(ledger, issuerConfig, prepared.dir().issuerKeys(),
+                        dev.agentledger.server.bootstrap.Pkcs11Token.open(pkcs11));
+            }
             return Issuer.open(ledger, issuerConfig,
                     prepared.dir().issuerKeys(), passphrase.value());
         } catch (java.security.UnrecoverableKeyException e) {

@@ -54,7 +54,11 @@ final class AgentAuthority implements AutoCloseable {
     }
 
     static AgentAuthority start(Path dir) throws Exception {
-        RunningServer server = RunningServer.start(dir);
+        return of(RunningServer.start(dir));
+    }
+
+    /** The parties over a server already running. */
+    static AgentAuthority of(RunningServer server) throws Exception {
         CertificateAuthority ca = dev.agentledger.server.bootstrap.Bootstrap.certificateAuthority(server.prepared.dir(), server.prepared.passphrase().value(),
                 InstantSource.system());
         return new AgentAuthority(server, ca.issueClient(SpiffeId.of(TD, "user/alice")), ca.issueClient(SpiffeId.of(TD, "approver/bob")));

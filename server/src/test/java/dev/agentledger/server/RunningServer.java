@@ -39,6 +39,11 @@ final class RunningServer implements AutoCloseable {
         return new RunningServer(prepared, AgentLedgerServer.start(config, prepared, InstantSource.system()));
     }
 
+    /** A server started by the caller (with its own configuration), for the helpers here. */
+    static RunningServer of(Bootstrap.Prepared prepared, AgentLedgerServer server) {
+        return new RunningServer(prepared, server);
+    }
+
     static RunningServer start(Path dir) throws BootstrapException {
         return start(dir, List.of());
     }
