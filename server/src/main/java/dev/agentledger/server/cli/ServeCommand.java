@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {
             "Runs the transparency log: a public read API (C2SP tiles, JSON, discovery, health, metrics)",
-            "over plain HTTP and a private gRPC API over mTLS for appending.",
+            "over plain HTTP on loopback (HTTPS on any other address) and a private gRPC API over mTLS.",
             "The first start creates the log's checkpoint key, a bootstrap CA, the server certificate",
             "and the operator's client certificate in the data directory, and prints where they are.",
             "Stop with Ctrl-C: the listeners stop and the log is closed cleanly."
