@@ -51,7 +51,7 @@ public final class GrpcLoad {
         int[] submitters = args.length > 3 ? Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray() : new int[] {1, 16, 256};
         int rate = args.length > 4 ? Integer.parseInt(args[4]) : 10_000;
         X509Certificate ca = Pem.readCertificates(dir.caCertificate()).get(0);
-        Credentials operator = Credentials.read(dir.operatorKey(), dir.operatorCertificate());
+        Credentials operator = dev.agentledger.server.bootstrap.Bootstrap.operator(dir);
         List<LedgerClient> clients = new ArrayList<>();
         for (int i = 0; i < CHANNELS; i++) {
             clients.add(LedgerClient.connect(address, ca, Optional.of(operator)));

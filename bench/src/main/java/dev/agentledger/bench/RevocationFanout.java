@@ -70,7 +70,7 @@ public final class RevocationFanout {
         boolean sse = args.length > 6 && args[6].equals("sse");
         Optional<Long> serverPid = args.length > 7 ? Optional.of(Long.parseLong(args[7])) : Optional.empty();
         X509Certificate ca = Pem.readCertificates(dir.caCertificate()).get(0);
-        Credentials operator = Credentials.read(dir.operatorKey(), dir.operatorCertificate());
+        Credentials operator = dev.agentledger.server.bootstrap.Bootstrap.operator(dir);
         List<LedgerClient> clients = new ArrayList<>();
         for (int i = 0; i < CHANNELS; i++) {
             clients.add(LedgerClient.connect(address, ca, Optional.of(operator)));

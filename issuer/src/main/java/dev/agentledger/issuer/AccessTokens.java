@@ -29,7 +29,7 @@ final class AccessTokens {
                 .build();
         JWSObject jws = new JWSObject(header, new Payload(claims));
         try {
-            jws.sign(new ECDSASigner(key.privateKey()));
+            jws.sign(new ECDSASigner(key.privateKey(), com.nimbusds.jose.jwk.Curve.P_256));
         } catch (JOSEException e) {
             throw new IllegalStateException("ES256 signing with a P-256 key failed", e);
         }

@@ -81,12 +81,16 @@ public final class Issuer {
      * @throws IssuanceException ({@code NOT_LOGGED}) if the log did not take a key's entry
      */
     public static Issuer create(Ledger ledger, IssuerConfig config) throws IssuanceException {
+        return create(ledger, config, null);
+    }
+
+    private static Issuer create(Ledger ledger, IssuerConfig config, KeyDirectory store) throws IssuanceException {
         Instant now = now(config);
         Instant until = now.plus(config.keyLifetime());
-        SigningKey ca = SvidCertificates.newCa(config.trustDomain(), now, until, config.random());
-        SigningKey jwt = SigningKey.jwt(SigningKey.newKeyPair(config.random()), now, until);
-        SigningKey accessToken = SigningKey.accessToken(SigningKey.newKeyPair(config.random()), now, until);
-        Issuer issuer = new Issuer(ledger, config, new Authorities(ca, jwt, accessToken, List.of(), 1), null);
+        SigningKey ca = SvidCertificates.newCa(config.trustDomain(), now, until, config.random(), newKeyPair(store, config));
+        SigningKey jwt = SigningKey.jwt(newKeyPair(store, config), now, until);
+        SigningKey accessToken = SigningKey.accessToken(newKeyPair(store, config), now, until);
+        Issuer issuer = new Issuer(ledger, config, new Authorities(ca, jwt, accessToken, List.of(), 1), store);
         issuer.publish(ca, Optional.empty());
         issuer.publish(jwt, Optional.empty());
         issuer.publish(accessToken, Optional.empty());
@@ -105,12 +109,30 @@ public final class Issuer {
      */
     public static Issuer open(Ledger ledger, IssuerConfig config, Path directory, char[] passphrase)
             throws IOException, GeneralSecurityException, IssuanceException {
-        KeyDirectory store = new KeyDirectory(directory, passphrase);
+        return open(ledger, config, new KeyDirectory(directory, passphrase));
+    }
+
+    /**
+     * An issuer whose private keys live in a PKCS#11 token ({@code token}, a loaded {@code PKCS11}
+     * key store whose provider is installed): generated there, used there, never exported. Public
+     * halves, validity and the published record live in {@code directory}, as with encrypted files.
+     *
+     * @throws java.security.UnrecoverableKeyException if the token lacks a key the directory names
+     * @throws IOException if the directory cannot be read or written, or the token refuses to store a key
+     * @throws IssuanceException ({@code NOT_LOGGED}) if the log did not take a new key's entry
+     */
+    public static Issuer open(Ledger ledger, IssuerConfig config, Path directory, java.security.KeyStore token)
+            throws IOException, GeneralSecurityException, IssuanceException {
+        return open(ledger, config, new KeyDirectory(directory, token));
+    }
+
+    private static Issuer open(Ledger ledger, IssuerConfig config, KeyDirectory store)
+            throws IOException, GeneralSecurityException, IssuanceException {
         if (store.exists()) {
             SigningKey ca = store.loadCa();
             if (!ca.certificate().orElseThrow().getSubjectAlternativeNames()
                     .contains(List.of(URI_NAME, SpiffeId.ofTrustDomain(config.trustDomain()).value()))) {
-                throw new IllegalArgumentException("the stored CA in " + directory + " is not for trust domain " + config.trustDomain());
+                throw new IllegalArgumentException("the stored CA in " + store.directory() + " is not for trust domain " + config.trustDomain());
             }
             SigningKey jwt = store.loadJwt();
             if (store.hasAccessToken()) {
@@ -118,13 +140,13 @@ public final class Issuer {
             }
             // Keys stored before access-token keys existed: add one, logged before it is stored or used.
             Instant now = now(config);
-            SigningKey accessToken = SigningKey.accessToken(SigningKey.newKeyPair(config.random()), now, now.plus(config.keyLifetime()));
+            SigningKey accessToken = SigningKey.accessToken(store.newKeyPair(config.random()), now, now.plus(config.keyLifetime()));
             Issuer upgraded = new Issuer(ledger, config, store.loadPublished(ca, jwt, accessToken), store);
             upgraded.publish(accessToken, Optional.empty());
             store.saveAccessToken(accessToken);
             return upgraded;
         }
-        Issuer created = create(ledger, config);
+        Issuer created = create(ledger, config, store);
         Authorities current = created.state.get();
         store.saveCa(current.ca());
         store.saveJwt(current.jwt());
@@ -240,7 +262,8 @@ public final class Issuer {
      */
     public void rotateCaKey() throws IssuanceException {
         Instant now = now(config);
-        rotate(SvidCertificates.newCa(config.trustDomain(), now, now.plus(config.keyLifetime()), config.random()),
+        rotate(SvidCertificates.newCa(config.trustDomain(), now, now.plus(config.keyLifetime()), config.random(),
+                newKeyPair(keys, config)),
                 MAX_X509_SVID_TTL);
     }
 
@@ -251,7 +274,7 @@ public final class Issuer {
      */
     public void rotateJwtKey() throws IssuanceException {
         Instant now = now(config);
-        rotate(SigningKey.jwt(SigningKey.newKeyPair(config.random()), now, now.plus(config.keyLifetime())),
+        rotate(SigningKey.jwt(newKeyPair(keys, config), now, now.plus(config.keyLifetime())),
                 MAX_JWT_SVID_TTL);
     }
 
@@ -263,7 +286,7 @@ public final class Issuer {
      */
     public void rotateAccessTokenKey() throws IssuanceException {
         Instant now = now(config);
-        rotate(SigningKey.accessToken(SigningKey.newKeyPair(config.random()), now, now.plus(config.keyLifetime())),
+        rotate(SigningKey.accessToken(newKeyPair(keys, config), now, now.plus(config.keyLifetime())),
                 DelegationClaims.MAX_LIFETIME);
     }
 
@@ -314,6 +337,11 @@ public final class Issuer {
             }
         }
         return rotated;
+    }
+
+    /** A new key pair where {@code store} keeps private keys (a token generates its own), or in memory. */
+    private static java.security.KeyPair newKeyPair(KeyDirectory store, IssuerConfig config) {
+        return store == null ? SigningKey.newKeyPair(config.random()) : store.newKeyPair(config.random());
     }
 
     /** The active keys, for storing them. */

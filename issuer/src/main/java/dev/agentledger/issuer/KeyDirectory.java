@@ -50,6 +50,8 @@ final class KeyDirectory {
 
     private final Path directory;
     private final char[] passphrase;
+    /** The PKCS#11 token holding the private keys instead of the files; null for encrypted files. */
+    private final java.security.KeyStore token;
 
     KeyDirectory(Path directory, char[] passphrase) {
         if (passphrase.length < 8) {
@@ -57,6 +59,39 @@ final class KeyDirectory {
         }
         this.directory = directory;
         this.passphrase = passphrase.clone();
+        this.token = null;
+    }
+
+    /**
+     * Keys whose private halves live in {@code token} (a loaded PKCS#11 key store), generated there
+     * and never exported; public halves, validity and the published record stay in {@code directory}.
+     */
+    KeyDirectory(Path directory, java.security.KeyStore token) {
+        this.directory = directory;
+        this.passphrase = new char[0];
+        this.token = token;
+    }
+
+    /** The directory of the public halves and records. */
+    Path directory() {
+        return directory;
+    }
+
+    /** A new P-256 key pair where the private keys live: in the token, or in memory (to be encrypted). */
+    KeyPair newKeyPair(java.security.SecureRandom random) {
+        if (token == null) {
+            return SigningKey.newKeyPair(random);
+        }
+        try {
+            java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC", token.getProvider());
+            generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"), random);
+            KeyPair pair = generator.generateKeyPair();
+            // The public half as a plain JDK key: it is published, compared and encoded like any other.
+            PublicKey publicKey = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(pair.getPublic().getEncoded()));
+            return new KeyPair(publicKey, pair.getPrivate());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the PKCS#11 token cannot generate an EC P-256 key", e);
+        }
     }
 
     /**
@@ -120,12 +155,16 @@ final class KeyDirectory {
 
     /** True if the directory holds stored keys. */
     boolean exists() {
-        return Files.exists(directory.resolve(CA_KEY));
+        return Files.exists(directory.resolve(token == null ? CA_KEY : CA_CERTIFICATE));
     }
 
     /** Writes the CA key and certificate. */
     void saveCa(SigningKey ca) throws IOException {
-        write(CA_KEY, encrypted(ca.privateKey()));
+        if (token == null) {
+            write(CA_KEY, encrypted(ca.privateKey()));
+        } else {
+            storeInToken(CA_KEY, ca.privateKey(), ca.certificate().orElseThrow());
+        }
         write(CA_CERTIFICATE, pem(ca.certificate().orElseThrow()));
     }
 
@@ -136,7 +175,7 @@ final class KeyDirectory {
 
     /** True if the directory holds an access-token key (directories written before it existed have none). */
     boolean hasAccessToken() {
-        return Files.exists(directory.resolve(ACCESS_TOKEN + "-key.pem"));
+        return Files.exists(directory.resolve(ACCESS_TOKEN + (token == null ? "-key.pem" : "-pub.pem")));
     }
 
     /** Writes the access-token key, its public half and validity. */
@@ -146,7 +185,11 @@ final class KeyDirectory {
 
     /** Writes a key without certificate as {@code <name>-key.pem}, {@code <name>-pub.pem} and {@code <name>-validity.txt}. */
     private void saveBare(String name, SigningKey key) throws IOException {
-        write(name + "-key.pem", encrypted(key.privateKey()));
+        if (token == null) {
+            write(name + "-key.pem", encrypted(key.privateKey()));
+        } else {
+            storeInToken(name + "-key.pem", key.privateKey(), holderCertificate(key));
+        }
         write(name + "-pub.pem", pem(new PemObject("PUBLIC KEY", key.publicKey().getEncoded())));
         write(name + "-validity.txt", key.notBefore() + "\n" + key.notAfter() + "\n");
     }
@@ -190,6 +233,14 @@ final class KeyDirectory {
     }
 
     private PrivateKey decrypt(String name) throws IOException, GeneralSecurityException {
+        if (token != null) {
+            java.security.Key key = token.getKey(name, null);
+            if (!(key instanceof PrivateKey privateKey)) {
+                throw new UnrecoverableKeyException("the PKCS#11 token holds no private key " + name
+                        + ": it is not the token these keys were made in");
+            }
+            return privateKey;
+        }
         return EncryptedPrivateKeys.decrypt(Files.readString(directory.resolve(name), StandardCharsets.US_ASCII), passphrase, "EC",
                 directory.resolve(name).toString());
     }
@@ -206,6 +257,32 @@ final class KeyDirectory {
         verifier.update(message);
         if (!verifier.verify(signature)) {
             throw new UnrecoverableKeyException(directory.resolve(name) + " does not match its public key: wrong passphrase or damaged file");
+        }
+    }
+
+    /** Makes {@code key} (generated in the token, a session object) a token object under {@code alias}, with {@code certificate}. */
+    private void storeInToken(String alias, PrivateKey key, X509Certificate certificate) throws IOException {
+        try {
+            token.setKeyEntry(alias, key, null, new java.security.cert.Certificate[] {certificate});
+        } catch (GeneralSecurityException e) {
+            throw new IOException("the PKCS#11 token did not store " + alias + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A self-signed certificate of a key without one (JWT-SVID, access token), signed in the token:
+     * PKCS#11 key stores keep a private key only beside a certificate. It is never published.
+     */
+    private X509Certificate holderCertificate(SigningKey key) throws IOException {
+        org.bouncycastle.asn1.x500.X500Name name = new org.bouncycastle.asn1.x500.X500Name("CN=" + key.keyId() + ", OU=" + key.use() + ", O=AgentLedger");
+        try {
+            var builder = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(name, java.math.BigInteger.ONE,
+                    java.util.Date.from(key.notBefore()), java.util.Date.from(key.notAfter()), name, key.publicKey());
+            var signer = new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA")
+                    .setProvider(token.getProvider()).build(key.privateKey());
+            return new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(builder.build(signer));
+        } catch (org.bouncycastle.operator.OperatorCreationException | GeneralSecurityException e) {
+            throw new IOException("the PKCS#11 token could not sign the holder certificate of " + key + ": " + e.getMessage(), e);
         }
     }
 

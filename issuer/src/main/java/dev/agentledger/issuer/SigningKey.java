@@ -8,7 +8,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.security.interfaces.ECPrivateKey;
+import java.security.PrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
@@ -34,18 +34,19 @@ final class SigningKey {
     private final Use use;
     private final String keyId;
     private final ECPublicKey publicKey;
-    private final ECPrivateKey privateKey;
+    private final PrivateKey privateKey;
     private final Instant notBefore;
     private final Instant notAfter;
     private final X509Certificate certificate;
 
     private SigningKey(Use use, KeyPair pair, Instant notBefore, Instant notAfter, X509Certificate certificate) {
         this.use = use;
+        // The private half may be a token's handle (PKCS#11), an EC key that is not an ECPrivateKey.
         if (!(pair.getPublic() instanceof ECPublicKey pub)
-                || (pair.getPrivate() != null && !(pair.getPrivate() instanceof ECPrivateKey))) {
+                || (pair.getPrivate() != null && !"EC".equals(pair.getPrivate().getAlgorithm()))) {
             throw new IllegalArgumentException("signing keys are EC keys, got " + pair.getPublic().getAlgorithm());
         }
-        ECPrivateKey priv = (ECPrivateKey) pair.getPrivate();
+        PrivateKey priv = pair.getPrivate();
         if (!notBefore.isBefore(notAfter)) {
             throw new IllegalArgumentException("key validity " + notBefore + " .. " + notAfter + " is empty");
         }
@@ -126,7 +127,7 @@ final class SigningKey {
      *
      * @throws IllegalStateException for a retired key, which signs no more
      */
-    ECPrivateKey privateKey() {
+    PrivateKey privateKey() {
         if (privateKey == null) {
             throw new IllegalStateException(this + " is retired: it signs no more");
         }

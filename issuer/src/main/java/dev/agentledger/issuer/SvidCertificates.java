@@ -43,7 +43,11 @@ final class SvidCertificates {
      * only), key usage keyCertSign and cRLSign (critical), URI SAN {@code spiffe://<trustDomain>}.
      */
     static SigningKey newCa(String trustDomain, Instant notBefore, Instant notAfter, SecureRandom random) {
-        KeyPair pair = SigningKey.newKeyPair(random);
+        return newCa(trustDomain, notBefore, notAfter, random, SigningKey.newKeyPair(random));
+    }
+
+    /** {@link #newCa(String, Instant, Instant, SecureRandom)} with the given key pair (one a token generated). */
+    static SigningKey newCa(String trustDomain, Instant notBefore, Instant notAfter, SecureRandom random, KeyPair pair) {
         X500Name name = new X500Name("O=AgentLedger, CN=AgentLedger CA " + trustDomain);
         try {
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(

@@ -42,6 +42,7 @@ import dev.agentledger.server.grpc.PeerCertificates;
 import dev.agentledger.server.http.PublicApi;
 import dev.agentledger.server.observe.LedgerHealthCheck;
 import dev.agentledger.server.observe.LedgerMeters;
+import dev.agentledger.server.observe.RevocationMeters;
 import dev.agentledger.revocation.Revocations;
 import dev.agentledger.revocation.RevocationsConfig;
 import dev.agentledger.server.revocation.RevocationFeedHttpService;
@@ -86,10 +87,12 @@ public final class AgentLedgerServer implements AutoCloseable {
     private final HostPort publicAddress;
     private final HostPort privateAddress;
     private final java.util.concurrent.ScheduledExecutorService sweeper;
+    private final String scheme;
 
     private AgentLedgerServer(Ledger ledger, Optional<WitnessSubmitter> submitter, Revocations revocations,
             WebServer webServer, HostPort publicAddress, HostPort privateAddress,
-            java.util.concurrent.ScheduledExecutorService sweeper) {
+            java.util.concurrent.ScheduledExecutorService sweeper, String scheme) {
+        this.scheme = scheme;
         this.sweeper = sweeper;
         this.ledger = ledger;
         this.submitter = submitter;
@@ -123,15 +126,16 @@ public final class AgentLedgerServer implements AutoCloseable {
         Revocations revocations = null;
         try {
             checkWitnessed(ledger, prepared.dir().witnessedCheckpoint());
-            revocations = Revocations.open(ledger, RevocationsConfig.of(clock));
+            revocations = Revocations.open(ledger, revocationsConfig(config.tuning(), clock));
             Revocations feed = revocations;
+            RevocationMeters revocationMeters = RevocationMeters.global(clock);
             if (!config.witnesses().isEmpty()) {
                 submitter = Optional.of(WitnessSubmitter.create(ledger, config.witnesses(),
                         prepared.dir().witnessedCheckpoint(), clock, duration -> Thread.sleep(duration),
-                        new WitnessMeters(Metrics.globalRegistry()), WitnessSubmitter.DEFAULT_INTERVAL,
-                        WitnessSubmitter.DEFAULT_TIMEOUT));
+                        new WitnessMeters(Metrics.globalRegistry()), config.tuning().witnessInterval(),
+                        config.tuning().witnessTimeout()));
             }
-            Issuer issuer = openIssuer(ledger, prepared, clock, passphrase);
+            Issuer issuer = openIssuer(ledger, prepared, config, clock, passphrase);
             Registrations registrations = new Registrations(issuer, ledger);
             Roles roles = Roles.of(prepared.settings().trustDomain(), Map.of());
             CedarPolicyGate gate = openGate(ledger, issuer, prepared, config);
@@ -141,14 +145,17 @@ public final class AgentLedgerServer implements AutoCloseable {
             Appenders appenders = new Appenders(config.appenders().isEmpty()
                     ? Set.of(prepared.operatorId()) : Set.copyOf(config.appenders()));
             RevokedCallers revokedCallers = RevokedCallers.of(revocations);
-            AtomicReference<String> baseUrl = new AtomicReference<>("http://" + config.publicAddress());
+            Optional<Tls> publicTls = publicTls(config, prepared, clock);
+            String scheme = publicTls.isPresent() ? "https://" : "http://";
+            AtomicReference<String> baseUrl = new AtomicReference<>(scheme + config.publicAddress());
             AtomicReference<String> privateUrl = new AtomicReference<>(config.privateAddress().toString());
             WebServer server = WebServer.builder()
                     .shutdownHook(false)
                     .host(config.publicAddress().host())
                     .port(config.publicAddress().port())
                     .connectionOptions(NO_DELAY)
-                    .routing(routing -> PublicApi.configure(routing.register("/api/v1", new RevocationFeedHttpService(feed))
+                    .update(builder -> publicTls.ifPresent(builder::tls))
+                    .routing(routing -> PublicApi.configure(routing.register("/api/v1", new RevocationFeedHttpService(feed, config.tuning().revocationSseStreams(), revocationMeters))
                             .register("/api/v1", new ApprovalsHttpService(gate.approvals(), roles, consoleSvids::caller)), ledger,
                             issuer, registrations,
                             prepared.logKey().verifierKey().toString(), baseUrl::get, privateUrl::get, witnessing))
@@ -180,18 +187,18 @@ public final class AgentLedgerServer implements AutoCloseable {
                                     .service(new LedgerGrpcService(ledger, appenders, clock, revokedCallers.screen(PeerCertificates.helidon())))
                                     .service(new IssuerGrpcService(issuer, registrations, exchange, roles, revokedCallers.screen(PeerCertificates.helidon())))
                                     .service(new RevocationGrpcService(feed, roles,
-                                            prepared.settings().trustDomain(), revokedCallers.screen(PeerCertificates.helidon())))))
+                                            prepared.settings().trustDomain(), revokedCallers.screen(PeerCertificates.helidon()), revocationMeters))))
                     .build()
                     .start();
             HostPort publicBound = config.publicAddress().withPort(server.port());
             HostPort privateBound = config.privateAddress().withPort(server.port(PRIVATE_SOCKET));
-            baseUrl.set("http://" + publicBound);
+            baseUrl.set(scheme + publicBound);
             privateUrl.set(privateBound.toString());
             submitter.ifPresent(WitnessSubmitter::start);
             revocations.start();
             revokedCallers.start();
             return new AgentLedgerServer(ledger, submitter, revocations, server, publicBound, privateBound,
-                    expirySweeper(gate, issuer));
+                    expirySweeper(gate, issuer), scheme);
         } catch (RuntimeException e) {
             submitter.ifPresent(WitnessSubmitter::close);
             if (revocations != null) {
@@ -200,6 +207,13 @@ public final class AgentLedgerServer implements AutoCloseable {
             ledger.close();
             throw e;
         }
+    }
+
+    /** The revocation feed's defaults with the configured heartbeat, retention and subscriber queue. */
+    private static RevocationsConfig revocationsConfig(dev.agentledger.server.config.Tuning tuning, InstantSource clock) {
+        RevocationsConfig d = RevocationsConfig.of(clock);
+        return new RevocationsConfig(clock, tuning.revocationHeartbeat(), d.tailInterval(), tuning.revocationRetention(),
+                tuning.revocationSubscriberQueue(), d.eventCache(), d.maxAffectedBytes());
     }
 
     /**
@@ -280,7 +294,8 @@ public final class AgentLedgerServer implements AutoCloseable {
             throw new BootstrapException("cannot read the policy " + config.policyFile().orElseThrow() + ": " + e.getMessage(), e);
         }
         try {
-            return CedarPolicyGate.open(ledger, PolicyConfig.of(issuer.config()), POLICY_ID, text, prepared.operatorId());
+            return CedarPolicyGate.open(ledger,
+                    PolicyConfig.of(issuer.config()).withApprovalLifetime(config.tuning().approvalLifetime()), POLICY_ID, text, prepared.operatorId());
         } catch (PolicyException e) {
             throw new BootstrapException("the policy in " + source + " is refused: " + e.getMessage(), e);
         } catch (IssuanceException e) {
@@ -294,10 +309,17 @@ public final class AgentLedgerServer implements AutoCloseable {
      * @throws BootstrapException if the keys cannot be read (wrong passphrase, damaged files) or
      *     their first publication could not be logged
      */
-    private static Issuer openIssuer(Ledger ledger, Bootstrap.Prepared prepared, InstantSource clock,
+    private static Issuer openIssuer(Ledger ledger, Bootstrap.Prepared prepared, ServerConfig config, InstantSource clock,
             KeyPassphrase.Resolved passphrase) throws BootstrapException {
+        IssuerConfig defaults = IssuerConfig.of(prepared.settings().trustDomain());
+        IssuerConfig issuerConfig = new IssuerConfig(defaults.trustDomain(), clock, defaults.random(),
+                config.tuning().keyLifetime(), config.tuning().bundleRefreshHint());
         try {
-            return Issuer.open(ledger, IssuerConfig.of(prepared.settings().trustDomain()).withClock(clock),
+            if (config.keys() instanceof dev.agentledger.server.config.KeyStorage.Pkcs11 pkcs11) {
+                return Issuer.open(ledger, issuerConfig, prepared.dir().issuerKeys(),
+                        dev.agentledger.server.bootstrap.Pkcs11Token.open(pkcs11));
+            }
+            return Issuer.open(ledger, issuerConfig,
                     prepared.dir().issuerKeys(), passphrase.value());
         } catch (java.security.UnrecoverableKeyException e) {
             throw new BootstrapException("cannot decrypt the issuer keys in " + prepared.dir().issuerKeys()
@@ -321,6 +343,49 @@ public final class AgentLedgerServer implements AutoCloseable {
                 .trust(trusted)
                 .clientAuth(TlsClientAuth.REQUIRED)
                 .build();
+    }
+
+    /**
+     * TLS of the public listener: none on a loopback address or when plain HTTP is insisted on
+     * ({@code --insecure-public-http}, warned about); else the configured certificate and key, or a
+     * certificate the bootstrap CA issues at each start for the listener's host and configured names.
+     *
+     * @throws BootstrapException if the configured files cannot be read or the CA cannot issue
+     */
+    private static Optional<Tls> publicTls(ServerConfig config, Bootstrap.Prepared prepared, InstantSource clock)
+            throws BootstrapException {
+        HostPort address = config.publicAddress();
+        if (address.isLoopback()) {
+            return Optional.empty();
+        }
+        if (config.publicTls().insecureHttp()) {
+            System.getLogger(AgentLedgerServer.class.getName()).log(System.Logger.Level.WARNING,
+                    "the public listener serves plain HTTP on " + address + ", which is not loopback (--insecure-public-http)");
+            return Optional.empty();
+        }
+        char[] passphrase = prepared.passphrase().value();
+        dev.agentledger.server.bootstrap.Credentials credentials;
+        try {
+            if (config.publicTls().certificate().isPresent()) {
+                credentials = dev.agentledger.server.bootstrap.Credentials.read(config.publicTls().key().orElseThrow(),
+                        config.publicTls().certificate().get(), passphrase);
+            } else {
+                List<String> hosts = new ArrayList<>(config.publicTls().names());
+                if (address.host().equals("0.0.0.0") || address.host().equals("::")) {
+                    hosts.addAll(List.of("localhost", "127.0.0.1", "::1", java.net.InetAddress.getLocalHost().getHostName()));
+                } else {
+                    hosts.add(address.host());
+                }
+                credentials = Bootstrap.certificateAuthority(prepared.dir(), passphrase, clock).issueServer(
+                        dev.agentledger.proto.SpiffeId.of(prepared.settings().trustDomain(), Bootstrap.SERVER_PATH), hosts);
+            }
+        } catch (java.io.IOException | java.security.GeneralSecurityException | IllegalArgumentException e) {
+            throw new BootstrapException("cannot set up HTTPS for the public listener on " + address + ": " + e.getMessage(), e);
+        }
+        return Optional.of(Tls.builder()
+                .privateKey(credentials.key())
+                .privateKeyCertChain(credentials.chain())
+                .build());
     }
 
     /** The log this server serves. */
@@ -350,7 +415,7 @@ public final class AgentLedgerServer implements AutoCloseable {
 
     /** The public base URL, {@code http://host:port}. */
     public String publicUrl() {
-        return "http://" + publicAddress;
+        return scheme + publicAddress;
     }
 
     /**

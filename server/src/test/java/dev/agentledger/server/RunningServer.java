@@ -47,6 +47,11 @@ public final class RunningServer implements AutoCloseable {
         return new RunningServer(prepared, AgentLedgerServer.start(config, prepared, InstantSource.system()));
     }
 
+    /** A server started by the caller (with its own configuration), for the helpers here. */
+    public static RunningServer of(Bootstrap.Prepared prepared, AgentLedgerServer server) {
+        return new RunningServer(prepared, server);
+    }
+
     public static RunningServer start(Path dir) throws BootstrapException {
         return start(dir, List.of());
     }
@@ -55,8 +60,19 @@ public final class RunningServer implements AutoCloseable {
         return Ed25519NoteVerifier.create(prepared.logKey().verifierKey());
     }
 
-    public Credentials operator() throws IOException {
-        return Credentials.read(prepared.dir().operatorKey(), prepared.dir().operatorCertificate());
+    private Credentials operator;
+
+    /** The operator's credentials, decrypted once (the key passphrase's KDF is slow on purpose). */
+    public synchronized Credentials operator() throws IOException {
+        if (operator == null) {
+            try {
+                operator = Credentials.read(prepared.dir().operatorKey(), prepared.dir().operatorCertificate(),
+                        prepared.passphrase().value());
+            } catch (java.security.UnrecoverableKeyException e) {
+                throw new IOException(e);
+            }
+        }
+        return operator;
     }
 
     public LedgerClient client(Optional<Credentials> credentials) throws IOException {

@@ -22,9 +22,9 @@ import java.util.Optional;
  *
  * <p>Security: the two authority keys, the log's checkpoint key and the bootstrap CA key, are
  * stored as encrypted PKCS#8 PEM ({@link EncryptedPrivateKeys}) under the key passphrase
- * ({@link KeyPassphrase}); data directories made before that keep working with their plain files.
- * The listener's TLS key and the operator's client key are plain PEM with mode 0600, as TLS
- * server and client keys usually are, since every command that connects reads them.
+ * ({@link KeyPassphrase}), and so are the private listener's TLS key and the operator's client key
+ * (commands that connect as the operator find the passphrase the same way, {@link #operator}); data
+ * directories made before that keep working with their plain files.
  */
 public final class Bootstrap {
     /** The path of the server's SPIFFE ID, {@code spiffe://<td>/agentledger/server}. */
@@ -74,10 +74,12 @@ public final class Bootstrap {
             KeyPassphrase.Resolved passphrase = KeyPassphrase.resolve(dir, Optional.ofNullable(System.getenv(KeyPassphrase.VARIABLE)));
             SignerKey logKey = logKey(dir, settings, created, passphrase.value());
             CertificateAuthority ca = authority(dir, settings, clock, created, passphrase.value());
-            Credentials server = leaf(dir.serverKey(), dir.serverCertificate(), ca, created,
+            Credentials server = leaf(dir.serverKey(), dir.serverCertificate(), ca, created, passphrase.value(),
                     () -> ca.issueServer(SpiffeId.of(settings.trustDomain(), SERVER_PATH)));
-            leaf(dir.operatorKey(), dir.operatorCertificate(), ca, created,
-                    () -> ca.issueClient(SpiffeId.of(settings.trustDomain(), OPERATOR_PATH)));
+            if (!Files.exists(dir.operatorCertificate())) {
+                leaf(dir.operatorKey(), dir.operatorCertificate(), ca, created, passphrase.value(),
+                        () -> ca.issueClient(SpiffeId.of(settings.trustDomain(), OPERATOR_PATH)));
+            }
             return new Prepared(dir, settings, logKey, ca.certificate(), server, created, passphrase);
         } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
             throw new BootstrapException("cannot prepare data directory " + dir.root() + ": " + e.getMessage(), e);
@@ -169,6 +171,27 @@ public final class Bootstrap {
         return new CertificateAuthority(new Credentials(key, Pem.readCertificates(dir.caCertificate())), clock);
     }
 
+    /**
+     * The operator's client credentials in {@code dir}, the key decrypted with the key passphrase
+     * found as {@code serve} finds it ({@value KeyPassphrase#VARIABLE}, else the data directory's file).
+     *
+     * @throws BootstrapException if {@code dir} has no operator credentials, or they cannot be read or decrypted
+     */
+    public static Credentials operator(DataDir dir) throws BootstrapException {
+        if (!Files.exists(dir.operatorCertificate())) {
+            throw new BootstrapException(dir.operatorCertificate() + " does not exist: give the data directory the server was started with");
+        }
+        KeyPassphrase.Resolved passphrase = KeyPassphrase.resolve(dir, Optional.ofNullable(System.getenv(KeyPassphrase.VARIABLE)));
+        try {
+            return Credentials.read(dir.operatorKey(), dir.operatorCertificate(), passphrase.value());
+        } catch (java.security.UnrecoverableKeyException e) {
+            throw new BootstrapException("cannot decrypt " + dir.operatorKey() + ": wrong passphrase (" + KeyPassphrase.VARIABLE
+                    + " or " + dir.keyPassphrase() + ") or damaged file", e);
+        } catch (IOException e) {
+            throw new BootstrapException("cannot read the operator credentials in " + dir.tls() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The RFC 8410 PKCS#8 form of an Ed25519 note key: a fixed 16-byte header, then the 32-byte seed. */
     private static java.security.PrivateKey ed25519PrivateKey(SignerKey key) throws GeneralSecurityException {
         String skey = key.toPrivateKeyString();
@@ -189,13 +212,13 @@ public final class Bootstrap {
         Credentials issue() throws GeneralSecurityException;
     }
 
-    private static Credentials leaf(Path keyFile, Path chainFile, CertificateAuthority ca, List<Path> created, Issue issue)
-            throws IOException, GeneralSecurityException {
+    private static Credentials leaf(Path keyFile, Path chainFile, CertificateAuthority ca, List<Path> created, char[] passphrase,
+            Issue issue) throws IOException, GeneralSecurityException {
         if (Files.exists(chainFile)) {
-            return Credentials.read(keyFile, chainFile);
+            return Credentials.read(keyFile, chainFile, passphrase);
         }
         Credentials credentials = issue.issue();
-        credentials.write(keyFile, chainFile);
+        credentials.write(keyFile, chainFile, passphrase);
         created.add(chainFile);
         created.add(keyFile);
         return credentials;

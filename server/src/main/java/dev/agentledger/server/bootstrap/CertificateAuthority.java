@@ -113,6 +113,24 @@ public final class CertificateAuthority {
         return new Credentials(pair.getPrivate(), List.of(leaf, certificate()));
     }
 
+    /**
+     * A server certificate for {@code id} that also names {@code hosts} (each a DNS name or an IP
+     * address literal), with a new key: the public listener's HTTPS certificate off loopback.
+     *
+     * @throws IllegalArgumentException if a host is neither a DNS name nor an IP address
+     */
+    public Credentials issueServer(SpiffeId id, List<String> hosts) throws GeneralSecurityException {
+        KeyPair pair = newKeyPair();
+        List<GeneralName> names = new ArrayList<>();
+        names.add(new GeneralName(GeneralName.uniformResourceIdentifier, id.value()));
+        for (String host : new java.util.LinkedHashSet<>(hosts)) {
+            boolean ip = host.contains(":") || host.matches("[0-9.]+");
+            names.add(new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, host));
+        }
+        X509Certificate leaf = issue(pair.getPublic(), names, KeyPurposeId.id_kp_serverAuth, "AgentLedger public listener");
+        return new Credentials(pair.getPrivate(), List.of(leaf, certificate()));
+    }
+
     /** A client X.509-SVID for {@code id} (extended key usage clientAuth), with a new key. */
     public Credentials issueClient(SpiffeId id) throws GeneralSecurityException {
         KeyPair pair = newKeyPair();

@@ -92,10 +92,9 @@ final class LogAddCommand implements Callable<Integer> {
     /** The operator's client credentials in {@code dir}, as a usage error when unreadable. */
     static Credentials readCredentials(DataDir dir) throws CliException {
         try {
-            return Credentials.read(dir.operatorKey(), dir.operatorCertificate());
-        } catch (IOException e) {
-            throw new CliException("cannot read the operator credentials in " + dir.tls() + " (" + e.getMessage()
-                    + "): give the --data directory the server was started with", e);
+            return dev.agentledger.server.bootstrap.Bootstrap.operator(dir);
+        } catch (dev.agentledger.server.bootstrap.BootstrapException e) {
+            throw new CliException(e.getMessage() + " (give the --data directory the server was started with)", e);
         }
     }
 

@@ -1,8 +1,6 @@
 package dev.agentledger.server.cli;
 
 import dev.agentledger.ledger.WitnessSubmitter;
-import dev.agentledger.merkle.note.SignatureType;
-import dev.agentledger.merkle.note.VerifierKey;
 import dev.agentledger.server.AgentLedgerServer;
 import dev.agentledger.server.HostPort;
 import dev.agentledger.server.ServerConfig;
@@ -10,8 +8,10 @@ import dev.agentledger.proto.SpiffeId;
 import dev.agentledger.server.bootstrap.Bootstrap;
 import dev.agentledger.server.bootstrap.BootstrapException;
 import dev.agentledger.server.bootstrap.DataDir;
+import dev.agentledger.server.config.ConfigException;
+import dev.agentledger.server.config.ConfigFile;
+import dev.agentledger.server.config.PublicTls;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {
             "Runs the transparency log: a public read API (C2SP tiles, JSON, discovery, health, metrics)",
-            "over plain HTTP and a private gRPC API over mTLS for appending.",
+            "over plain HTTP on loopback (HTTPS on any other address) and a private gRPC API over mTLS.",
             "The first start creates the log's checkpoint key, a bootstrap CA, the server certificate",
             "and the operator's client certificate in the data directory, and prints where they are.",
             "Stop with Ctrl-C: the listeners stop and the log is closed cleanly."
@@ -37,16 +37,33 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data", required = true, paramLabel = "DIR",
-            description = "Data directory: the log store, keys and certificates (created on first start).")
+    /** The data directory when neither {@code --data} nor the configuration file names one. */
+    static final Path DEFAULT_DATA = Path.of("agentledger-data");
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = {"A YAML configuration file (see docs/agentledger.yaml): every setting below and more",
+                    "(lifetimes, limits, key storage). Flags override the file; the file overrides the defaults."})
+    Path configFile;
+
+    @Option(names = "--print-config",
+            description = "Print the effective configuration as YAML (no secrets) and exit.")
+    boolean printConfig;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "Data directory: the log store, keys and certificates (created on first start). Default: ./agentledger-data.")
     Path data;
 
-    @Option(names = "--public-addr", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080",
-            description = "Address of the public read API (plain HTTP). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--public-addr", paramLabel = "HOST:PORT",
+            description = {"Address of the public read API. Default: 127.0.0.1:8080. Plain HTTP on loopback only;",
+                    "on any other address HTTPS (a certificate from the bootstrap CA, or listeners.public.tls in the file)."})
     String publicAddr;
 
-    @Option(names = "--private-addr", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8443",
-            description = "Address of the private gRPC API (mTLS, bootstrap CA only). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--insecure-public-http",
+            description = "Serve the public API over plain HTTP on a non-loopback address (warned about; not for production).")
+    boolean insecurePublicHttp;
+
+    @Option(names = "--private-addr", paramLabel = "HOST:PORT",
+            description = "Address of the private gRPC API (mTLS, bootstrap CA only). Default: 127.0.0.1:8443.")
     String privateAddr;
 
     @Option(names = "--trust-domain", paramLabel = "NAME",
@@ -76,11 +93,16 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ServerConfig config = config();
+        if (printConfig) {
+            out.print(ConfigFile.write(config));
+            out.flush();
+            return 0;
+        }
         Bootstrap.Prepared prepared;
         AgentLedgerServer server;
         try {
             prepared = Bootstrap.prepare(config.dataDir(), config.trustDomain(), config.origin(), InstantSource.system());
-            warnIfExposed(config.publicAddress(), err);
+            warnIfExposed(config, err);
             server = AgentLedgerServer.start(config, prepared, InstantSource.system());
         } catch (BootstrapException e) {
             throw new CliException(e.getMessage(), e);
@@ -96,13 +118,44 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ServerConfig config() throws CliException {
+    /** The embedded defaults, overridden by the configuration file, overridden by the flags given. */
+    ServerConfig config() throws CliException {
+        ServerConfig config = ServerConfig.of(new DataDir(DEFAULT_DATA));
+        if (configFile != null) {
+            try {
+                config = ConfigFile.read(configFile, config);
+            } catch (ConfigException e) {
+                throw new CliException(e.getMessage(), e);
+            }
+        }
         try {
-            List<SpiffeId> ids = appenders.stream().map(SpiffeId::parse).toList();
-            return new ServerConfig(new DataDir(data), HostPort.parse(publicAddr), HostPort.parse(privateAddr),
-                    Optional.ofNullable(trustDomain), Optional.ofNullable(origin), ids,
-                    ServerConfig.DEFAULT_MAX_MESSAGE_BYTES, witnesses.stream().map(ServeCommand::witness).toList(),
-                    Optional.ofNullable(policy));
+            if (data != null) {
+                config = new ServerConfig(new DataDir(data), config.publicAddress(), config.privateAddress(), config.trustDomain(),
+                        config.origin(), config.appenders(), config.maxMessageBytes(), config.witnesses(), config.policyFile(),
+                        config.tuning(), config.keys(), config.publicTls());
+            }
+            config = config.withAddresses(publicAddr == null ? config.publicAddress() : HostPort.parse(publicAddr),
+                    privateAddr == null ? config.privateAddress() : HostPort.parse(privateAddr));
+            if (trustDomain != null || origin != null) {
+                config = new ServerConfig(config.dataDir(), config.publicAddress(), config.privateAddress(),
+                        trustDomain != null ? Optional.of(trustDomain) : config.trustDomain(),
+                        origin != null ? Optional.of(origin) : config.origin(), config.appenders(), config.maxMessageBytes(),
+                        config.witnesses(), config.policyFile(), config.tuning(), config.keys(), config.publicTls());
+            }
+            if (!appenders.isEmpty()) {
+                config = config.withAppenders(appenders.stream().map(SpiffeId::parse).toList());
+            }
+            if (!witnesses.isEmpty()) {
+                config = config.withWitnesses(witnesses.stream().map(ServeCommand::witness).toList());
+            }
+            if (policy != null) {
+                config = config.withPolicyFile(policy);
+            }
+            if (insecurePublicHttp) {
+                PublicTls tls = config.publicTls();
+                config = config.withPublicTls(new PublicTls(tls.certificate(), tls.key(), true, tls.names()));
+            }
+            return config;
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage(), e);
         }
@@ -114,22 +167,19 @@ final class ServeCommand implements Callable<Integer> {
         if (eq <= 0) {
             throw new IllegalArgumentException("--witness " + spec + ": want URL=VKEY");
         }
-        URI url = URI.create(spec.substring(0, eq));
-        if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
-            throw new IllegalArgumentException("--witness " + spec + ": the URL must be http or https");
+        try {
+            return new WitnessSubmitter.Witness(ConfigFile.witnessUrl(spec.substring(0, eq)),
+                    ConfigFile.cosignatureKey(spec.substring(eq + 1)));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--witness " + spec + ": " + e.getMessage(), e);
         }
-        VerifierKey key = VerifierKey.parse(spec.substring(eq + 1));
-        if (key.type() != SignatureType.COSIGNATURE_V1) {
-            throw new IllegalArgumentException("--witness " + spec + ": the key must be a cosignature/v1 key");
-        }
-        return new WitnessSubmitter.Witness(url, key);
     }
 
-    private static void warnIfExposed(HostPort address, PrintWriter err) {
-        if (!address.isLoopback()) {
-            err.println("warning: the public read API listens on " + address
-                    + ", reachable from other machines over plain HTTP. That is intended for a public log;");
-            err.println("warning: use --public-addr 127.0.0.1:PORT to keep it on this machine.");
+    private static void warnIfExposed(ServerConfig config, PrintWriter err) {
+        if (!config.publicAddress().isLoopback() && config.publicTls().insecureHttp()) {
+            err.println("warning: the public API listens on " + config.publicAddress()
+                    + ", reachable from other machines over PLAIN HTTP (--insecure-public-http):");
+            err.println("warning: anyone on the path can read and alter what clients fetch. Drop the flag to serve HTTPS.");
             err.flush();
         }
     }

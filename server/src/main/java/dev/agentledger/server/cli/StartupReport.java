@@ -22,7 +22,7 @@ final class StartupReport {
         out.println("AgentLedger log " + prepared.settings().origin() + " (trust domain "
                 + prepared.settings().trustDomain() + "), tree size " + server.ledger().checkpoint().size());
         out.println("  log verifier key  " + prepared.logKey().verifierKey());
-        out.println("Public read API (HTTP) " + server.publicUrl());
+        out.println("Public read API " + server.publicUrl());
         out.println("  discovery         " + server.publicUrl() + "/.well-known/agentledger");
         out.println("  checkpoint        " + server.publicUrl() + "/checkpoint"
                 + (config.witnesses().isEmpty() ? "" : " (witnessed), newest: /checkpoint/latest"));
@@ -39,7 +39,11 @@ final class StartupReport {
         out.println("  CA certificate    " + dir.caCertificate() + ", key " + dir.caKey() + " (secret)");
         out.println("  server cert       " + dir.serverCertificate() + ", key " + dir.serverKey() + " (secret)");
         out.println("  operator cert     " + dir.operatorCertificate() + ", key " + dir.operatorKey() + " (secret)");
-        out.println("Note: private keys are plain files protected only by mode 0600; they are not encrypted at rest yet.");
+        out.println("Private keys are encrypted at rest under the key passphrase ("
+                + (prepared.passphrase().source() == dev.agentledger.server.bootstrap.KeyPassphrase.Source.ENVIRONMENT
+                        ? dev.agentledger.server.bootstrap.KeyPassphrase.VARIABLE : dir.keyPassphrase()) + ")"
+                + (config.keys() instanceof dev.agentledger.server.config.KeyStorage.Pkcs11
+                        ? "; the issuer's CA, JWT-SVID and access-token keys are in the PKCS#11 token." : "."));
         out.println("Append with: agentledger log add --data " + dir.root() + " --private-addr " + server.privateAddress() + " '<LogEntry JSON>'");
         out.println("Press Ctrl-C to stop.");
     }

@@ -146,7 +146,7 @@ public final class Demo implements AutoCloseable {
 
     private void startTool() throws Exception {
         story.step("A tool (invoicing) starts behind the verifier-client guard, with its own SVID");
-        Credentials operator = Credentials.read(data.operatorKey(), data.operatorCertificate());
+        Credentials operator = Credentials.read(data.operatorKey(), data.operatorCertificate(), prepared.passphrase().value());
         Svid toolSvid;
         try (LedgerClient client = LedgerClient.connect(server.privateAddress(), prepared.caCertificate(), Optional.of(operator))) {
             RegisterWorkloadResponse registered = client.issuer().registerWorkload(RegisterWorkloadRequest.newBuilder()

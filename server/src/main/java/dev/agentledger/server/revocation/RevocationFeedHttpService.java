@@ -7,6 +7,7 @@ import dev.agentledger.revocation.RevocationListener;
 import dev.agentledger.revocation.Revocations;
 import dev.agentledger.revocation.Subscription;
 import dev.agentledger.server.log.InvalidRequestException;
+import dev.agentledger.server.observe.RevocationMeters;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.sse.SseEvent;
@@ -40,6 +41,7 @@ public final class RevocationFeedHttpService implements HttpService {
     private final Revocations revocations;
     private final RevocationMessages messages;
     private final int maxStreams;
+    private final RevocationMeters meters;
     private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
 
     /** The feed of {@code revocations}, at most {@link #DEFAULT_MAX_STREAMS} streams at once. */
@@ -49,10 +51,20 @@ public final class RevocationFeedHttpService implements HttpService {
 
     /** The feed of {@code revocations}, at most {@code maxStreams} SSE streams at once. */
     public RevocationFeedHttpService(Revocations revocations, int maxStreams) {
-        this(revocations, new RevocationMessages(), maxStreams);
+        this(revocations, maxStreams, RevocationMeters.global(java.time.InstantSource.system()));
+    }
+
+    /** The feed of {@code revocations}, at most {@code maxStreams} SSE streams at once, measured in {@code meters}. */
+    public RevocationFeedHttpService(Revocations revocations, int maxStreams, RevocationMeters meters) {
+        this(revocations, new RevocationMessages(), maxStreams, meters);
     }
 
     RevocationFeedHttpService(Revocations revocations, RevocationMessages messages, int maxStreams) {
+        this(revocations, messages, maxStreams, RevocationMeters.global(java.time.InstantSource.system()));
+    }
+
+    RevocationFeedHttpService(Revocations revocations, RevocationMessages messages, int maxStreams, RevocationMeters meters) {
+        this.meters = meters;
         this.revocations = revocations;
         this.messages = messages;
         this.maxStreams = maxStreams;
@@ -81,9 +93,11 @@ public final class RevocationFeedHttpService implements HttpService {
                             + " or subscribe over gRPC on the private listener\"}");
             return;
         }
+        meters.subscribers(RevocationMeters.SSE).incrementAndGet();
         try {
             stream(req, res, from);
         } finally {
+            meters.subscribers(RevocationMeters.SSE).decrementAndGet();
             open.decrementAndGet();
         }
     }
@@ -92,7 +106,7 @@ public final class RevocationFeedHttpService implements HttpService {
         SseWriter writer = new SseWriter();
         Subscription subscription;
         try {
-            subscription = revocations.subscribe(from, writer);
+            subscription = revocations.subscribe(from, meters.timed(RevocationMeters.SSE, writer));
         } catch (InvalidRevocationException e) {
             throw new InvalidRequestException(e.getMessage(), e);
         }

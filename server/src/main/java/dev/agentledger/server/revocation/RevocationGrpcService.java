@@ -14,6 +14,7 @@ import dev.agentledger.revocation.Subscription;
 import dev.agentledger.server.auth.ForbiddenException;
 import dev.agentledger.server.auth.Roles;
 import dev.agentledger.server.grpc.CallerIdentity;
+import dev.agentledger.server.observe.RevocationMeters;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -29,6 +30,7 @@ import java.util.function.Supplier;
  */
 public final class RevocationGrpcService extends RevocationServiceGrpc.RevocationServiceImplBase {
     private final Revocations revocations;
+    private final RevocationMeters meters;
     private final String trustDomain;
     private final Revoker revoker;
     private final RevocationMessages messages;
@@ -42,11 +44,23 @@ public final class RevocationGrpcService extends RevocationServiceGrpc.Revocatio
      */
     public RevocationGrpcService(Revocations revocations, Roles roles, String trustDomain,
             Supplier<Optional<Certificate[]>> peerCertificates) {
-        this(revocations, roles, trustDomain, peerCertificates, new RevocationMessages());
+        this(revocations, roles, trustDomain, peerCertificates, RevocationMeters.global(java.time.InstantSource.system()));
+    }
+
+    /** A service over {@code revocations} whose watchers are measured in {@code meters}. */
+    public RevocationGrpcService(Revocations revocations, Roles roles, String trustDomain,
+            Supplier<Optional<Certificate[]>> peerCertificates, RevocationMeters meters) {
+        this(revocations, roles, trustDomain, peerCertificates, new RevocationMessages(), meters);
     }
 
     RevocationGrpcService(Revocations revocations, Roles roles, String trustDomain,
             Supplier<Optional<Certificate[]>> peerCertificates, RevocationMessages messages) {
+        this(revocations, roles, trustDomain, peerCertificates, messages, RevocationMeters.global(java.time.InstantSource.system()));
+    }
+
+    RevocationGrpcService(Revocations revocations, Roles roles, String trustDomain,
+            Supplier<Optional<Certificate[]>> peerCertificates, RevocationMessages messages, RevocationMeters meters) {
+        this.meters = meters;
         this.revocations = revocations;
         this.trustDomain = trustDomain;
         this.messages = messages;
@@ -75,9 +89,15 @@ public final class RevocationGrpcService extends RevocationServiceGrpc.Revocatio
     public void watchRevocations(WatchRevocationsRequest request, StreamObserver<WatchRevocationsResponse> out) {
         try {
             requireTrustDomain(CallerIdentity.of(peerCertificates.get()), trustDomain);
-            Subscription subscription = revocations.subscribe(request.getFromSequence(), new Watcher(out));
+            Watcher watcher = new Watcher(out);
+            Subscription subscription = revocations.subscribe(request.getFromSequence(),
+                    meters.timed(RevocationMeters.GRPC, watcher));
+            meters.subscribers(RevocationMeters.GRPC).incrementAndGet();
             if (out instanceof ServerCallStreamObserver<WatchRevocationsResponse> call) {
-                call.setOnCancelHandler(subscription::close);
+                call.setOnCancelHandler(() -> {
+                    watcher.ended();
+                    subscription.close();
+                });
             }
         } catch (Exception e) {
             out.onError(RevocationErrors.grpc(e));
@@ -95,23 +115,42 @@ public final class RevocationGrpcService extends RevocationServiceGrpc.Revocatio
     /** Writes one subscription's feed to its gRPC stream. */
     private final class Watcher implements RevocationListener {
         private final StreamObserver<WatchRevocationsResponse> out;
+        private final java.util.concurrent.atomic.AtomicBoolean counted = new java.util.concurrent.atomic.AtomicBoolean(true);
 
         Watcher(StreamObserver<WatchRevocationsResponse> out) {
             this.out = out;
         }
 
+        /** The watch ended (cancelled, cut off, or its stream failed): it leaves the subscriber count once. */
+        void ended() {
+            if (counted.compareAndSet(true, false)) {
+                meters.subscribers(RevocationMeters.GRPC).decrementAndGet();
+            }
+        }
+
         @Override
         public void onEvent(RevocationEvent event) {
-            out.onNext(messages.encode(event).watch());
+            try {
+                out.onNext(messages.encode(event).watch());
+            } catch (RuntimeException e) {
+                ended();
+                throw e;
+            }
         }
 
         @Override
         public void onHeartbeat(Heartbeat heartbeat) {
-            out.onNext(messages.watch(heartbeat));
+            try {
+                out.onNext(messages.watch(heartbeat));
+            } catch (RuntimeException e) {
+                ended();
+                throw e;
+            }
         }
 
         @Override
         public void onClosed(Cause cause, String message, long lastSequence) {
+            ended();
             Status status = cause == Cause.TOO_SLOW ? Status.RESOURCE_EXHAUSTED : Status.UNAVAILABLE;
             try {
                 out.onError(status.withDescription(message).asRuntimeException());

@@ -39,6 +39,26 @@ class BootstrapTest {
     }
 
     @Test
+    void theTlsKeysAreEncryptedAtRestAndOlderPlainOnesStillRead(@TempDir Path dir) throws Exception {
+        Bootstrap.Prepared first = prepare(dir, Optional.empty());
+        DataDir d = first.dir();
+        for (Path key : List.of(d.serverKey(), d.operatorKey())) {
+            String text = Files.readString(key);
+            assertTrue(dev.agentledger.issuer.EncryptedPrivateKeys.isEncrypted(text), key + " is encrypted");
+            assertFalse(text.contains("BEGIN PRIVATE KEY") || text.contains("BEGIN EC PRIVATE KEY"), key.toString());
+        }
+        assertEquals(first.server().key(), Credentials.read(d.serverKey(), d.serverCertificate(), first.passphrase().value()).key());
+        Credentials operator = Bootstrap.operator(d);
+        assertThrows(java.security.UnrecoverableKeyException.class,
+                () -> Credentials.read(d.operatorKey(), d.operatorCertificate(), "not the passphrase".toCharArray()));
+        // A data directory from before: plain PEM keys are still read.
+        Files.delete(d.operatorKey());
+        Files.writeString(d.operatorKey(), Pem.privateKey(operator.key()));
+        assertEquals(operator.key(), Bootstrap.operator(d).key());
+        assertThrows(BootstrapException.class, () -> Bootstrap.operator(new DataDir(dir.resolve("elsewhere"))));
+    }
+
+    @Test
     void theAuthorityKeysAreEncryptedAtRestAndAWrongPassphraseIsRefused(@TempDir Path dir) throws Exception {
         Bootstrap.Prepared first = prepare(dir, Optional.empty());
         DataDir d = first.dir();
@@ -91,7 +111,7 @@ class BootstrapTest {
         var names = server.getSubjectAlternativeNames().stream().map(n -> n.get(1).toString()).toList();
         assertTrue(names.containsAll(List.of("spiffe://example.org/agentledger/server", "localhost", "127.0.0.1")), names.toString());
 
-        Credentials operator = Credentials.read(p.dir().operatorKey(), p.dir().operatorCertificate());
+        Credentials operator = Bootstrap.operator(p.dir());
         X509Certificate client = operator.certificate();
         client.verify(ca.getPublicKey());
         assertEquals(-1, client.getBasicConstraints());
