@@ -21,7 +21,7 @@ class ServeConfigTest {
                   private: {address: 127.0.0.1:9443}
                 ttl: {approval: 30m}
                 """.formatted(dir.resolve("data")));
-        CliTest.Run run = CliTest.run("serve", "--config", file.toString(), "--private-addr", "127.0.0.1:7443", "--print-config");
+        CliRun run = CliRun.run("serve", "--config", file.toString(), "--private-addr", "127.0.0.1:7443", "--print-config");
         assertEquals(0, run.exit(), run.err());
         assertTrue(run.out().contains("data: " + dir.resolve("data")), run.out());
         assertTrue(run.out().contains("trust-domain: example.org"), run.out());
@@ -37,7 +37,7 @@ class ServeConfigTest {
     void aBadFileStopsTheStartNamingTheFileAndTheKey(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("al.yaml");
         Files.writeString(file, "listeners:\n  public:\n    port: 80\n");
-        CliTest.Run run = CliTest.run("serve", "--config", file.toString(), "--data", dir.resolve("data").toString());
+        CliRun run = CliRun.run("serve", "--config", file.toString(), "--data", dir.resolve("data").toString());
         assertEquals(1, run.exit());
         assertTrue(run.err().contains(file + ": key listeners.public.port: unknown key"), run.err());
         assertTrue(Files.notExists(dir.resolve("data")), "nothing is created before the configuration is accepted");
