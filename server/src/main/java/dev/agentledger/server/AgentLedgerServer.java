@@ -162,7 +162,7 @@ public final class AgentLedgerServer implements AutoCloseable {
                                     .register("/api/v1", new ApprovalsHttpService(gate.approvals(), roles))
                                     .register("/api/v1", new RevokeHttpService(feed, roles)))
                             .addRouting(GrpcRouting.builder()
-                                    .service(new LedgerGrpcService(ledger, appenders, clock, PeerCertificates.helidon()))
+                                    .service(new LedgerGrpcService(ledger, appenders, roles, clock, PeerCertificates.helidon()))
                                     .service(new IssuerGrpcService(issuer, registrations, exchange, roles, PeerCertificates.helidon()))
                                     .service(new RevocationGrpcService(feed, roles,
                                             prepared.settings().trustDomain(), PeerCertificates.helidon()))))
