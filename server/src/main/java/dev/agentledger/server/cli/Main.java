@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         subcommands = {ServeCommand.class, DemoCommand.class, AgentCommand.class, LogCommand.class, WitnessCommand.class,
-            MonitorCommand.class, RevokeCommand.class, ApprovalsCommand.class, VerifyCommand.class},
+            MonitorCommand.class, RevokeCommand.class, ApprovalsCommand.class, VerifyCommand.class,
+            ProxyCommand.class},
         description = {
             "A transparency-logged credential authority for AI agents.",
             "",

@@ -51,8 +51,8 @@ public record ProxyConfig(String listen, Identity identity, Authority authority,
         }
     }
 
-    /** The listener's address. */
-    HostPort listenAddress() {
+    /** The listener's address (port 0: any free port). */
+    public HostPort listenAddress() {
         return HostPort.parse(listen);
     }
 

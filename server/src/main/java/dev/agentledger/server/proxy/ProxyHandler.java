@@ -93,6 +93,9 @@ final class ProxyHandler implements Handler {
             record(recorder, call);
             relay(res, answer);
         } catch (CallRefusedException e) {
+            if (call.getCapabilityTokenId().isEmpty()) {
+                presentedTokenId(req.headers().first(HeaderNames.AUTHORIZATION)).ifPresent(call::setCapabilityTokenId);
+            }
             call.setRefusalReason(e.reason().code()).setResponseStatus(e.reason().status())
                     .setLatencyMicros((System.nanoTime() - start) / 1_000);
             try {
@@ -234,6 +237,22 @@ final class ProxyHandler implements Handler {
         try {
             return Optional.of(CallerIdentity.of(Optional.of(new java.security.cert.Certificate[] {certificate})).value());
         } catch (UnauthenticatedException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The {@code jti} a presented bearer JWT claims, unverified: for matching a refusal to its token in the log. */
+    static Optional<String> presentedTokenId(Optional<String> authorization) {
+        String value = authorization.orElse("").strip();
+        if (value.length() > 8 * 1024 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Optional.empty();
+        }
+        String[] parts = value.substring(7).strip().split("\\.", -1);
+        try {
+            String payload = new String(java.util.Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
+            String jti = io.helidon.json.JsonParser.create(payload).readJsonObject().stringValue("jti", "");
+            return parts.length == 3 && jti.matches("[A-Za-z0-9_-]{1,64}") ? Optional.of(jti) : Optional.empty();
+        } catch (RuntimeException e) {
             return Optional.empty();
         }
     }
