@@ -34,12 +34,15 @@ final class ProxyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The proxy's YAML configuration.")
+    @Option(names = "--config", paramLabel = "FILE", description = "The proxy's YAML configuration (required to run the proxy).")
     Path config;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (config == null) {
+            throw new CliException("give the proxy's configuration with --config FILE (see README, Action proxy)");
+        }
         ProxyConfig parsed;
         Optional<SecretStore> secrets = Optional.empty();
         try {

@@ -70,8 +70,12 @@ public record ProxyConfig(String listen, Identity identity, Authority authority,
         try {
             config = yaml.readValue(Files.readAllBytes(file), ProxyConfig.class);
         } catch (JacksonException e) {
-            throw new ProxyConfigException(file + ": " + (e.getCause() instanceof IllegalArgumentException invalid
-                    ? invalid.getMessage() : e.getOriginalMessage()), e);
+            String problem = switch (e.getCause()) {
+                case NullPointerException missing -> "missing " + missing.getMessage();
+                case IllegalArgumentException invalid -> invalid.getMessage();
+                case null, default -> e.getOriginalMessage();
+            };
+            throw new ProxyConfigException(file + ": " + problem, e);
         } catch (IOException e) {
             throw new ProxyConfigException("cannot read " + file + ": " + e.getMessage(), e);
         }
