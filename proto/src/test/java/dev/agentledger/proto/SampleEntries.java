@@ -274,6 +274,9 @@ final class SampleEntries {
                 .setLatencyMicros(48_250)
                 .addInjectedCredentialNames("vault:payments/api-key")
                 .setResponseBodySha256(sha256("{\"id\":\"pay-9\"}"))
+                .setRefusalReason("rate_limited")
+                .setAction("payments:send")
+                .setResource("spiffe://agentledger.local/tool/payments")
                 .build();
     }
 

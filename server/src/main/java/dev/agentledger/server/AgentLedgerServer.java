@@ -184,7 +184,7 @@ public final class AgentLedgerServer implements AutoCloseable {
                                     .register("/api/v1", new BackupHttpService(new Backups(prepared.dir(), ledger), roles))
                                     .register("/api/v1", new KeyRotationHttpService(issuer, roles)))
                             .addRouting(GrpcRouting.builder()
-                                    .service(new LedgerGrpcService(ledger, appenders, clock, revokedCallers.screen(PeerCertificates.helidon())))
+                                    .service(new LedgerGrpcService(ledger, appenders, roles, clock, revokedCallers.screen(PeerCertificates.helidon())))
                                     .service(new IssuerGrpcService(issuer, registrations, exchange, roles, revokedCallers.screen(PeerCertificates.helidon())))
                                     .service(new RevocationGrpcService(feed, roles,
                                             prepared.settings().trustDomain(), revokedCallers.screen(PeerCertificates.helidon()), revocationMeters))))

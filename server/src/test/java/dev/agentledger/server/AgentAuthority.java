@@ -79,9 +79,18 @@ public final class AgentAuthority implements AutoCloseable {
 
     /** An agent with an X509-SVID from the issuer (registered by the operator, issued on its behalf). */
     public Credentials spawn(String name) throws Exception {
+        return issued(RegisterWorkloadRequest.newBuilder()
+                .setAgentName(name).setActingUserSpiffeId("spiffe://agentledger.local/user/alice").build());
+    }
+
+    /** A tool ({@code spiffe://agentledger.local/tool/<name>}) with an X509-SVID from the issuer. */
+    Credentials tool(String name) throws Exception {
+        return issued(RegisterWorkloadRequest.newBuilder().setAgentName(name).setTool(true).build());
+    }
+
+    private Credentials issued(RegisterWorkloadRequest request) throws Exception {
         try (LedgerClient operator = server.operatorClient()) {
-            RegisterWorkloadResponse registered = operator.issuer().registerWorkload(RegisterWorkloadRequest.newBuilder()
-                    .setAgentName(name).setActingUserSpiffeId("spiffe://agentledger.local/user/alice").build());
+            RegisterWorkloadResponse registered = operator.issuer().registerWorkload(request);
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp256r1"));
             KeyPair key = generator.generateKeyPair();

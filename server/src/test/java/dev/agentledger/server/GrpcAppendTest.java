@@ -98,6 +98,29 @@ class GrpcAppendTest {
     }
 
     @Test
+    void aToolMayAppendItsToolCallRecordsAndNothingElse() throws Exception {
+        Credentials tool = issue("tool/billing");
+        LogEntry call = LogEntry.newBuilder().setHeader(Header.newBuilder().setSchemaVersion(1))
+                .setToolCallRecorded(ToolCallRecorded.newBuilder().setUpstream("spiffe://agentledger.local/tool/billing")
+                        .setMethod("GET").setPath("/invoices/1").setResponseStatus(200))
+                .build();
+        try (LedgerClient client = server.client(Optional.of(tool))) {
+            AppendResponse response = client.append(call, false);
+            LogEntry logged = LogEntries.parse(server.server.ledger().entry(response.getIndex()).orElseThrow());
+            assertEquals("spiffe://agentledger.local/tool/billing", logged.getHeader().getCallerSpiffeId());
+            assertEquals("/invoices/1", logged.getToolCallRecorded().getPath());
+        }
+        assertRefused(Set.of(Status.Code.PERMISSION_DENIED), Optional.of(tool), Function.identity());
+    }
+
+    @Test
+    void anAgentMayNotAppendToolCallRecords() throws Exception {
+        LogEntry call = LogEntry.newBuilder().setHeader(Header.newBuilder().setSchemaVersion(1))
+                .setToolCallRecorded(ToolCallRecorded.newBuilder().setMethod("GET").setPath("/forged")).build();
+        assertRefused(Set.of(Status.Code.PERMISSION_DENIED), Optional.of(issue("agent/forger")), r -> r.toBuilder().setEntry(call).build());
+    }
+
+    @Test
     void oversizeEntriesAreInvalid() throws Exception {
         LogEntry big = LogEntry.newBuilder().setHeader(Header.newBuilder().setSchemaVersion(1))
                 .setToolCallRecorded(ToolCallRecorded.newBuilder().setPath("x".repeat(70_000)))

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         subcommands = {ServeCommand.class, DemoCommand.class, AgentCommand.class, LogCommand.class, WitnessCommand.class,
             MonitorCommand.class, RevokeCommand.class, ApprovalsCommand.class, VerifyCommand.class, BackupCommand.class,
-            KeysCommand.class},
+            KeysCommand.class, ProxyCommand.class},
         description = {
             "A transparency-logged credential authority for AI agents.",
             "",

@@ -18,6 +18,8 @@ import dev.agentledger.proto.v1.GetInclusionProofResponse;
 import dev.agentledger.proto.v1.LedgerServiceGrpc;
 import dev.agentledger.proto.v1.LogEntry;
 import dev.agentledger.proto.SpiffeId;
+import dev.agentledger.server.auth.Role;
+import dev.agentledger.server.auth.Roles;
 import dev.agentledger.server.log.LogReads;
 import dev.agentledger.server.log.ProvenEntry;
 import io.grpc.stub.StreamObserver;
@@ -29,7 +31,9 @@ import java.util.function.Supplier;
 
 /**
  * The {@code agentledger.v1.LedgerService} of the private listener. Append authenticates the
- * caller from its verified client certificate, checks it is an allowed appender, stamps the
+ * caller from its verified client certificate, checks it is an allowed appender (or a tool, role
+ * {@code tool}, appending a {@code ToolCallRecorded} entry: the action proxy's records, and
+ * nothing else), stamps the
  * entry's header with that identity and the server's time (whatever the request claimed), checks
  * and deterministically serializes the entry, and answers once it is durable in a signed
  * checkpoint. Failures become gRPC status in {@link GrpcErrors} only.
@@ -40,20 +44,23 @@ public final class LedgerGrpcService extends LedgerServiceGrpc.LedgerServiceImpl
     private final Ledger ledger;
     private final LogReads reads;
     private final Appenders appenders;
+    private final Roles roles;
     private final InstantSource clock;
     private final Supplier<Optional<Certificate[]>> peerCertificates;
 
     /**
      * A service over {@code ledger}.
      *
+     * @param roles who holds role {@code tool} (tools may append their tool-call records only)
      * @param peerCertificates the verified client certificate chain of the current call (see
      *     {@link PeerCertificates#helidon()})
      */
-    public LedgerGrpcService(Ledger ledger, Appenders appenders, InstantSource clock,
+    public LedgerGrpcService(Ledger ledger, Appenders appenders, Roles roles, InstantSource clock,
             Supplier<Optional<Certificate[]>> peerCertificates) {
         this.ledger = ledger;
         this.reads = new LogReads(ledger);
         this.appenders = appenders;
+        this.roles = roles;
         this.clock = clock;
         this.peerCertificates = peerCertificates;
     }
@@ -62,7 +69,9 @@ public final class LedgerGrpcService extends LedgerServiceGrpc.LedgerServiceImpl
     public void append(AppendRequest request, StreamObserver<AppendResponse> out) {
         Unary.respond(out, () -> {
             SpiffeId caller = CallerIdentity.of(peerCertificates.get());
-            appenders.check(caller);
+            if (!isToolCallRecord(request, caller)) {
+                appenders.check(caller);
+            }
             byte[] entry = stamp(request, caller);
             Appended appended = await(ledger, entry, request.getDedupe());
             return AppendResponse.newBuilder()
@@ -74,6 +83,11 @@ public final class LedgerGrpcService extends LedgerServiceGrpc.LedgerServiceImpl
                     .setDeduplicated(appended.duplicate())
                     .build();
         });
+    }
+
+    /** Whether {@code caller} is a tool (not a configured appender) recording one of its tool calls. */
+    private boolean isToolCallRecord(AppendRequest request, SpiffeId caller) {
+        return request.hasEntry() && request.getEntry().hasToolCallRecorded() && roles.of(caller).contains(Role.TOOL);
     }
 
     /** The entry with the caller's identity and the server's time in its header, as log bytes. */

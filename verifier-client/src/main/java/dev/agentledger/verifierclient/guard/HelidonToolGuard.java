@@ -48,7 +48,8 @@ public final class HelidonToolGuard {
                 .orElseThrow(() -> new IllegalStateException("this route is not protected by a HelidonToolGuard"));
     }
 
-    private static List<X509Certificate> peerChain(ServerRequest req) {
+    /** The client certificate chain the TLS layer verified for {@code req} (leaf first), empty if none. */
+    public static List<X509Certificate> peerChain(ServerRequest req) {
         List<X509Certificate> chain = new ArrayList<>();
         Optional<Certificate[]> certificates = req.remotePeer().tlsCertificates();
         for (Certificate certificate : certificates.orElse(new Certificate[0])) {

@@ -122,7 +122,8 @@ final class EntryRecords {
                 var e = entry.getToolCallRecorded();
                 row.spiffeId = e.getCallerSpiffeId();
                 row.tokenId = e.getCapabilityTokenId();
-                row.detail = e.getMethod() + " " + e.getUpstream() + e.getPath() + " -> " + e.getResponseStatus();
+                row.detail = e.getMethod() + " " + e.getUpstream() + e.getPath() + " -> " + e.getResponseStatus()
+                        + (e.getRefusalReason().isEmpty() ? "" : " refused: " + e.getRefusalReason());
             }
             case EVENT_NOT_SET -> row.detail = "no event";
         }

@@ -1,0 +1,278 @@
+package dev.agentledger.bench;
+
+import com.google.protobuf.ByteString;
+import dev.agentledger.proto.SpiffeId;
+import dev.agentledger.proto.v1.Header;
+import dev.agentledger.proto.v1.IssueX509SvidRequest;
+import dev.agentledger.proto.v1.LogEntry;
+import dev.agentledger.proto.v1.RegisterWorkloadRequest;
+import dev.agentledger.proto.v1.RegisterWorkloadResponse;
+import dev.agentledger.proto.v1.ToolCallRecorded;
+import dev.agentledger.server.AgentLedgerServer;
+import dev.agentledger.server.HostPort;
+import dev.agentledger.server.ServerConfig;
+import dev.agentledger.server.bootstrap.Bootstrap;
+import dev.agentledger.server.bootstrap.Credentials;
+import dev.agentledger.server.bootstrap.DataDir;
+import dev.agentledger.server.client.LedgerClient;
+import dev.agentledger.server.client.TlsContexts;
+import dev.agentledger.server.proxy.ActionProxy;
+import dev.agentledger.server.proxy.ProxyConfig;
+import dev.agentledger.server.proxy.SecretStore;
+import dev.agentledger.verifierclient.guard.LogProof;
+import dev.agentledger.verifierclient.svid.SpiffeBundle;
+import io.helidon.common.socket.SocketOptions;
+import io.helidon.http.HeaderNames;
+import io.helidon.json.JsonObject;
+import io.helidon.json.JsonParser;
+import io.helidon.webserver.WebServer;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+
+/**
+ * The action proxy's cost per call: the same GET to a small upstream (a Helidon server answering
+ * 40 bytes of JSON), called directly and through the proxy in the same run, one caller (latency
+ * p50/p99) and several (throughput). Each proxied call carries a fresh capability token with its
+ * log proof, minted beforehand in batches (tokens live 30 s); the proxy checks everything a real
+ * deployment does (SVID, token, revocation, log proof, single use at the authority), injects a
+ * stored secret, forwards over HTTP/1.1 and appends a {@code ToolCallRecorded} entry before it
+ * answers. Authority, proxy, upstream and callers share this process and its cores.
+ *
+ * <pre>
+ * java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar dev.agentledger.bench.ProxyLoad [calls] [callers] [dir]
+ * </pre>
+ */
+public final class ProxyLoad {
+    private static final String TD = "agentledger.local";
+    private static final String TOOL = "spiffe://agentledger.local/tool/billing";
+    private static final int BATCH = 400;
+
+    private ProxyLoad() {}
+
+    /** One token and its log proof header. */
+    private record Minted(String token, String proof) {}
+
+    /** Mints capability tokens for the bench agent: its mTLS client of the private listener, its delegation chain. */
+    private record Minter(HttpClient client, String chain, String privateUrl, String publicUrl) {}
+
+    public static void main(String[] args) throws Exception {
+        int calls = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
+        int callers = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+        Path dir = args.length > 2 ? Path.of(args[2]) : Files.createTempDirectory("proxy-load");
+        DataDir data = new DataDir(dir.resolve("authority"));
+        Bootstrap.Prepared prepared = Bootstrap.prepare(data, Optional.empty(), Optional.empty(), InstantSource.system());
+        ServerConfig serverConfig = ServerConfig.of(data).withAddresses(new HostPort("127.0.0.1", 0), new HostPort("127.0.0.1", 0));
+        WebServer upstream = WebServer.builder().shutdownHook(false).host("127.0.0.1").port(0)
+                .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
+                .routing(r -> r.get("/invoices/{id}", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "application/json")
+                        .send("{\"invoice\":\"" + req.path().pathParameters().get("id") + "\",\"amount\":\"120.00\"}")))
+                .build().start();
+        try (AgentLedgerServer server = AgentLedgerServer.start(serverConfig, prepared, InstantSource.system())) {
+            Credentials operator = Credentials.read(data.operatorKey(), data.operatorCertificate());
+            Credentials tool = register(server, prepared, operator, RegisterWorkloadRequest.newBuilder().setAgentName("billing").setTool(true).build());
+            Credentials agent = register(server, prepared, operator, RegisterWorkloadRequest.newBuilder().setAgentName("bench")
+                    .setActingUserSpiffeId("spiffe://agentledger.local/user/alice").build());
+            Credentials alice = Bootstrap.certificateAuthority(data, prepared.passphrase().value(), InstantSource.system())
+                    .issueClient(SpiffeId.of(TD, "user/alice"));
+            tool.write(dir.resolve("tool-key.pem"), dir.resolve("tool.pem"));
+            char[] passphrase = "proxy-load passphrase".toCharArray();
+            SecretStore secrets = SecretStore.open(dir.resolve("secrets.enc"), passphrase, true);
+            secrets.put("billing-api-key", "sk-bench-0123456789".getBytes(StandardCharsets.UTF_8));
+            ProxyConfig config = new ProxyConfig("127.0.0.1:0",
+                    new ProxyConfig.Identity(dir.resolve("tool.pem").toString(), dir.resolve("tool-key.pem").toString()),
+                    new ProxyConfig.Authority(server.publicUrl(), "https://localhost:" + server.privateAddress().port(),
+                            data.caCertificate().toString(), TD, prepared.logKey().verifierKey().toString(), null, null),
+                    new ProxyConfig.Secrets(dir.resolve("secrets.enc").toString(), null),
+                    List.of(new ProxyConfig.Upstream(TOOL, "/billing", "http://127.0.0.1:" + upstream.port(), null,
+                            List.of(new ProxyConfig.Route("GET", "/invoices/{id}", "invoices:read", null)),
+                            new ProxyConfig.Injection("billing-api-key", "Authorization", "Bearer {secret}"), null, null)));
+            try (ActionProxy proxy = ActionProxy.start(config, Optional.of(secrets), InstantSource.system())) {
+                while (!proxy.revocationFeedFresh()) {
+                    Thread.sleep(20);
+                }
+                String privateUrl = "https://localhost:" + server.privateAddress().port();
+                Minter minter = new Minter(HttpClient.newBuilder()
+                        .sslContext(TlsContexts.of(List.of(prepared.caCertificate()), Optional.of(agent))).build(),
+                        delegate(privateUrl, prepared, alice, spiffeId(agent)), privateUrl, server.publicUrl());
+                SpiffeBundle bundle = SpiffeBundle.parse(get(server.publicUrl() + "/api/v1/bundle"), TD);
+                HttpClient direct = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                HttpClient proxied = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                        .sslContext(TlsContexts.forSpiffePeer(bundle, TOOL, agent)).build();
+                String directUrl = "http://127.0.0.1:" + upstream.port() + "/invoices/";
+                String proxyUrl = "https://localhost:" + proxy.port() + "/billing/invoices/";
+                System.out.printf(Locale.ROOT, "%d calls per row, %d cores; warming up%n", calls, Runtime.getRuntime().availableProcessors());
+                run(direct, directUrl, Math.min(calls, 500), 1, Optional.empty());
+                run(proxied, proxyUrl, Math.min(calls, BATCH), 1, Optional.of(minter));
+                for (int concurrency : new int[] {1, callers}) {
+                    double[] d = run(direct, directUrl, calls, concurrency, Optional.empty());
+                    double[] p = run(proxied, proxyUrl, calls, concurrency, Optional.of(minter));
+                    System.out.printf(Locale.ROOT, "%d caller(s): direct p50 %.3f ms p99 %.3f ms %,.0f calls/s | proxy p50 %.3f ms"
+                                    + " p99 %.3f ms %,.0f calls/s | overhead p50 %.3f ms, p99 %.3f ms; throughput %.2fx direct%n",
+                            concurrency, d[0], d[1], d[2], p[0], p[1], p[2], p[0] - d[0], p[1] - d[1], p[2] / d[2]);
+                }
+                System.out.printf(Locale.ROOT, "floor, same run: one logged append over gRPC as the tool, p50 %.3f ms (a proxied call"
+                        + " waits for two: the token's consumption and the call's record)%n", appendP50(server, prepared, tool));
+            }
+        } finally {
+            upstream.stop();
+        }
+    }
+
+    /**
+     * {@code calls} GETs by {@code concurrency} callers; with a {@code minter}, each with a
+     * fresh token minted (unmeasured) in batches. Returns p50 ms, p99 ms and calls per second.
+     */
+    private static double[] run(HttpClient client, String url, int calls, int concurrency, Optional<Minter> minter) throws Exception {
+        long[] latencies = new long[calls];
+        long measured = 0;
+        int done = 0;
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            while (done < calls) {
+                int batch = Math.min(minter.isEmpty() ? calls : BATCH, calls - done);
+                List<Minted> tokens = minter.isEmpty() ? List.of() : mint(pool, minter.get(), batch);
+                AtomicInteger next = new AtomicInteger();
+                int offset = done;
+                long start = System.nanoTime();
+                List<Future<?>> workers = new ArrayList<>();
+                for (int w = 0; w < concurrency; w++) {
+                    workers.add(pool.submit(() -> {
+                        for (int i = next.getAndIncrement(); i < batch; i = next.getAndIncrement()) {
+                            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + (offset + i)));
+                            if (!tokens.isEmpty()) {
+                                request.header("Authorization", "Bearer " + tokens.get(i).token()).header(LogProof.HEADER, tokens.get(i).proof());
+                            }
+                            long t0 = System.nanoTime();
+                            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                            latencies[offset + i] = System.nanoTime() - t0;
+                            if (response.statusCode() != 200) {
+                                throw new IllegalStateException("call " + (offset + i) + " answered " + response.statusCode() + ": " + response.body());
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> worker : workers) {
+                    worker.get();
+                }
+                measured += System.nanoTime() - start;
+                done += batch;
+            }
+        }
+        Arrays.sort(latencies);
+        return new double[] {latencies[calls / 2] / 1e6, latencies[(int) (calls * 0.99)] / 1e6, calls / (measured / 1e9)};
+    }
+
+    /** p50 in ms of 300 sequential ToolCallRecorded appends as {@code tool} (durable, in a signed checkpoint, proven). */
+    private static double appendP50(AgentLedgerServer server, Bootstrap.Prepared prepared, Credentials tool) throws Exception {
+        long[] latencies = new long[300];
+        try (LedgerClient client = LedgerClient.connect(server.privateAddress(), prepared.caCertificate(), Optional.of(tool))) {
+            for (int i = 0; i < latencies.length; i++) {
+                LogEntry entry = LogEntry.newBuilder().setHeader(Header.newBuilder().setSchemaVersion(1))
+                        .setToolCallRecorded(ToolCallRecorded.newBuilder().setUpstream(TOOL).setMethod("GET").setPath("/floor/" + i)).build();
+                long t0 = System.nanoTime();
+                client.append(entry, false);
+                latencies[i] = System.nanoTime() - t0;
+            }
+        }
+        Arrays.sort(latencies);
+        return latencies[latencies.length / 2] / 1e6;
+    }
+
+    private static List<Minted> mint(ExecutorService pool, Minter minter, int count) throws Exception {
+        List<Future<Minted>> futures = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            futures.add(pool.submit(() -> {
+                HttpResponse<String> answer = minter.client().send(HttpRequest.newBuilder(URI.create(minter.privateUrl() + "/oauth2/token"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("grant_type=" + enc("urn:ietf:params:oauth:grant-type:token-exchange")
+                                + "&subject_token=" + enc(minter.chain()) + "&subject_token_type="
+                                + enc("urn:agentledger:params:oauth:token-type:delegation-chain")
+                                + "&resource=" + enc(TOOL) + "&scope=" + enc("invoices:read")))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                if (answer.statusCode() != 200) {
+                    throw new IllegalStateException("token exchange answered " + answer.statusCode() + ": " + answer.body());
+                }
+                JsonObject token = JsonParser.create(answer.body()).readJsonObject();
+                long index = token.objectValue("agentledger_log").orElseThrow().longValue("index", -1);
+                return new Minted(token.stringValue("access_token", ""), LogProof.header(get(minter.publicUrl() + "/api/v1/entries/" + index)));
+            }));
+        }
+        List<Minted> minted = new ArrayList<>();
+        for (Future<Minted> future : futures) {
+            minted.add(future.get());
+        }
+        return minted;
+    }
+
+    private static String delegate(String privateUrl, Bootstrap.Prepared prepared, Credentials alice, String agent) throws Exception {
+        HttpClient client = HttpClient.newBuilder().sslContext(TlsContexts.of(List.of(prepared.caCertificate()), Optional.of(alice))).build();
+        HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create(privateUrl + "/api/v1/delegations"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"delegate\":\"" + agent + "\",\"scopes\":[\"invoices:read\"],\"resources\":[\""
+                        + TOOL + "\"],\"lifetime_seconds\":3600,\"max_depth\":0}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 200) {
+            throw new IllegalStateException("delegation answered " + answer.statusCode() + ": " + answer.body());
+        }
+        return JsonParser.create(answer.body()).readJsonObject().stringValue("chain", "");
+    }
+
+    /** Registers a workload as the operator and issues its X509-SVID for a fresh P-256 key. */
+    private static Credentials register(AgentLedgerServer server, Bootstrap.Prepared prepared, Credentials operator,
+            RegisterWorkloadRequest request) throws Exception {
+        try (LedgerClient client = LedgerClient.connect(server.privateAddress(), prepared.caCertificate(), Optional.of(operator))) {
+            RegisterWorkloadResponse registered = client.issuer().registerWorkload(request);
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"));
+            KeyPair key = generator.generateKeyPair();
+            byte[] csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=x"), key.getPublic())
+                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())).getEncoded();
+            var issued = client.issuer().issueX509Svid(IssueX509SvidRequest.newBuilder()
+                    .setSpiffeId(registered.getSpiffeId()).setCsr(ByteString.copyFrom(csr)).build());
+            List<X509Certificate> chain = new ArrayList<>();
+            for (ByteString der : issued.getCertificateChainList()) {
+                chain.add((X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der.toByteArray())));
+            }
+            return new Credentials(key.getPrivate(), chain);
+        }
+    }
+
+    private static String spiffeId(Credentials credentials) throws Exception {
+        return credentials.certificate().getSubjectAlternativeNames().iterator().next().get(1).toString();
+    }
+
+    private static String get(String url) throws Exception {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        }
+    }
+
+    private static String enc(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+}

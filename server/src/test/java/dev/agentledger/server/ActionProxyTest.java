@@ -1,0 +1,316 @@
+package dev.agentledger.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.agentledger.proto.LogEntries;
+import dev.agentledger.proto.v1.LogEntry;
+import dev.agentledger.proto.v1.ToolCallRecorded;
+import dev.agentledger.server.bootstrap.Credentials;
+import dev.agentledger.server.client.TlsContexts;
+import dev.agentledger.server.proxy.ActionProxy;
+import dev.agentledger.server.proxy.ProxyConfig;
+import dev.agentledger.server.proxy.SecretStore;
+import dev.agentledger.verifierclient.guard.LogProof;
+import dev.agentledger.verifierclient.svid.SpiffeBundle;
+import io.helidon.http.HeaderNames;
+import io.helidon.json.JsonObject;
+import io.helidon.json.JsonParser;
+import io.helidon.webserver.WebServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The action proxy end to end: a real authority, a real upstream HTTP service (a Helidon server
+ * that keeps what it received), agents with SVIDs and capability tokens from the authority, and
+ * the proxy between them configured from YAML, holding the upstream's API key in its encrypted
+ * store. Every decision is checked in the log.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ActionProxyTest {
+    private static final String SECRET = "sk-live-7f3a9c1e5b2d4e6f8a0b";
+    private static final String READ = "invoices:read";
+    /** Burst of the configured rate limit: this many calls per agent, then 429 (refill 1 per 100 s). */
+    private static final int BURST = 3;
+
+    /** One request as the upstream received it. */
+    record Received(String method, String path, Map<String, List<String>> headers, String body) {}
+
+    private AgentAuthority authority;
+    private WebServer upstream;
+    private ActionProxy proxy;
+    private SpiffeBundle bundle;
+    private final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
+
+    @BeforeAll
+    void start(@TempDir Path dir) throws Exception {
+        authority = AgentAuthority.start(dir.resolve("authority"));
+        upstream = WebServer.builder().shutdownHook(false).host("127.0.0.1").port(0)
+                .routing(r -> r.any((req, res) -> {
+                    Map<String, List<String>> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+                    req.headers().forEach(h -> headers.put(h.name(), h.allValues()));
+                    String body = new String(req.content().inputStream().readAllBytes(), StandardCharsets.UTF_8);
+                    received.add(new Received(req.prologue().method().text(), req.path().rawPath()
+                            + (req.query().rawValue().isEmpty() ? "" : "?" + req.query().rawValue()), headers, body));
+                    res.header(HeaderNames.CONTENT_TYPE, "application/json").send("{\"invoice\":\"42\",\"amount\":\"120.00 EUR\"}");
+                }))
+                .build().start();
+        Credentials tool = authority.tool("billing");
+        tool.write(dir.resolve("tool-key.pem"), dir.resolve("tool.pem"));
+        Files.writeString(dir.resolve("passphrase"), "correct horse battery staple\n");
+        SecretStore.open(dir.resolve("secrets.enc"), "correct horse battery staple".toCharArray(), true)
+                .put("billing-api-key", SECRET.getBytes(StandardCharsets.UTF_8));
+        RunningServer server = authority.server;
+        Files.writeString(dir.resolve("proxy.yaml"), """
+                listen: 127.0.0.1:0
+                identity: {certificate: tool.pem, key: tool-key.pem}
+                authority:
+                  public_url: %s
+                  private_url: https://localhost:%d
+                  ca_certificate: %s
+                  trust_domain: agentledger.local
+                  log_key: "%s"
+                secrets: {file: secrets.enc, passphrase_file: passphrase}
+                upstreams:
+                  - name: %s
+                    prefix: /billing
+                    url: http://127.0.0.1:%d
+                    routes:
+                      - {method: GET, path: "/invoices/{id}", action: "invoices:read"}
+                      - {method: POST, path: "/payments", action: "payments:send"}
+                    inject: {secret: billing-api-key, header: Authorization, format: "Bearer {secret}"}
+                    rate_limit: {per_second: 0.01, burst: %d}
+                """.formatted(server.server.publicUrl(), server.server.privateAddress().port(),
+                server.prepared.dir().caCertificate(), server.prepared.logKey().verifierKey(), AgentAuthority.TOOL,
+                upstream.port(), BURST));
+        ProxyConfig config = ProxyConfig.read(dir.resolve("proxy.yaml"));
+        SecretStore secrets = SecretStore.open(Path.of(config.secrets().file()),
+                SecretStore.passphrase(Optional.of(Path.of(config.secrets().passphraseFile())), Map.of()), false);
+        proxy = ActionProxy.start(config, Optional.of(secrets), InstantSource.system());
+        bundle = SpiffeBundle.parse(server.getText("/api/v1/bundle"), AgentAuthority.TD);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!proxy.revocationFeedFresh() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    @AfterAll
+    void stop() {
+        for (AutoCloseable part : new AutoCloseable[] {proxy, upstream == null ? null : upstream::stop, authority}) {
+            try {
+                if (part != null) {
+                    part.close();
+                }
+            } catch (Exception e) {
+                // keep closing the rest
+            }
+        }
+    }
+
+    @Test
+    void anAllowedCallIsForwardedWithTheInjectedSecretAndRecorded() throws Exception {
+        Credentials agent = authority.spawn("research");
+        JsonObject token = token(agent, READ);
+        received.clear();
+        HttpResponse<String> answer = call(agent, "GET", "/billing/invoices/42?expand=lines", Optional.of(token));
+        assertEquals(200, answer.statusCode(), answer.body());
+        assertEquals("{\"invoice\":\"42\",\"amount\":\"120.00 EUR\"}", answer.body());
+        assertFalse(answer.body().contains(SECRET) || answer.headers().map().toString().contains(SECRET), "the agent never sees the secret");
+
+        Received got = received.poll();
+        assertNotNull(got, "the upstream was not called");
+        assertEquals("GET", got.method());
+        assertEquals("/invoices/42?expand=lines", got.path());
+        assertEquals(List.of("Bearer " + SECRET), got.headers().get("Authorization"), "the upstream sees the injected secret");
+        assertEquals(List.of(AgentAuthority.spiffeId(agent)), got.headers().get("AgentLedger-Caller"));
+        assertFalse(got.headers().containsKey(LogProof.HEADER));
+        assertFalse(got.headers().toString().contains(token.stringValue("access_token", "")), "the agent's token is not forwarded");
+
+        ToolCallRecorded record = recordOf(token);
+        assertEquals("", record.getRefusalReason());
+        assertEquals(200, record.getResponseStatus());
+        assertEquals(AgentAuthority.TOOL, record.getUpstream());
+        assertEquals("GET", record.getMethod());
+        assertEquals("/billing/invoices/42", record.getPath(), "the query is not logged");
+        assertEquals(READ, record.getAction());
+        assertEquals(AgentAuthority.TOOL, record.getResource());
+        assertEquals(AgentAuthority.spiffeId(agent), record.getCallerSpiffeId());
+        assertEquals(List.of("billing-api-key"), record.getInjectedCredentialNamesList());
+        assertEquals(1, record.getDelegationIdsCount());
+        assertEquals("spiffe://agentledger.local/user/alice", record.getActingUser().getSubject());
+        assertEquals(com.google.protobuf.ByteString.copyFrom(sha256(answer.body())), record.getResponseBodySha256());
+        assertFalse(logContains(SECRET.getBytes(StandardCharsets.UTF_8)), "no log entry holds the secret");
+    }
+
+    @Test
+    void aReplayedTokenIsRefusedAndTheRefusalRecorded() throws Exception {
+        Credentials agent = authority.spawn("replayer");
+        JsonObject token = token(agent, READ);
+        assertEquals(200, call(agent, "GET", "/billing/invoices/1", Optional.of(token)).statusCode());
+        HttpResponse<String> replay = call(agent, "GET", "/billing/invoices/1", Optional.of(token));
+        assertRefusal(replay, 403, "replayed");
+        List<ToolCallRecorded> records = recordsOf(token);
+        assertEquals(List.of("", "replayed"), records.stream().map(ToolCallRecorded::getRefusalReason).toList());
+        assertEquals(403, records.get(1).getResponseStatus());
+    }
+
+    @Test
+    void aRevokedAgentIsRefusedWithinTheFreshnessBound() throws Exception {
+        Credentials agent = authority.spawn("compromised");
+        JsonObject token = token(agent, READ);
+        HttpResponse<String> revoke = authority.post(authority.server.operator(), "/api/v1/revocations", "application/json",
+                "{\"revocation\":{\"spiffe_id\":\"" + AgentAuthority.spiffeId(agent) + "\",\"reason\":\"REVOCATION_REASON_AGENT_COMPROMISE\"}}");
+        assertEquals(200, revoke.statusCode(), revoke.body());
+        // The revocation check precedes the spend: once the feed has delivered the revocation, even
+        // an already spent token is refused as revoked, not as replayed.
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        HttpResponse<String> answer = call(agent, "GET", "/billing/invoices/7", Optional.of(token));
+        while (!answer.body().contains("\"revoked\"") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            answer = call(agent, "GET", "/billing/invoices/7", Optional.of(token));
+        }
+        assertRefusal(answer, 403, "revoked");
+        assertTrue(answer.body().contains(AgentAuthority.spiffeId(agent)), answer.body());
+        assertEquals("revoked", recordsOf(token).getLast().getRefusalReason());
+    }
+
+    @Test
+    void theRateLimitPerSpiffeIdAnswers429WithRetryAfterAndSpendsNoToken() throws Exception {
+        Credentials agent = authority.spawn("hasty");
+        for (int i = 0; i < BURST; i++) {
+            assertEquals(200, call(agent, "GET", "/billing/invoices/" + i, Optional.of(token(agent, READ))).statusCode());
+        }
+        JsonObject spared = token(agent, READ);
+        HttpResponse<String> limited = call(agent, "GET", "/billing/invoices/9", Optional.of(spared));
+        assertRefusal(limited, 429, "rate_limited");
+        long retryAfter = Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow());
+        assertTrue(retryAfter >= 1 && retryAfter <= 100, "Retry-After " + retryAfter);
+        assertEquals("rate_limited", recordsOf(spared).getLast().getRefusalReason());
+        assertTrue(logEntries().noneMatch(e -> e.hasTokenConsumed() && e.getTokenConsumed().getTokenId().equals(jti(spared))),
+                "a rate-limited call must not spend its token");
+
+        Credentials other = authority.spawn("patient");
+        assertEquals(200, call(other, "GET", "/billing/invoices/9", Optional.of(token(other, READ))).statusCode(),
+                "another SPIFFE ID has its own bucket");
+    }
+
+    @Test
+    void callsWithoutATokenOrOutsideTheRoutesAreRefusedWithAReasonAndRecorded() throws Exception {
+        Credentials agent = authority.spawn("careless");
+        long before = authority.server.treeSize();
+        assertRefusal(call(agent, "GET", "/billing/invoices/5", Optional.empty()), 401, "missing_token");
+        assertRefusal(call(agent, "DELETE", "/billing/invoices/5", Optional.empty()), 403, "not_mapped");
+        assertRefusal(call(agent, "GET", "/elsewhere/x", Optional.empty()), 404, "no_upstream");
+        List<String> reasons = logEntries().skip(before).filter(LogEntry::hasToolCallRecorded).map(LogEntry::getToolCallRecorded)
+                .filter(r -> r.getCallerSpiffeId().equals(spiffeIdOf(agent)))
+                .map(ToolCallRecorded::getRefusalReason).toList();
+        assertEquals(List.of("missing_token", "not_mapped", "no_upstream"), reasons);
+    }
+
+    private static String spiffeIdOf(Credentials credentials) {
+        try {
+            return AgentAuthority.spiffeId(credentials);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private JsonObject token(Credentials agent, String action) throws Exception {
+        String chain = authority.delegate(AgentAuthority.spiffeId(agent), "\"" + action + "\"");
+        HttpResponse<String> response = authority.exchange(agent, chain, action, Optional.empty());
+        assertEquals(200, response.statusCode(), response.body());
+        return JsonParser.create(response.body()).readJsonObject();
+    }
+
+    private HttpResponse<String> call(Credentials agent, String method, String path, Optional<JsonObject> token) throws Exception {
+        HttpClient client = HttpClient.newBuilder().sslContext(TlsContexts.forSpiffePeer(bundle, AgentAuthority.TOOL, agent)).build();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://localhost:" + proxy.port() + path))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (token.isPresent()) {
+            long index = token.get().objectValue("agentledger_log").orElseThrow().longValue("index", -1);
+            request.header("Authorization", "Bearer " + token.get().stringValue("access_token", ""))
+                    .header(LogProof.HEADER, LogProof.header(authority.server.getText("/api/v1/entries/" + index)));
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void assertRefusal(HttpResponse<String> answer, int status, String reason) {
+        assertEquals(status, answer.statusCode(), answer.body());
+        JsonObject body = JsonParser.create(answer.body()).readJsonObject();
+        assertEquals(reason, body.stringValue("error", ""), answer.body());
+        assertFalse(body.stringValue("error_description", "").isEmpty(), answer.body());
+    }
+
+    private static String jti(JsonObject token) {
+        String payload = token.stringValue("access_token", "").split("\\.")[1];
+        return JsonParser.create(new String(java.util.Base64.getUrlDecoder().decode(payload), StandardCharsets.UTF_8))
+                .readJsonObject().stringValue("jti", "");
+    }
+
+    private ToolCallRecorded recordOf(JsonObject token) {
+        List<ToolCallRecorded> records = recordsOf(token);
+        assertEquals(1, records.size(), "records of the token: " + records);
+        return records.get(0);
+    }
+
+    /** The token's ToolCallRecorded entries, in log order, each appended by the proxy as the tool. */
+    private List<ToolCallRecorded> recordsOf(JsonObject token) {
+        String id = jti(token);
+        List<ToolCallRecorded> records = new ArrayList<>();
+        logEntries().filter(e -> e.hasToolCallRecorded()).forEach(e -> {
+            if (e.getToolCallRecorded().getCapabilityTokenId().equals(id)) {
+                assertEquals(AgentAuthority.TOOL, e.getHeader().getCallerSpiffeId());
+                records.add(e.getToolCallRecorded());
+            }
+        });
+        return records;
+    }
+
+    private java.util.stream.Stream<LogEntry> logEntries() {
+        long size = authority.server.treeSize();
+        return java.util.stream.LongStream.range(0, size).mapToObj(i -> {
+            try {
+                return LogEntries.parse(authority.server.server.ledger().entry(i).orElseThrow());
+            } catch (Exception e) {
+                throw new AssertionError("entry " + i + " does not parse", e);
+            }
+        });
+    }
+
+    private boolean logContains(byte[] needle) {
+        long size = authority.server.treeSize();
+        for (long i = 0; i < size; i++) {
+            byte[] entry = authority.server.server.ledger().entry(i).orElseThrow();
+            for (int at = 0; at + needle.length <= entry.length; at++) {
+                if (java.util.Arrays.equals(entry, at, at + needle.length, needle, 0, needle.length)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static byte[] sha256(String text) throws Exception {
+        return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+    }
+}
