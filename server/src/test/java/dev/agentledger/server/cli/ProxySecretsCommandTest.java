@@ -24,10 +24,10 @@ class ProxySecretsCommandTest {
         Files.writeString(passphrase, "a passphrase for the test\n");
         Path store = dir.resolve("secrets.enc");
         InputStream stdin = System.in;
-        CliTest.Run put;
+        CliRun put;
         try {
             System.setIn(new ByteArrayInputStream("sk-from-stdin-42\n".getBytes(StandardCharsets.UTF_8)));
-            put = CliTest.run("proxy", "secrets", "put", "billing-api-key", "--store", store.toString(),
+            put = CliRun.run("proxy", "secrets", "put", "billing-api-key", "--store", store.toString(),
                     "--passphrase-file", passphrase.toString());
         } finally {
             System.setIn(stdin);
@@ -37,12 +37,12 @@ class ProxySecretsCommandTest {
         assertFalse(put.out().contains("sk-from-stdin"), put.out());
         SecretStore opened = SecretStore.open(store, "a passphrase for the test".toCharArray(), false);
         assertEquals(Set.of("billing-api-key"), opened.names());
-        CliTest.Run list = CliTest.run("proxy", "secrets", "list", "--store", store.toString(), "--passphrase-file", passphrase.toString());
+        CliRun list = CliRun.run("proxy", "secrets", "list", "--store", store.toString(), "--passphrase-file", passphrase.toString());
         assertEquals(0, list.exit(), list.err());
         assertEquals("billing-api-key", list.out().strip());
 
         Files.writeString(passphrase, "not the passphrase\n");
-        CliTest.Run wrong = CliTest.run("proxy", "secrets", "list", "--store", store.toString(), "--passphrase-file", passphrase.toString());
+        CliRun wrong = CliRun.run("proxy", "secrets", "list", "--store", store.toString(), "--passphrase-file", passphrase.toString());
         assertNotEquals(0, wrong.exit());
         assertTrue(wrong.err().contains("wrong passphrase or modified file"), wrong.err());
     }
@@ -61,11 +61,11 @@ class ProxySecretsCommandTest {
                   - {name: "spiffe://agentledger.local/tool/x", prefix: /x, url: "http://127.0.0.1:3",
                      routes: [{method: GET, path: /, action: "x:read"}], rate_limits: {per_second: 1, burst: 1}}
                 """.formatted(vkey));
-        CliTest.Run unknown = CliTest.run("proxy", "--config", config.toString());
+        CliRun unknown = CliRun.run("proxy", "--config", config.toString());
         assertNotEquals(0, unknown.exit());
         assertTrue(unknown.err().contains("rate_limits"), unknown.err());
         Files.writeString(config, "listen: 127.0.0.1:0\nidentity: {certificate: a.pem, key: k.pem}\n");
-        CliTest.Run missing = CliTest.run("proxy", "--config", config.toString());
+        CliRun missing = CliRun.run("proxy", "--config", config.toString());
         assertNotEquals(0, missing.exit());
         assertTrue(missing.err().contains("proxy.yaml: missing"), missing.err());
     }
