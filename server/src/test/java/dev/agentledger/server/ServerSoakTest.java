@@ -94,6 +94,9 @@ class ServerSoakTest {
             } catch (AssertionError | RuntimeException e) {
                 throw new AssertionError("after restart " + round + ": " + e.getMessage() + "\nserver log:\n" + server.log(), e);
             }
+            System.out.printf("server soak: restart %d/%d checked (%d ms to listen): %d answers acknowledged so far, tree size %d, "
+                    + "%d checkpoints proven consistent, %d revocations, %d tokens consumed%n", round, KILLS, startMillis.getLast(),
+                    journal.acks.size(), checks.latestSize(), checks.checkpointsVerified, journal.revocations.size(), journal.consumed.size());
             if (round == KILLS) {
                 server.kill();
                 break;
