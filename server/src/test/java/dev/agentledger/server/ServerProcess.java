@@ -31,7 +31,7 @@ final class ServerProcess {
         this.privateAddress = privateAddress;
     }
 
-    /** Starts {@code serve --data dir} and waits until it listens (at most 60 s). */
+    /** Starts {@code serve --data dir} and waits until it listens (at most 180 s: a cold JVM on a busy machine is slow). */
     static ServerProcess start(DataDir data, Path logs, int round) throws IOException, InterruptedException {
         String javaBin = ProcessHandle.current().info().command().orElse("java");
         Path stdout = logs.resolve("serve-" + round + ".out");
@@ -42,14 +42,14 @@ final class ServerProcess {
                 .redirectOutput(stdout.toFile())
                 .redirectError(stderr.toFile())
                 .start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         String report = "";
         while (!report.contains(READY)) {
             if (!process.isAlive()) {
                 throw new AssertionError("serve exited with " + process.exitValue() + " before listening:\n" + report
                         + "\n" + Files.readString(stderr));
             }
-            assertTrue(System.nanoTime() < deadline, "serve did not listen within 60 s:\n" + report);
+            assertTrue(System.nanoTime() < deadline, "serve did not listen within 180 s:\n" + report + "\n" + Files.readString(stderr));
             Thread.sleep(20);
             report = Files.readString(stdout, StandardCharsets.UTF_8);
         }
@@ -59,7 +59,7 @@ final class ServerProcess {
         return new ServerProcess(process, stderr, publicAddress, privateAddress);
     }
 
-    /** {@code serve --data dir} run to its end: what it printed on stderr and its exit status (at most 60 s). */
+    /** {@code serve --data dir} run to its end: what it printed on stderr and its exit status (at most 180 s). */
     static Exited runToFailure(DataDir data, Path logs) throws IOException, InterruptedException {
         String javaBin = ProcessHandle.current().info().command().orElse("java");
         Path out = logs.resolve("refused.out");
@@ -69,9 +69,9 @@ final class ServerProcess {
                 .redirectErrorStream(true)
                 .redirectOutput(out.toFile())
                 .start();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        if (!process.waitFor(180, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
-            throw new AssertionError("serve did not stop within 60 s:\n" + Files.readString(out));
+            throw new AssertionError("serve did not stop within 180 s:\n" + Files.readString(out));
         }
         return new Exited(process.exitValue(), Files.readString(out));
     }
