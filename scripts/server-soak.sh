@@ -4,7 +4,7 @@
 # revocations), is SIGKILLed at a random moment and restarted on the same data directory; after
 # each restart nothing acknowledged may be lost, every checkpoint ever returned must be consistent
 # with the latest, consumed tokens must stay consumed and revocations keep their sequence.
-# Usage: scripts/server-soak.sh [KILLS]   (default 100; about 10 s per kill on a quiet 2-core machine)
+# Usage: scripts/server-soak.sh [KILLS]   (default 100; each kill costs one restart of the server, up to 2 s of load and the checks)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kills="${1:-100}"

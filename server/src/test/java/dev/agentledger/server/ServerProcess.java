@@ -44,14 +44,19 @@ final class ServerProcess {
                 .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         String report = "";
-        while (!report.contains(READY)) {
-            if (!process.isAlive()) {
-                throw new AssertionError("serve exited with " + process.exitValue() + " before listening:\n" + report
-                        + "\n" + Files.readString(stderr));
+        try {
+            while (!report.contains(READY)) {
+                if (!process.isAlive()) {
+                    throw new AssertionError("serve exited with " + process.exitValue() + " before listening:\n" + report
+                            + "\n" + Files.readString(stderr));
+                }
+                assertTrue(System.nanoTime() < deadline, "serve did not listen within 180 s:\n" + report + "\n" + Files.readString(stderr));
+                Thread.sleep(20);
+                report = Files.readString(stdout, StandardCharsets.UTF_8);
             }
-            assertTrue(System.nanoTime() < deadline, "serve did not listen within 180 s:\n" + report + "\n" + Files.readString(stderr));
-            Thread.sleep(20);
-            report = Files.readString(stdout, StandardCharsets.UTF_8);
+        } catch (IOException | InterruptedException | RuntimeException | Error e) {
+            process.destroyForcibly(); // no server left behind a failed test
+            throw e;
         }
         List<String> lines = report.lines().toList();
         HostPort publicAddress = HostPort.parse(after(lines, "Public read API (HTTP) http://"));

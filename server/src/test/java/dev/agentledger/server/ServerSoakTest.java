@@ -92,6 +92,7 @@ class ServerSoakTest {
             try (LedgerClient client = authority.client(operator)) {
                 checks.afterRestart(server, client, authority, tool, journal, round, random);
             } catch (AssertionError | RuntimeException e) {
+                server.kill();
                 throw new AssertionError("after restart " + round + ": " + e.getMessage() + "\nserver log:\n" + server.log(), e);
             }
             System.out.printf("server soak: restart %d/%d checked (%d ms to listen): %d answers acknowledged so far, tree size %d, "
