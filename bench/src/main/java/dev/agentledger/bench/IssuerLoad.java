@@ -201,13 +201,15 @@ public final class IssuerLoad {
         return done.get() / (double) seconds;
     }
 
-    private static KeyPair p256() throws Exception {
+    /** A fresh P-256 key pair. */
+    static KeyPair p256() throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(new ECGenParameterSpec("secp256r1"));
         return generator.generateKeyPair();
     }
 
-    private static byte[] csr(KeyPair key) throws Exception {
+    /** A PKCS#10 request (DER) for {@code key}, signed with it. */
+    static byte[] csr(KeyPair key) throws Exception {
         return new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=bench"), key.getPublic())
                 .build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())).getEncoded();
     }

@@ -19,8 +19,9 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Security guarantees: an append's future completes only after the entry, every tree node it
  * completed and the checkpoint that includes it are in one synced RocksDB write; reopening the
- * store checks that its nodes reproduce the latest checkpoint's root and that the checkpoint
- * verifies with the log's key, and refuses to start otherwise, so the log never signs over data
+ * store checks that its nodes reproduce the latest checkpoint's root, that the checkpoint
+ * verifies with the log's key, and that every entry and node hashes as it must, and refuses to
+ * start otherwise, so the log never signs over data
  * that does not extend what it published.
  *
  * <p>Thread-safe. Only complete data is ever visible: reads see a prefix of the log at least as
@@ -49,13 +50,15 @@ public final class Ledger implements AutoCloseable {
      * empty tree) when new.
      *
      * @throws StorageException if the store cannot be opened, or fails the consistency checks
-     *     (its nodes do not reproduce the latest checkpoint, or the checkpoint is not this key's)
+     *     (its nodes do not reproduce the latest checkpoint, the checkpoint is not this key's, an
+     *     entry or node is missing, unreadable, or does not hash as it must)
      */
     public static Ledger open(LedgerConfig config) {
         Store store = Store.open(config.directory());
         try {
             CheckpointSigner signer = new CheckpointSigner(config.origin(), config.signer(), config.verifier());
             Recovered state = recover(store, signer);
+            StoreAudit.verify(store, state.range().size());
             Sequencer sequencer = new Sequencer(store, signer, state, config.metrics(), config.maxBatch(), config.queueCapacity());
             sequencer.start();
             return new Ledger(store, signer, config.indexer(), sequencer);
@@ -196,6 +199,19 @@ public final class Ledger implements AutoCloseable {
     /** The checkpoint this log signed for exactly {@code size}, if it published one. */
     public Optional<SignedCheckpoint> checkpoint(long size) {
         return store.checkpoint(size).map(signer::open);
+    }
+
+    /**
+     * Opens {@code note} if it is a checkpoint this log's key signed for this origin (other
+     * signature lines, such as witnesses' cosignatures, are kept unverified), whether or not the
+     * store still holds it.
+     */
+    Optional<SignedCheckpoint> openOwn(byte[] note) {
+        try {
+            return Optional.of(signer.open(note));
+        } catch (StorageException e) {
+            return Optional.empty();
+        }
     }
 
     /** The entry at {@code index}, if the log has one there. */

@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
  * commit), so the batch size grows with the load.
  *
  * <p>A storage failure fails the batch's callers and reloads the tree from what is actually
- * durable, so memory never runs ahead of disk. If even that fails the sequencer stops: every
+ * durable, so memory never runs ahead of disk; the next batch first reopens the store (RocksDB
+ * takes no write after a failed one until then), so appends resume by themselves once the
+ * cause (say, a full disk) is gone. If reloading fails the sequencer stops: every
  * waiting and later append fails with {@link LedgerUnavailableException} until the log is
  * reopened.
  */
@@ -85,6 +87,9 @@ final class Sequencer implements AutoCloseable {
                 }
                 batch.add(first);
                 queue.drainTo(batch, maxBatch - 1);
+                if (store.needsReopen()) {
+                    reopenStore();
+                }
                 sequence(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -168,6 +173,19 @@ final class Sequencer implements AutoCloseable {
         return index != null ? OptionalLong.of(index) : store.indexOfLeaf(leaf);
     }
 
+    /**
+     * After a failed write RocksDB refuses every later one (a full disk, an I/O error) until the
+     * store is reopened; the reopened store may hold the batch that failed (the write can fail
+     * after it reached the write-ahead log), so the tree is reloaded from it. While the disk is
+     * still full this throws and the batch fails; the next one tries again.
+     */
+    private void reopenStore() {
+        store.reopen();
+        Ledger.Recovered state = Ledger.recover(store, signer);
+        range = state.range();
+        latest = state.latest();
+    }
+
     /** After a failed batch: reload the tree from what is durable, or stop if that fails too. */
     private void recoverOrStop(Throwable cause) {
         try {
@@ -175,6 +193,9 @@ final class Sequencer implements AutoCloseable {
             range = state.range();
             latest = state.latest();
         } catch (RuntimeException e) {
+            if (store.needsReopen()) {
+                return; // the store refuses writes until reopened; the next batch reopens it and reloads the tree first
+            }
             e.addSuppressed(cause);
             fatal = e;
             running = false;

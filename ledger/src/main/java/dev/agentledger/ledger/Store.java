@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -63,13 +64,19 @@ final class Store implements AutoCloseable {
     private final DBOptions dbOptions;
     private final WriteOptions syncWrite;
     private final ReadOptions read;
-    private final RocksDB db;
-    private final List<ColumnFamilyHandle> handles;
-    private final ColumnFamilyHandle meta;
-    private final ColumnFamilyHandle entries;
-    private final ColumnFamilyHandle nodes;
-    private final ColumnFamilyHandle checkpoints;
-    private final ColumnFamilyHandle indexes;
+    private final Path directory;
+    private final List<ColumnFamilyDescriptor> families;
+    /** Readers hold it shared; {@link #reopen} holds it alone while it swaps the database. */
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private volatile boolean writeFailed;
+    // Guarded by lock: replaced by reopen; null only if a reopen could not open the database again.
+    private RocksDB db;
+    private List<ColumnFamilyHandle> handles;
+    private ColumnFamilyHandle meta;
+    private ColumnFamilyHandle entries;
+    private ColumnFamilyHandle nodes;
+    private ColumnFamilyHandle checkpoints;
+    private ColumnFamilyHandle indexes;
 
     private Store(
             LRUCache cache,
@@ -77,6 +84,8 @@ final class Store implements AutoCloseable {
             DBOptions dbOptions,
             WriteOptions syncWrite,
             ReadOptions read,
+            Path directory,
+            List<ColumnFamilyDescriptor> families,
             RocksDB db,
             List<ColumnFamilyHandle> handles) {
         this.cache = cache;
@@ -84,13 +93,19 @@ final class Store implements AutoCloseable {
         this.dbOptions = dbOptions;
         this.syncWrite = syncWrite;
         this.read = read;
-        this.db = db;
-        this.handles = handles;
-        this.meta = handles.get(0);
-        this.entries = handles.get(1);
-        this.nodes = handles.get(2);
-        this.checkpoints = handles.get(3);
-        this.indexes = handles.get(4);
+        this.directory = directory;
+        this.families = families;
+        attach(db, handles);
+    }
+
+    private void attach(RocksDB newDb, List<ColumnFamilyHandle> newHandles) {
+        this.db = newDb;
+        this.handles = newHandles;
+        this.meta = newHandles.get(0);
+        this.entries = newHandles.get(1);
+        this.nodes = newHandles.get(2);
+        this.checkpoints = newHandles.get(3);
+        this.indexes = newHandles.get(4);
     }
 
     /** Opens (creating if needed) the store in {@code directory}. */
@@ -119,7 +134,7 @@ final class Store implements AutoCloseable {
                     new ColumnFamilyDescriptor(bytes("checkpoints"), columnOptions),
                     new ColumnFamilyDescriptor(bytes("indexes"), columnOptions));
             RocksDB db = RocksDB.open(dbOptions, directory.toString(), families, handles);
-            return new Store(cache, columnOptions, dbOptions, syncWrite, read, db, handles);
+            return new Store(cache, columnOptions, dbOptions, syncWrite, read, directory, families, db, handles);
         } catch (RocksDBException | java.io.IOException e) {
             handles.forEach(ColumnFamilyHandle::close);
             closeAll(read, syncWrite, dbOptions, columnOptions, cache);
@@ -129,7 +144,7 @@ final class Store implements AutoCloseable {
 
     /** The persisted tree state: size and compact range hashes, or empty for a new log. */
     Optional<TreeState> tree() {
-        byte[] value = get(meta, TREE_KEY);
+        byte[] value = get(() -> meta, TREE_KEY);
         if (value == null) {
             return Optional.empty();
         }
@@ -147,17 +162,17 @@ final class Store implements AutoCloseable {
 
     /** The latest signed checkpoint note, or empty for a new log. */
     Optional<byte[]> latestCheckpoint() {
-        return Optional.ofNullable(get(meta, LATEST_CHECKPOINT_KEY));
+        return Optional.ofNullable(get(() -> meta, LATEST_CHECKPOINT_KEY));
     }
 
     /** The signed checkpoint note published for exactly {@code size}, if any. */
     Optional<byte[]> checkpoint(long size) {
-        return Optional.ofNullable(get(checkpoints, longKey(size)));
+        return Optional.ofNullable(get(() -> checkpoints, longKey(size)));
     }
 
     /** The entry at {@code index}, if it exists. */
     Optional<byte[]> entry(long index) {
-        return Optional.ofNullable(get(entries, longKey(index)));
+        return Optional.ofNullable(get(() -> entries, longKey(index)));
     }
 
     /**
@@ -180,7 +195,7 @@ final class Store implements AutoCloseable {
     byte[] nodeRow(int level, long first, int count) {
         byte[] out = new byte[count * Hash.SIZE];
         int filled = 0;
-        try (RocksIterator it = db.newIterator(nodes, read)) {
+        try (Shared shared = shared(); RocksIterator it = db.newIterator(nodes, read)) {
             // The run holding `first` starts at or before it; later runs follow in key order.
             for (it.seekForPrev(nodeKey(level, first)); it.isValid() && filled < count; it.next()) {
                 ByteBuffer key = ByteBuffer.wrap(it.key());
@@ -219,7 +234,7 @@ final class Store implements AutoCloseable {
     /** The {@code count} entries from {@code first}, in order: the body of an entry bundle. */
     List<byte[]> entryRange(long first, int count) {
         List<byte[]> out = new ArrayList<>(count);
-        try (RocksIterator it = db.newIterator(entries, read)) {
+        try (Shared shared = shared(); RocksIterator it = db.newIterator(entries, read)) {
             for (it.seek(longKey(first)); it.isValid() && out.size() < count; it.next()) {
                 if (ByteBuffer.wrap(it.key()).getLong() != first + out.size()) {
                     break;
@@ -251,7 +266,7 @@ final class Store implements AutoCloseable {
         try (ReadOptions bounded = new ReadOptions().setVerifyChecksums(true);
                 Slice upper = new Slice(indexPrefixEnd(prefix))) {
             bounded.setIterateUpperBound(upper);
-            try (RocksIterator it = db.newIterator(indexes, bounded)) {
+            try (Shared shared = shared(); RocksIterator it = db.newIterator(indexes, bounded)) {
                 for (it.seek(indexKey(prefix, fromIndex)); it.isValid() && out.size() < limit; it.next()) {
                     byte[] k = it.key();
                     if (k.length != prefix.length + 8 || !Arrays.equals(k, 0, prefix.length, prefix, 0, prefix.length)) {
@@ -293,11 +308,83 @@ final class Store implements AutoCloseable {
     }
 
     void commit(Batch batch) {
-        try {
+        try (Shared shared = shared()) {
             db.write(syncWrite, batch.writes);
         } catch (RocksDBException e) {
+            writeFailed = true;
             throw new StorageException("cannot commit to the log store: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Whether a write failed since the database was opened. RocksDB then refuses every later
+     * write (a full disk, an I/O error) until it is reopened: its Java binding has no resume.
+     */
+    boolean needsReopen() {
+        return writeFailed;
+    }
+
+    /** The least free space on the store's file system for {@link #reopen} to try. */
+    static final long MIN_FREE_TO_REOPEN = 4L << 20;
+
+    /**
+     * Closes and reopens the database (options, cache and read/write options stay), after a
+     * failed write. Readers wait meanwhile. Its write-ahead log may now hold the batch whose
+     * write failed, so the caller must reload its state from the store afterwards.
+     *
+     * @throws StorageException if the file system has less than {@value #MIN_FREE_TO_REOPEN}
+     *     bytes free (the database stays as it is: readable, refusing writes), or the database
+     *     cannot be opened again (reads fail until a later reopen succeeds)
+     */
+    void reopen() {
+        long free;
+        try {
+            free = Files.getFileStore(directory).getUsableSpace();
+        } catch (java.io.IOException e) {
+            throw new StorageException("cannot tell the free space of " + directory + ": " + e.getMessage(), e);
+        }
+        if (free < MIN_FREE_TO_REOPEN) {
+            throw new StorageException("the disk holding the log store is full (" + free + " bytes free in " + directory
+                    + "); appends resume once " + MIN_FREE_TO_REOPEN + " bytes are free");
+        }
+        lock.writeLock().lock();
+        try {
+            detach();
+            List<ColumnFamilyHandle> newHandles = new ArrayList<>();
+            try {
+                attach(RocksDB.open(dbOptions, directory.toString(), families, newHandles), newHandles);
+            } catch (RocksDBException e) {
+                newHandles.forEach(ColumnFamilyHandle::close);
+                throw new StorageException("cannot reopen the log store in " + directory + ": " + e.getMessage(), e);
+            }
+            writeFailed = false;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Closes the database and its handles; leaves the options. Requires the write lock. */
+    private void detach() {
+        if (db != null) {
+            handles.forEach(ColumnFamilyHandle::close);
+            db.close();
+            db = null;
+        }
+    }
+
+    /** A shared hold of the lock around one use of the database. */
+    private interface Shared extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    private Shared shared() {
+        lock.readLock().lock();
+        if (db == null) {
+            lock.readLock().unlock();
+            throw new StorageException("the log store in " + directory + " is closed: a reopen after a failed write failed; retrying on the next append");
+        }
+        return lock.readLock()::unlock;
     }
 
     /** One atomic set of writes; a sequencing batch fills exactly one. */
@@ -361,14 +448,19 @@ final class Store implements AutoCloseable {
 
     @Override
     public void close() {
-        handles.forEach(ColumnFamilyHandle::close);
-        db.close();
+        lock.writeLock().lock();
+        try {
+            detach();
+        } finally {
+            lock.writeLock().unlock();
+        }
         closeAll(read, syncWrite, dbOptions, columnOptions, cache);
     }
 
-    private byte[] get(ColumnFamilyHandle family, byte[] key) {
-        try {
-            return db.get(family, read, key);
+    /** Reads one key; {@code family} is resolved under the lock, since a reopen replaces the handles. */
+    private byte[] get(java.util.function.Supplier<ColumnFamilyHandle> family, byte[] key) {
+        try (Shared shared = shared()) {
+            return db.get(family.get(), read, key);
         } catch (RocksDBException e) {
             throw new StorageException("cannot read the log store: " + e.getMessage(), e);
         }

@@ -120,7 +120,9 @@ public final class WitnessSubmitter implements AutoCloseable {
      * A submitter for {@code ledger}'s checkpoints, persisting the witnessed checkpoint in {@code
      * stateFile} and loading it from there if present and still this log's. Not started.
      *
-     * @throws StorageException if {@code stateFile} exists but cannot be read
+     * @throws StorageException if {@code stateFile} exists but cannot be read, or holds a checkpoint
+     *     this log signed that its store no longer reproduces (the store lost or changed published
+     *     entries: signing on would fork the log)
      * @throws IllegalArgumentException if {@code witnesses} is empty or an interval is not positive
      */
     public static WitnessSubmitter create(Ledger ledger, List<Witness> witnesses, Path stateFile,
@@ -332,11 +334,22 @@ public final class WitnessSubmitter implements AutoCloseable {
         } catch (IOException e) {
             throw new StorageException("cannot read the witnessed checkpoint in " + stateFile, e);
         }
-        long size = sizeOf(note);
-        Optional<SignedCheckpoint> signed = size < 0 ? Optional.empty() : ledger.checkpoint(size);
-        if (signed.isEmpty() || !note.startsWith(signed.get().note())) {
+        Optional<SignedCheckpoint> published = ledger.openOwn(note.getBytes(StandardCharsets.UTF_8));
+        if (published.isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, "ignoring " + stateFile + ": not a checkpoint this log signed");
             return Optional.empty();
+        }
+        // The log signed it and witnesses cosigned it: the store must still hold exactly that tree.
+        // A store that lost it (a truncated write-ahead log, a restored backup) would sign other
+        // roots for sizes the witnesses already hold: a fork. Refuse to start instead.
+        long size = published.get().size();
+        Optional<SignedCheckpoint> stored = ledger.checkpoint(size);
+        if (stored.isEmpty() || !stored.get().checkpoint().root().equals(published.get().checkpoint().root())) {
+            throw new StorageException("the log store does not hold the checkpoint its witnesses cosigned (" + stateFile
+                    + ": size " + size + ", root " + published.get().checkpoint().root() + "; the store's tree has size "
+                    + ledger.checkpoint().size() + (stored.isPresent() ? ", root " + stored.get().checkpoint().root() + " at that size" : "")
+                    + "): it lost or changed entries it had published; signing from here would fork the log. Restore the"
+                    + " store from a copy at least that new");
         }
         return Optional.of(note);
     }

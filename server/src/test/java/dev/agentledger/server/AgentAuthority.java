@@ -43,12 +43,18 @@ public final class AgentAuthority implements AutoCloseable {
     public static final String TOOL = "spiffe://agentledger.local/tool/billing";
     static final String DELEGATION_CHAIN_TYPE = "urn:agentledger:params:oauth:token-type:delegation-chain";
 
+    /** The in-process server; null when the authority runs in another process ({@link #remote}). */
     public final RunningServer server;
     public final Credentials alice;
     public final Credentials approver;
+    private final PrivateListener listener;
 
-    private AgentAuthority(RunningServer server, Credentials alice, Credentials approver) {
+    /** Where the private listener is, the CA its certificate chains to, and the operator's credentials. */
+    record PrivateListener(HostPort address, X509Certificate ca, Credentials operator) {}
+
+    private AgentAuthority(RunningServer server, PrivateListener listener, Credentials alice, Credentials approver) {
         this.server = server;
+        this.listener = listener;
         this.alice = alice;
         this.approver = approver;
     }
@@ -61,7 +67,13 @@ public final class AgentAuthority implements AutoCloseable {
     public static AgentAuthority of(RunningServer server) throws Exception {
         CertificateAuthority ca = dev.agentledger.server.bootstrap.Bootstrap.certificateAuthority(server.prepared.dir(), server.prepared.passphrase().value(),
                 InstantSource.system());
-        return new AgentAuthority(server, ca.issueClient(SpiffeId.of(TD, "user/alice")), ca.issueClient(SpiffeId.of(TD, "approver/bob")));
+        return new AgentAuthority(server, new PrivateListener(server.server.privateAddress(), server.prepared.caCertificate(), server.operator()),
+                ca.issueClient(SpiffeId.of(TD, "user/alice")), ca.issueClient(SpiffeId.of(TD, "approver/bob")));
+    }
+
+    /** The parties of the story against a server running in another process; {@link #close()} leaves it running. */
+    static AgentAuthority remote(PrivateListener listener, CertificateAuthority ca) throws Exception {
+        return new AgentAuthority(null, listener, ca.issueClient(SpiffeId.of(TD, "user/alice")), ca.issueClient(SpiffeId.of(TD, "approver/bob")));
     }
 
     /** The SPIFFE ID (first URI SAN) of {@code credentials}. */
@@ -71,7 +83,7 @@ public final class AgentAuthority implements AutoCloseable {
 
     /** Registers an agent instance {@code name} for alice, as the operator: its SPIFFE ID and one-time join token. */
     RegisterWorkloadResponse register(String name) throws Exception {
-        try (LedgerClient operator = server.operatorClient()) {
+        try (LedgerClient operator = client(listener.operator())) {
             return operator.issuer().registerWorkload(RegisterWorkloadRequest.newBuilder()
                     .setAgentName(name).setActingUserSpiffeId("spiffe://agentledger.local/user/alice").build());
         }
@@ -89,13 +101,10 @@ public final class AgentAuthority implements AutoCloseable {
     }
 
     private Credentials issued(RegisterWorkloadRequest request) throws Exception {
-        try (LedgerClient operator = server.operatorClient()) {
+        try (LedgerClient operator = client(listener.operator())) {
             RegisterWorkloadResponse registered = operator.issuer().registerWorkload(request);
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"));
-            KeyPair key = generator.generateKeyPair();
-            byte[] csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=x"), key.getPublic())
-                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())).getEncoded();
+            KeyPair key = p256();
+            byte[] csr = csr(key);
             var issued = operator.issuer().issueX509Svid(IssueX509SvidRequest.newBuilder()
                     .setSpiffeId(registered.getSpiffeId()).setCsr(ByteString.copyFrom(csr)).build());
             List<X509Certificate> chain = new ArrayList<>();
@@ -107,18 +116,36 @@ public final class AgentAuthority implements AutoCloseable {
         }
     }
 
+    /** A fresh P-256 key pair, as an agent makes one. */
+    static KeyPair p256() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        return generator.generateKeyPair();
+    }
+
+    /** A PKCS#10 request (DER) for {@code key}, signed with it. */
+    static byte[] csr(KeyPair key) throws Exception {
+        return new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=x"), key.getPublic())
+                .build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())).getEncoded();
+    }
+
     /** A client of the private listener presenting {@code credentials}. */
     public LedgerClient client(Credentials credentials) throws Exception {
-        return server.client(Optional.of(credentials));
+        return LedgerClient.connect(listener.address(), listener.ca(), Optional.of(credentials));
     }
 
     /** alice's root delegation of {@code scopes} (JSON strings, comma-separated) on {@link #TOOL} to {@code delegate}: the chain. */
     public String delegate(String delegate, String scopes) throws Exception {
-        String body = "{\"delegate\":\"" + delegate + "\",\"scopes\":[" + scopes + "],\"resources\":[\"" + TOOL + "\"],"
-                + "\"lifetime_seconds\":600,\"max_depth\":0}";
-        HttpResponse<String> response = post(alice, "/api/v1/delegations", "application/json", body);
+        HttpResponse<String> response = delegation(delegate, scopes);
         assertEquals(200, response.statusCode(), response.body());
         return JsonParser.create(response.body()).readJsonObject().stringValue("chain", "");
+    }
+
+    /** alice's {@code POST /api/v1/delegations} of {@code scopes} on {@link #TOOL} to {@code delegate}, 600 s, depth 0: the answer. */
+    HttpResponse<String> delegation(String delegate, String scopes) throws Exception {
+        String body = "{\"delegate\":\"" + delegate + "\",\"scopes\":[" + scopes + "],\"resources\":[\"" + TOOL + "\"],"
+                + "\"lifetime_seconds\":600,\"max_depth\":0}";
+        return post(alice, "/api/v1/delegations", "application/json", body);
     }
 
     /** {@code POST /oauth2/token} as {@code as}: {@code chain} for {@code action} on {@link #TOOL}, with the approval if given. */
@@ -139,15 +166,15 @@ public final class AgentAuthority implements AutoCloseable {
     /** {@code GET path} on the private listener as {@code as}. */
     HttpResponse<String> get(Credentials as, String path) throws Exception {
         HttpClient client = HttpClient.newBuilder()
-                .sslContext(TlsContexts.of(List.of(server.prepared.caCertificate()), Optional.of(as))).build();
-        return client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + server.server.privateAddress().port() + path)).build(),
+                .sslContext(TlsContexts.of(List.of(listener.ca()), Optional.of(as))).build();
+        return client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + listener.address().port() + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     public HttpResponse<String> post(Credentials as, String path, String contentType, String body) throws Exception {
         HttpClient client = HttpClient.newBuilder()
-                .sslContext(TlsContexts.of(List.of(server.prepared.caCertificate()), Optional.of(as))).build();
-        return client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + server.server.privateAddress().port() + path))
+                .sslContext(TlsContexts.of(List.of(listener.ca()), Optional.of(as))).build();
+        return client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + listener.address().port() + path))
                 .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
@@ -158,6 +185,8 @@ public final class AgentAuthority implements AutoCloseable {
 
     @Override
     public void close() {
-        server.close();
+        if (server != null) {
+            server.close();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.agentledger.server.cli;
 
+import dev.agentledger.ledger.StorageException;
 import dev.agentledger.ledger.WitnessSubmitter;
 import dev.agentledger.server.AgentLedgerServer;
 import dev.agentledger.server.HostPort;
@@ -106,6 +107,8 @@ final class ServeCommand implements Callable<Integer> {
             server = AgentLedgerServer.start(config, prepared, InstantSource.system());
         } catch (BootstrapException e) {
             throw new CliException(e.getMessage(), e);
+        } catch (StorageException e) {
+            throw new CliException("refusing to start, nothing was signed: " + e.getMessage(), e);
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -2,8 +2,10 @@ package dev.agentledger.server.witness;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.agentledger.ledger.StorageException;
 import dev.agentledger.ledger.WitnessSubmitter;
 import dev.agentledger.merkle.note.CosignatureV1Signer;
 import dev.agentledger.merkle.note.SignatureType;
@@ -13,6 +15,10 @@ import dev.agentledger.verifierclient.LogVerifier;
 import dev.agentledger.verifierclient.VerifiedCheckpoint;
 import dev.agentledger.verifierclient.witness.FileWitnessStore;
 import dev.agentledger.verifierclient.witness.Witness;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +27,10 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -181,6 +190,90 @@ class WitnessSubmitterTest {
         submitter.submitOnce();
         assertEquals(Map.of("witness.test/w1", 2), metrics.failed);
         assertFalse(submitter.witnessedCheckpoint().isPresent());
+    }
+
+    @Test
+    void aWitnessThatNeverAnswersDoesNotHoldUpAppends() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<Socket> held = new CopyOnWriteArrayList<>();
+            Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept()); // accepted, read by no one, never answered
+                    }
+                } catch (IOException closed) {
+                    // The test is over.
+                }
+            });
+            WitnessSubmitter.Witness hanging = new WitnessSubmitter.Witness(
+                    URI.create("http://127.0.0.1:" + silent.getLocalPort()), key1.verifierKey());
+            WitnessSubmitter submitter = closing(WitnessSubmitter.create(log.growTo(3).ledger, List.of(hanging),
+                    dir.resolve("witnessed"), clock, d -> {}, metrics, Duration.ofSeconds(1), Duration.ofMillis(500)));
+            CompletableFuture<Void> round = CompletableFuture.runAsync(() -> {
+                try {
+                    submitter.submitOnce();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            while (held.isEmpty()) {
+                Thread.sleep(5); // until the round is stuck on the silent witness
+            }
+            log.growTo(20);
+            assertEquals(20, log.ledger.checkpoint().size(), "appends went on while the witness kept the round waiting");
+            round.get(); // the round gives up at its timeout
+            assertEquals(Map.of("witness.test/w1", 1), metrics.failed);
+            assertFalse(submitter.witnessedCheckpoint().isPresent());
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void aFlappingWitnessCosignsAgainEachTimeItComesBack() throws Exception {
+        WitnessServer first = witness(key1, "w1", 0);
+        int port = first.address().port();
+        WitnessSubmitter.Witness flapping = at(first, key1);
+        WitnessSubmitter submitter = submitter(log.growTo(3), "witnessed", flapping);
+        submitter.submitOnce();
+        assertEquals(3, verifier(1).verify(submitter.witnessedCheckpoint().orElseThrow()).size());
+        for (int flap = 1; flap <= 3; flap++) {
+            first.close();
+            log.growTo(3 + 4 * flap - 2);
+            submitter.submitOnce();
+            assertEquals(flap, metrics.failed.get("witness.test/w1"), "down: the round fails");
+            assertEquals(3 + 4 * (flap - 1), verifier(1).verify(submitter.witnessedCheckpoint().orElseThrow()).size(),
+                    "the last witnessed checkpoint stays served while the witness is down");
+            first = witness(key1, "w1", port); // back on the same address, with the state it kept
+            log.growTo(3 + 4 * flap);
+            now.set(now.get().plusSeconds(120)); // past any back-off
+            submitter.submitOnce();
+            assertEquals(3 + 4 * flap, verifier(1).verify(submitter.witnessedCheckpoint().orElseThrow()).size(),
+                    "back: it cosigns the log's newest checkpoint, consistent with what it cosigned before");
+        }
+        assertEquals(Map.of("witness.test/w1", 4), metrics.cosigned);
+        assertEquals(Map.of(), metrics.forkAlarms);
+    }
+
+    @Test
+    void aStoreThatLostWhatItsWitnessesCosignedRefusesToStart() throws Exception {
+        WitnessServer w1 = witness(key1, "w1", 0);
+        WitnessSubmitter submitter = submitter(log.growTo(5), "witnessed", at(w1, key1));
+        submitter.submitOnce();
+        String witnessed = submitter.witnessedCheckpoint().orElseThrow();
+        // The same log key over a store that holds less (a truncated write-ahead log, an old
+        // backup), or another history of the same size.
+        TestLedger behind = closing(new TestLedger(dir.resolve("behind"), ORIGIN, logKey, "a")).growTo(3);
+        TestLedger forked = closing(new TestLedger(dir.resolve("forked"), ORIGIN, logKey, "b")).growTo(5);
+        for (TestLedger store : List.of(behind, forked)) {
+            StorageException e = assertThrows(StorageException.class, () -> submitter(store, "witnessed", at(w1, key1)));
+            assertTrue(e.getMessage().contains("does not hold the checkpoint its witnesses cosigned"), e.getMessage());
+            assertTrue(e.getMessage().contains("size 5"), e.getMessage());
+        }
+        // The store that went on from it starts, with the witnessed checkpoint it had.
+        log.growTo(8);
+        assertEquals(Optional.of(witnessed), submitter(log, "witnessed", at(w1, key1)).witnessedCheckpoint());
     }
 
     /** Counts reports per witness name. */

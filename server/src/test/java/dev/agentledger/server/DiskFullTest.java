@@ -1,0 +1,132 @@
+package dev.agentledger.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.agentledger.merkle.Hash;
+import dev.agentledger.merkle.Rfc6962;
+import dev.agentledger.proto.v1.AppendResponse;
+import dev.agentledger.server.client.LedgerClient;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A full disk under a running server: its data directory is a 16 MiB tmpfs (mounted for the test,
+ * so it needs root; skipped otherwise). Once the disk is full, appends fail over gRPC with
+ * {@code UNAVAILABLE} and a message naming the cause, nothing that failed is in the log, and once
+ * space returns appends succeed again without a restart (RocksDB resumes by itself when it sees
+ * free space); after a restart everything acknowledged is there.
+ */
+class DiskFullTest {
+    @TempDir
+    Path dir;
+
+    private Path mount;
+    private boolean mounted;
+
+    @BeforeEach
+    void mountTmpfs() throws Exception {
+        Assumptions.assumeTrue(System.getProperty("os.name").startsWith("Linux"), "tmpfs mounts need Linux");
+        mount = Files.createDirectories(dir.resolve("tmpfs"));
+        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", mount.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        Assumptions.assumeTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0,
+                "skipped: cannot mount a 16 MiB tmpfs here (needs root and mount rights): " + output.strip());
+        mounted = true;
+    }
+
+    @AfterEach
+    void unmount() throws Exception {
+        if (mounted) {
+            new ProcessBuilder("umount", "-l", mount.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void appendsFailCleanlyWhileTheDiskIsFullAndResumeWhenSpaceReturns() throws Exception {
+        Path data = mount.resolve("data");
+        Path filler = mount.resolve("filler");
+        List<AppendResponse> acknowledged = new ArrayList<>();
+        try (RunningServer server = RunningServer.start(data); LedgerClient client = server.operatorClient()) {
+            acknowledged.add(client.append(RunningServer.revocation("spiffe://agentledger.local/agent/before", "0"), false));
+            fill(filler);
+            StatusRuntimeException refused = null;
+            for (int i = 0; i < 10_000 && refused == null; i++) {
+                try {
+                    acknowledged.add(client.append(RunningServer.revocation("spiffe://agentledger.local/agent/f" + i, "f" + i), false));
+                } catch (StatusRuntimeException e) {
+                    refused = e;
+                }
+            }
+            assertTrue(refused != null, "10,000 appends on a full disk all succeeded");
+            assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode(), refused.toString());
+            assertTrue(refused.getStatus().getDescription().contains("No space left on device"), refused.getStatus().getDescription());
+            long size = server.treeSize();
+            assertEquals(acknowledged.getLast().getIndex() + 1, size, "only acknowledged entries are in the log");
+            assertRefusedWhileFull(client);
+            assertEquals(size, server.treeSize(), "a refused append changed the log");
+
+            Files.delete(filler);
+            // RocksDB resumes writing by itself once it sees free space again (its file manager
+            // polls for it); until then appends keep failing the same clean way.
+            AppendResponse after = null;
+            for (int attempt = 0; after == null; attempt++) {
+                try {
+                    after = client.append(RunningServer.revocation("spiffe://agentledger.local/agent/after", "after"), false);
+                } catch (StatusRuntimeException e) {
+                    assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), e.toString());
+                    assertTrue(attempt < 1200, "appends did not resume within two minutes of space returning: " + e);
+                    Thread.sleep(100);
+                }
+            }
+            assertEquals(size, after.getIndex(), "the first append after space returned continues the log");
+            acknowledged.add(after);
+            assertEquals(size + 1, server.treeSize());
+        }
+        try (RunningServer server = RunningServer.start(data)) {
+            for (AppendResponse a : acknowledged) {
+                byte[] entry = server.server.ledger().entry(a.getIndex()).orElseThrow(() -> new AssertionError("lost " + a.getIndex()));
+                assertEquals(Hash.of(a.getLeafHash().toByteArray()), Rfc6962.hashLeaf(entry));
+            }
+        }
+    }
+
+    /** A few more appends on the full disk: each refused the same way. */
+    private static void assertRefusedWhileFull(LedgerClient client) {
+        for (int i = 0; i < 3; i++) {
+            try {
+                client.append(RunningServer.revocation("spiffe://agentledger.local/agent/full" + i, "full" + i), false);
+                throw new AssertionError("an append succeeded on a full disk");
+            } catch (StatusRuntimeException e) {
+                assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), e.toString());
+            }
+        }
+    }
+
+    /** Writes {@code file} until the file system is full. */
+    private static void fill(Path file) throws IOException {
+        byte[] block = new byte[64 * 1024];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            while (true) {
+                out.write(block);
+            }
+        } catch (IOException e) {
+            if (!String.valueOf(e.getMessage()).contains("No space left")) {
+                throw e;
+            }
+        }
+    }
+}
