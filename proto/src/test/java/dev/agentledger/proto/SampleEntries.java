@@ -226,6 +226,7 @@ final class SampleEntries {
                 .setDecision(Decision.DECISION_NEEDS_APPROVAL)
                 .addReasons("policy0: amount_eur > 1000 needs approval")
                 .setApprovalId("apr-0003")
+                .addAnomalies("first_use")
                 .build();
     }
 
