@@ -206,7 +206,7 @@ public final class Ledger implements AutoCloseable {
      * signature lines, such as witnesses' cosignatures, are kept unverified), whether or not the
      * store still holds it.
      */
-    Optional<SignedCheckpoint> openOwn(byte[] note) {
+    public Optional<SignedCheckpoint> openOwn(byte[] note) {
         try {
             return Optional.of(signer.open(note));
         } catch (StorageException e) {

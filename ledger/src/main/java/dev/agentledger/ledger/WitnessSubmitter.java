@@ -342,14 +342,11 @@ public final class WitnessSubmitter implements AutoCloseable {
         // The log signed it and witnesses cosigned it: the store must still hold exactly that tree.
         // A store that lost it (a truncated write-ahead log, a restored backup) would sign other
         // roots for sizes the witnesses already hold: a fork. Refuse to start instead.
-        long size = published.get().size();
-        Optional<SignedCheckpoint> stored = ledger.checkpoint(size);
-        if (stored.isEmpty() || !stored.get().checkpoint().root().equals(published.get().checkpoint().root())) {
-            throw new StorageException("the log store does not hold the checkpoint its witnesses cosigned (" + stateFile
-                    + ": size " + size + ", root " + published.get().checkpoint().root() + "; the store's tree has size "
-                    + ledger.checkpoint().size() + (stored.isPresent() ? ", root " + stored.get().checkpoint().root() + " at that size" : "")
-                    + "): it lost or changed entries it had published; signing from here would fork the log. Restore the"
-                    + " store from a copy at least that new");
+        try {
+            ledger.checkPublished(note.getBytes(StandardCharsets.UTF_8));
+        } catch (StorageException e) {
+            throw new StorageException(stateFile + ": the log store does not hold the checkpoint its witnesses cosigned: "
+                    + e.getMessage() + ". Restore the store from a copy at least that new", e);
         }
         return Optional.of(note);
     }

@@ -231,6 +231,9 @@ public final class AgentLedgerServer implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new dev.agentledger.ledger.StorageException("cannot read " + file + ": " + e.getMessage(), e);
         }
+        if (ledger.openOwn(note).isEmpty()) {
+            return; // not this log's note: the witness submitter warns and ignores it
+        }
         try {
             ledger.checkPublished(note);
         } catch (dev.agentledger.ledger.StorageException e) {
