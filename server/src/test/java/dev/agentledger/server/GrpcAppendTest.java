@@ -134,6 +134,7 @@ class GrpcAppendTest {
      * max read buffer size"). Nothing is logged, and the connection still serves the next call.
      */
     @Test
+    @org.junit.jupiter.api.Timeout(60) // a refusal that is lost makes the call hang: fail instead
     void messagesOverTheTransportLimitAreRefusedAndChangeNothing() throws Exception {
         LogEntry huge = LogEntry.newBuilder().setHeader(Header.newBuilder().setSchemaVersion(1))
                 .setToolCallRecorded(ToolCallRecorded.newBuilder().setPath("x".repeat(ServerConfig.DEFAULT_MAX_MESSAGE_BYTES + 1)))

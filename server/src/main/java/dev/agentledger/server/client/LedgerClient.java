@@ -15,10 +15,13 @@ import io.grpc.ChannelCredentials;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
+import io.grpc.ForwardingClientCall;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
+import io.grpc.Status;
 import io.grpc.TlsChannelCredentials;
+import com.google.protobuf.MessageLite;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,7 +56,20 @@ public final class LedgerClient implements AutoCloseable {
     private static final class OutboundLimit implements ClientInterceptor {
         @Override
         public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
-            return next.newCall(method, options.withMaxOutboundMessageSize(ServerConfig.DEFAULT_MAX_MESSAGE_BYTES));
+            return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                @Override
+                public void sendMessage(Q message) {
+                    // Checked here, on the caller's thread: gRPC's own outbound limit fails inside a
+                    // stream not yet connected, where the error is only logged and the call hangs.
+                    int size = message instanceof MessageLite m ? m.getSerializedSize() : 0;
+                    if (size > ServerConfig.DEFAULT_MAX_MESSAGE_BYTES) {
+                        throw Status.RESOURCE_EXHAUSTED.withDescription("request of " + size
+                                + " bytes is over the private listener's limit of " + ServerConfig.DEFAULT_MAX_MESSAGE_BYTES)
+                                .asRuntimeException();
+                    }
+                    super.sendMessage(message);
+                }
+            };
         }
     }
 
