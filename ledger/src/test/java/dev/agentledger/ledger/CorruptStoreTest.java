@@ -55,12 +55,10 @@ class CorruptStoreTest {
         return Stream.of(
                 Arguments.of("an entry overwritten", (Damage) store -> raw(store, (db, cf, batch) ->
                         batch.put(cf.get(1), Store.longKey(300), bytes("tampered"))), "entry 300 does not hash to its stored leaf"),
-                // The batch of leaves [300, 350) stored one run per level: [300, 350) at level 0, [37, 43) at level 3.
-                Arguments.of("a leaf hash overwritten", (Damage) store -> raw(store, (db, cf, batch) ->
-                        batch.put(cf.get(2), Store.nodeKey(0, 300), run(0, 300, 50, 310))),
+                // Within the run (one per level and batch) that holds it, wherever the batches ended.
+                Arguments.of("a leaf hash overwritten", (Damage) store -> tamperNode(store, 0, 310),
                         "entry 310 does not hash to its stored leaf"),
-                Arguments.of("an inner node overwritten", (Damage) store -> raw(store, (db, cf, batch) ->
-                        batch.put(cf.get(2), Store.nodeKey(3, 37), run(3, 37, 6, 40))),
+                Arguments.of("an inner node overwritten", (Damage) store -> tamperNode(store, 3, 40),
                         "node 3/40 is not the hash of its children"),
                 Arguments.of("the newest entries deleted", (Damage) store -> raw(store, (db, cf, batch) -> {
                     for (long i = SIZE - 5; i < SIZE; i++) {
@@ -199,15 +197,26 @@ class CorruptStoreTest {
     }
 
     /** The run of nodes {@code [first, first + n)} of {@code level} as stored, with node {@code tampered} replaced. */
-    private static byte[] run(int level, long first, int n, long tampered) {
-        ByteBuffer run = ByteBuffer.allocate(n * Hash.SIZE);
-        for (long i = first; i < first + n; i++) {
-            List<Hash> leaves = new ArrayList<>();
-            for (long l = i << level; l < (i + 1) << level; l++) {
-                leaves.add(leaf(l));
+    /**
+     * Replaces the stored hash of node {@code index} at {@code level} by another valid-looking hash,
+     * inside whichever stored run (key: level and first index; value: consecutive hashes) holds it.
+     */
+    private static void tamperNode(Path store, int level, long index) throws RocksDBException {
+        raw(store, (db, cf, batch) -> {
+            try (org.rocksdb.RocksIterator it = db.newIterator(cf.get(2))) {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    ByteBuffer key = ByteBuffer.wrap(it.key());
+                    long first = key.get() == level ? key.getLong() : -1;
+                    byte[] hashes = it.value();
+                    if (first >= 0 && first <= index && index < first + hashes.length / Hash.SIZE) {
+                        byte[] changed = hashes.clone();
+                        System.arraycopy(leaf(-1).toByteArray(), 0, changed, (int) (index - first) * Hash.SIZE, Hash.SIZE);
+                        batch.put(cf.get(2), it.key(), changed);
+                        return;
+                    }
+                }
             }
-            run.put((i == tampered ? leaf(-1) : CompactRange.of(leaves).root()).toByteArray());
-        }
-        return run.array();
+            throw new AssertionError("no stored run holds node " + level + "/" + index);
+        });
     }
 }
