@@ -93,7 +93,7 @@ public final class ProxyLoad {
                         .send("{\"invoice\":\"" + req.path().pathParameters().get("id") + "\",\"amount\":\"120.00\"}")))
                 .build().start();
         try (AgentLedgerServer server = AgentLedgerServer.start(serverConfig, prepared, InstantSource.system())) {
-            Credentials operator = Credentials.read(data.operatorKey(), data.operatorCertificate());
+            Credentials operator = dev.agentledger.server.bootstrap.Bootstrap.operator(data);
             Credentials tool = register(server, prepared, operator, RegisterWorkloadRequest.newBuilder().setAgentName("billing").setTool(true).build());
             Credentials agent = register(server, prepared, operator, RegisterWorkloadRequest.newBuilder().setAgentName("bench")
                     .setActingUserSpiffeId("spiffe://agentledger.local/user/alice").build());

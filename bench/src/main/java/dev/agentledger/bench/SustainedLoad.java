@@ -85,7 +85,7 @@ public final class SustainedLoad {
         ServerConfig config = ServerConfig.of(data).withAddresses(new HostPort("127.0.0.1", 0), new HostPort("127.0.0.1", 0));
         try (AgentLedgerServer server = AgentLedgerServer.start(config, prepared, InstantSource.system());
                 LedgerClient operator = LedgerClient.connect(server.privateAddress(), prepared.caCertificate(),
-                        Optional.of(Credentials.read(data.operatorKey(), data.operatorCertificate())))) {
+                        Optional.of(dev.agentledger.server.bootstrap.Bootstrap.operator(data)))) {
             CertificateAuthority ca = Bootstrap.certificateAuthority(data, prepared.passphrase().value(), InstantSource.system());
             Credentials alice = ca.issueClient(SpiffeId.of(TD, "user/alice"));
             HttpClient asAlice = HttpClient.newBuilder().sslContext(TlsContexts.of(List.of(prepared.caCertificate()), Optional.of(alice))).build();

@@ -59,7 +59,7 @@ final class ServerProcess {
             throw e;
         }
         List<String> lines = report.lines().toList();
-        HostPort publicAddress = HostPort.parse(after(lines, "Public read API (HTTP) http://"));
+        HostPort publicAddress = HostPort.parse(after(lines, "Public read API http://"));
         HostPort privateAddress = HostPort.parse(after(lines, "Private append API (gRPC, mTLS) "));
         return new ServerProcess(process, stderr, publicAddress, privateAddress);
     }

@@ -75,7 +75,7 @@ class ServerSoakTest {
         Path logs = Files.createDirectories(dir.resolve("logs"));
         Bootstrap.Prepared prepared = Bootstrap.prepare(data, Optional.empty(), Optional.empty(), InstantSource.system());
         CertificateAuthority ca = Bootstrap.certificateAuthority(data, prepared.passphrase().value(), InstantSource.system());
-        Credentials operator = Credentials.read(data.operatorKey(), data.operatorCertificate());
+        Credentials operator = Credentials.read(data.operatorKey(), data.operatorCertificate(), prepared.passphrase().value());
         Credentials tool = ca.issueClient(SpiffeId.parse(AgentAuthority.TOOL));
         NoteVerifier logKey = Ed25519NoteVerifier.create(prepared.logKey().verifierKey());
         MixedLoad.Journal journal = new MixedLoad.Journal();

@@ -97,6 +97,12 @@ class SecretsStayOutOfLogsTest {
         Map<String, String> secrets = new LinkedHashMap<>();
         List<byte[]> entries = new ArrayList<>();
         try (AgentAuthority authority = AgentAuthority.start(dir)) {
+            // The first server in a JVM lets Helidon configure java.util.logging, which drops the
+            // handlers and levels set before: wire the capture again for the flow.
+            if (!List.of(root.getHandlers()).contains(capture)) {
+                root.addHandler(capture);
+            }
+            ours.setLevel(Level.ALL);
             RunningServer server = authority.server;
             secrets.put("key passphrase", new String(server.prepared.passphrase().value()));
             secrets.put("log signing key", server.prepared.logKey().toPrivateKeyString());
