@@ -120,7 +120,7 @@ class CorruptStoreTest {
     /**
      * Appends {@value #SIZE} entries in batches of 50 and closes the log (its batches stay in the
      * write-ahead log); with {@code reopen}, opens it once more, which moves them into table files.
-     * Returns the checkpoints the appends returned.
+     * Returns the checkpoints the appends returned (one per batch the sequencer made, repeated).
      */
     private List<SignedCheckpoint> build(boolean reopen) throws Exception {
         List<SignedCheckpoint> published = new ArrayList<>();
@@ -131,9 +131,8 @@ class CorruptStoreTest {
                     futures.add(ledger.append(bytes("entry " + (batch * 50 + i)), false));
                 }
                 for (var f : futures) {
-                    f.get();
+                    published.add(f.get().checkpoint()); // every batch's checkpoint, wherever batches ended
                 }
-                published.add(ledger.checkpoint());
             }
             assertEquals(SIZE, ledger.checkpoint().size());
         }
