@@ -91,6 +91,7 @@ class SecretsStayOutOfLogsTest {
         Capture capture = new Capture();
         capture.setLevel(Level.ALL);
         root.addHandler(capture);
+        root.setLevel(Level.ALL); // an earlier test in this JVM may have raised it
         Logger ours = Logger.getLogger("dev.agentledger");
         Level ourLevel = ours.getLevel();
         ours.setLevel(Level.ALL);
@@ -102,6 +103,7 @@ class SecretsStayOutOfLogsTest {
             if (!List.of(root.getHandlers()).contains(capture)) {
                 root.addHandler(capture);
             }
+            root.setLevel(Level.ALL);
             ours.setLevel(Level.ALL);
             RunningServer server = authority.server;
             secrets.put("key passphrase", new String(server.prepared.passphrase().value()));
