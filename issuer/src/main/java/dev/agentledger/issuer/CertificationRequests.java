@@ -83,7 +83,10 @@ final class CertificationRequests {
         }
         ASN1Encodable curve = algorithm.getParameters();
         if (!SECObjectIdentifiers.secp256r1.equals(curve)) {
-            throw new IssuanceException(Reason.UNSUPPORTED_KEY, "CSR key curve is " + curve + ", want P-256 (secp256r1)");
+            // Never the value's own toString: an attacker's bytes (a UTF8String that is not UTF-8) may throw.
+            String named = curve instanceof org.bouncycastle.asn1.ASN1ObjectIdentifier oid ? oid.getId()
+                    : curve == null ? "absent" : "a " + curve.getClass().getSimpleName();
+            throw new IssuanceException(Reason.UNSUPPORTED_KEY, "CSR key curve is " + named + ", want P-256 (secp256r1)");
         }
     }
 
