@@ -135,7 +135,7 @@ public final class WitnessSubmitter implements AutoCloseable {
         }
         WitnessSubmitter submitter = new WitnessSubmitter(ledger, List.copyOf(witnesses), stateFile, clock, sleeper,
                 metrics, interval, timeout);
-        submitter.witnessed = submitter.load();
+        submitter.witnessed = persisted(ledger, stateFile);
         return submitter;
     }
 
@@ -324,8 +324,16 @@ public final class WitnessSubmitter implements AutoCloseable {
         }
     }
 
-    /** The persisted witnessed checkpoint, if it is still a note this log signed (else ignored). */
-    private Optional<String> load() {
+    /**
+     * The witnessed checkpoint persisted in {@code stateFile}, if there is one and it is a note
+     * {@code ledger}'s key signed (another file is ignored, with a warning). A server checks it at
+     * start whether or not it submits to witnesses this time.
+     *
+     * @throws StorageException if the file cannot be read, or {@code ledger}'s store does not hold
+     *     that checkpoint (it lost or changed entries the witnesses already cosigned: signing from
+     *     there would fork the log)
+     */
+    public static Optional<String> persisted(Ledger ledger, Path stateFile) {
         String note;
         try {
             note = Files.readString(stateFile, StandardCharsets.UTF_8);
@@ -334,19 +342,16 @@ public final class WitnessSubmitter implements AutoCloseable {
         } catch (IOException e) {
             throw new StorageException("cannot read the witnessed checkpoint in " + stateFile, e);
         }
-        Optional<SignedCheckpoint> published = ledger.openOwn(note.getBytes(StandardCharsets.UTF_8));
-        if (published.isEmpty()) {
+        byte[] bytes = note.getBytes(StandardCharsets.UTF_8);
+        if (ledger.openOwn(bytes).isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, "ignoring " + stateFile + ": not a checkpoint this log signed");
             return Optional.empty();
         }
-        // The log signed it and witnesses cosigned it: the store must still hold exactly that tree.
-        // A store that lost it (a truncated write-ahead log, a restored backup) would sign other
-        // roots for sizes the witnesses already hold: a fork. Refuse to start instead.
         try {
-            ledger.checkPublished(note.getBytes(StandardCharsets.UTF_8));
+            ledger.checkPublished(bytes);
         } catch (StorageException e) {
             throw new StorageException(stateFile + ": the log store does not hold the checkpoint its witnesses cosigned: "
-                    + e.getMessage() + ". Restore the store from a copy at least that new", e);
+                    + e.getMessage() + ". Start on the data directory the log last ran on, or restore a copy at least that new", e);
         }
         return Optional.of(note);
     }

@@ -125,7 +125,8 @@ public final class AgentLedgerServer implements AutoCloseable {
         Optional<WitnessSubmitter> submitter = Optional.empty();
         Revocations revocations = null;
         try {
-            checkWitnessed(ledger, prepared.dir().witnessedCheckpoint());
+            // A store behind the checkpoint its witnesses cosigned must not sign, witnesses configured or not.
+            WitnessSubmitter.persisted(ledger, prepared.dir().witnessedCheckpoint());
             revocations = Revocations.open(ledger, revocationsConfig(config.tuning(), clock));
             Revocations feed = revocations;
             RevocationMeters revocationMeters = RevocationMeters.global(clock);
@@ -214,32 +215,6 @@ public final class AgentLedgerServer implements AutoCloseable {
         RevocationsConfig d = RevocationsConfig.of(clock);
         return new RevocationsConfig(clock, tuning.revocationHeartbeat(), d.tailInterval(), tuning.revocationRetention(),
                 tuning.revocationSubscriberQueue(), d.eventCache(), d.maxAffectedBytes());
-    }
-
-    /**
-     * Refuses to run on a store that is behind the checkpoint its witnesses last cosigned (kept in
-     * {@code file}): it would sign a second history for sizes the witnesses already hold.
-     *
-     * @throws dev.agentledger.ledger.StorageException naming the file and what disagrees
-     */
-    private static void checkWitnessed(Ledger ledger, java.nio.file.Path file) {
-        byte[] note;
-        try {
-            note = java.nio.file.Files.readAllBytes(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            return;
-        } catch (java.io.IOException e) {
-            throw new dev.agentledger.ledger.StorageException("cannot read " + file + ": " + e.getMessage(), e);
-        }
-        if (ledger.openOwn(note).isEmpty()) {
-            return; // not this log's note: the witness submitter warns and ignores it
-        }
-        try {
-            ledger.checkPublished(note);
-        } catch (dev.agentledger.ledger.StorageException e) {
-            throw new dev.agentledger.ledger.StorageException(file + ": " + e.getMessage()
-                    + ". Start on the data directory the log last ran on, or a backup taken after this checkpoint", e);
-        }
     }
 
     /**
