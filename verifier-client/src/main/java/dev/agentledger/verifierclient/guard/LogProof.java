@@ -18,6 +18,7 @@ import java.security.NoSuchAlgorithmException;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +34,10 @@ import java.util.Optional;
  * tracker's witness-lag rule applies: a checkpoint not yet cosigned by K witnesses is accepted on
  * the log's signature only while a cosigned one confirms it within the deadline. Without a
  * tracker, a verifier with K > 0 requires the K cosignatures on the presented checkpoint itself.
+ *
+ * <p>Each checkpoint note's signatures are verified once: the notes that verified (the last
+ * {@value #CHECKPOINTS_HELD}, by their exact text) are remembered, so the many tokens proven
+ * against the same checkpoint cost one signature check. Thread-safe.
  */
 public final class LogProof {
     /** The header that carries the proof. */
@@ -40,8 +45,12 @@ public final class LogProof {
     /** The largest proof accepted, in characters. */
     public static final int MAX_LENGTH = 64 * 1024;
 
+    /** How many verified checkpoint notes are remembered. */
+    static final int CHECKPOINTS_HELD = 64;
+
     private final LogVerifier verifier;
     private final Optional<CheckpointTracker> tracker;
+    private final Map<String, VerifiedCheckpoint> opened = new LinkedHashMap<>(16, 0.75f, true);
 
     /** Checks proofs with {@code verifier}'s log key, and against {@code tracker}'s history when given. */
     public LogProof(LogVerifier verifier, Optional<CheckpointTracker> tracker) {
@@ -78,7 +87,10 @@ public final class LogProof {
         } catch (ParseException | RuntimeException e) {
             throw new VerificationException("log proof is not base64url of the entry JSON: " + e.getMessage(), e);
         }
-        VerifiedCheckpoint checkpoint = tracker.isPresent() ? verifier.open(note) : verifier.verify(note);
+        VerifiedCheckpoint checkpoint = open(note);
+        if (tracker.isEmpty()) {
+            verifier.requireConfirmed(checkpoint);
+        }
         verifier.verifyInclusion(Rfc6962.hashLeaf(entry), index, proof, checkpoint);
         requireIssuanceOf(entry, token, tokenId);
         if (tracker.isPresent()) {
@@ -89,6 +101,24 @@ public final class LogProof {
             }
         }
         return index;
+    }
+
+    /** The note opened by the log key, from memory when it verified before (same text, same result). */
+    private VerifiedCheckpoint open(String note) throws VerificationException {
+        synchronized (opened) {
+            VerifiedCheckpoint held = opened.get(note);
+            if (held != null) {
+                return held;
+            }
+        }
+        VerifiedCheckpoint checkpoint = verifier.open(note);
+        synchronized (opened) {
+            opened.put(note, checkpoint);
+            if (opened.size() > CHECKPOINTS_HELD) {
+                opened.remove(opened.keySet().iterator().next());
+            }
+        }
+        return checkpoint;
     }
 
     private static void requireIssuanceOf(byte[] entry, String token, String tokenId) throws VerificationException {

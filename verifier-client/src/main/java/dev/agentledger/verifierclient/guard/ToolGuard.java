@@ -9,7 +9,7 @@ import dev.agentledger.verifierclient.revocation.RevocationCache;
 import dev.agentledger.verifierclient.revocation.RevocationStatus;
 import dev.agentledger.verifierclient.svid.SpiffeBundle;
 import dev.agentledger.verifierclient.svid.VerifiedX509Svid;
-import dev.agentledger.verifierclient.svid.X509SvidVerifier;
+import dev.agentledger.verifierclient.svid.X509SvidCache;
 import dev.agentledger.verifierclient.tokens.CapabilityClaims;
 import dev.agentledger.verifierclient.tokens.TokenException;
 import dev.agentledger.verifierclient.tokens.TokenVerifier;
@@ -41,6 +41,9 @@ import java.util.function.Supplier;
  * <p>Thread-safe.
  */
 public final class ToolGuard {
+    /** How many verified client certificate chains are remembered (see {@link X509SvidCache}). */
+    private static final int SVIDS_HELD = 4096;
+
     private final String audience;
     private final Supplier<SpiffeBundle> bundle;
     private final TokenVerifier tokens;
@@ -48,6 +51,7 @@ public final class ToolGuard {
     private final SingleUse consumed;
     private final Optional<LogProof> logProof;
     private final InstantSource clock;
+    private final X509SvidCache svids = new X509SvidCache(SVIDS_HELD);
 
     /**
      * A guard for the tool named {@code audience} (the {@code aud} its tokens carry).
@@ -81,12 +85,25 @@ public final class ToolGuard {
      */
     public Admission admit(List<X509Certificate> peerChain, Optional<String> authorization, Optional<String> proof,
             String action, String resource) throws AccessDeniedException {
+        return admit(peerChain, authorization, proof, action, resource, consumed);
+    }
+
+    /**
+     * Admits one call as {@link #admit(List, Optional, Optional, String, String)} does, spending the
+     * token with {@code spend} instead of the guard's own single-use record: for a caller that
+     * makes the spend durable together with its own record of the call. {@code spend} must keep
+     * the guarantee of {@link SingleUse}: return only once the token is durably spent.
+     *
+     * @throws AccessDeniedException naming the check that failed
+     */
+    public Admission admit(List<X509Certificate> peerChain, Optional<String> authorization, Optional<String> proof,
+            String action, String resource, SingleUse spend) throws AccessDeniedException {
         if (peerChain.isEmpty()) {
             throw new AccessDeniedException(Reason.NO_CLIENT_CERTIFICATE, "connect with mutual TLS and an X509-SVID");
         }
         VerifiedX509Svid caller;
         try {
-            caller = X509SvidVerifier.verify(peerChain, bundle.get(), clock.instant());
+            caller = svids.verify(peerChain, bundle.get(), clock.instant());
         } catch (VerificationException e) {
             throw new AccessDeniedException(Reason.INVALID_SVID, e.getMessage(), e);
         }
@@ -105,7 +122,7 @@ public final class ToolGuard {
             }
         }
         try {
-            consumed.spend(token, claims.id(), claims.expiresAt().plus(TokenVerifier.CLOCK_SKEW));
+            spend.spend(token, claims.id(), claims.expiresAt().plus(TokenVerifier.CLOCK_SKEW));
         } catch (ReplayException e) {
             throw new AccessDeniedException(Reason.REPLAYED, e.getMessage(), e);
         } catch (IOException e) {
