@@ -59,12 +59,20 @@ public final class LogProof {
     }
 
     /**
-     * The index of {@code token}'s issuance entry, proven by {@code header}.
+     * A proven issuance: where it is in the log and the approval it cites.
+     *
+     * @param index the log index of the {@code CapabilityTokenIssued} entry
+     * @param approvalId the human approval the issuance cites, empty if none was needed
+     */
+    record Proven(long index, String approvalId) {}
+
+    /**
+     * The issuance entry of {@code token}, proven by {@code header}.
      *
      * @throws VerificationException if the proof is malformed, for another token, not included, not
      *     signed by the log, or inconsistent with an earlier checkpoint
      */
-    long verify(String header, String token, String tokenId) throws VerificationException {
+    Proven verify(String header, String token, String tokenId) throws VerificationException {
         if (header.length() > MAX_LENGTH) {
             throw new VerificationException("log proof is longer than " + MAX_LENGTH + " characters");
         }
@@ -92,7 +100,7 @@ public final class LogProof {
             verifier.requireConfirmed(checkpoint);
         }
         verifier.verifyInclusion(Rfc6962.hashLeaf(entry), index, proof, checkpoint);
-        requireIssuanceOf(entry, token, tokenId);
+        CapabilityTokenIssued issued = requireIssuanceOf(entry, token, tokenId);
         if (tracker.isPresent()) {
             try {
                 tracker.get().update(note);
@@ -100,7 +108,7 @@ public final class LogProof {
                 throw new VerificationException("cannot check the checkpoint against earlier ones: " + e.getMessage(), e);
             }
         }
-        return index;
+        return new Proven(index, issued.getApprovalId());
     }
 
     /** The note opened by the log key, from memory when it verified before (same text, same result). */
@@ -121,7 +129,7 @@ public final class LogProof {
         return checkpoint;
     }
 
-    private static void requireIssuanceOf(byte[] entry, String token, String tokenId) throws VerificationException {
+    private static CapabilityTokenIssued requireIssuanceOf(byte[] entry, String token, String tokenId) throws VerificationException {
         CapabilityTokenIssued issued;
         try {
             LogEntry parsed = LogEntries.parse(entry);
@@ -136,6 +144,7 @@ public final class LogProof {
                 || !MessageDigest.isEqual(issued.getTokenSha256().toByteArray(), sha256(token))) {
             throw new VerificationException("the proven entry records another token");
         }
+        return issued;
     }
 
     private static byte[] sha256(String token) {

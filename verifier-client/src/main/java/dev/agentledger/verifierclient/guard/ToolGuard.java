@@ -85,19 +85,22 @@ public final class ToolGuard {
      */
     public Admission admit(List<X509Certificate> peerChain, Optional<String> authorization, Optional<String> proof,
             String action, String resource) throws AccessDeniedException {
-        return admit(peerChain, authorization, proof, action, resource, consumed);
+        return admit(peerChain, authorization, proof, action, resource, false, consumed);
     }
 
     /**
      * Admits one call as {@link #admit(List, Optional, Optional, String, String)} does, spending the
      * token with {@code spend} instead of the guard's own single-use record: for a caller that
      * makes the spend durable together with its own record of the call. {@code spend} must keep
-     * the guarantee of {@link SingleUse}: return only once the token is durably spent.
+     * the guarantee of {@link SingleUse}: return only once the token is durably spent. With
+     * {@code approvalRequired}, the token's proven issuance entry must cite a human approval
+     * ({@code approval_id}), checked before the token is spent.
      *
-     * @throws AccessDeniedException naming the check that failed
+     * @throws AccessDeniedException naming the check that failed ({@link Reason#NEEDS_APPROVAL}
+     *     when an approval is required and none is cited, or the guard checks no log proofs)
      */
     public Admission admit(List<X509Certificate> peerChain, Optional<String> authorization, Optional<String> proof,
-            String action, String resource, SingleUse spend) throws AccessDeniedException {
+            String action, String resource, boolean approvalRequired, SingleUse spend) throws AccessDeniedException {
         if (peerChain.isEmpty()) {
             throw new AccessDeniedException(Reason.NO_CLIENT_CERTIFICATE, "connect with mutual TLS and an X509-SVID");
         }
@@ -115,11 +118,20 @@ public final class ToolGuard {
             if (proof.isEmpty()) {
                 throw new AccessDeniedException(Reason.NOT_LOGGED, "send the token's log proof in the " + LogProof.HEADER + " header");
             }
+            LogProof.Proven proven;
             try {
-                index = OptionalLong.of(logProof.get().verify(proof.get(), token, claims.id()));
+                proven = logProof.get().verify(proof.get(), token, claims.id());
             } catch (VerificationException e) {
                 throw new AccessDeniedException(Reason.NOT_LOGGED, e.getMessage(), e);
             }
+            index = OptionalLong.of(proven.index());
+            if (approvalRequired && proven.approvalId().isEmpty()) {
+                throw new AccessDeniedException(Reason.NEEDS_APPROVAL, "this action needs a human approval and the token's issuance"
+                        + " (log entry " + proven.index() + ") cites none: request the token again and have it approved");
+            }
+        } else if (approvalRequired) {
+            throw new AccessDeniedException(Reason.NEEDS_APPROVAL, "this action needs a human approval, which only the token's"
+                    + " log proof can show, and this guard checks no log proofs");
         }
         try {
             spend.spend(token, claims.id(), claims.expiresAt().plus(TokenVerifier.CLOCK_SKEW));

@@ -48,7 +48,7 @@ class LogProofTest {
     void aProofOfThisTokenVerifiesAndOthersAreRefused() throws Exception {
         LogProof proofs = new LogProof(LogVerifier.create(ORIGIN, logKey.verifierKey(), List.of(), 0), Optional.empty());
         String header = proofFor("the-token");
-        assertEquals(0, proofs.verify(header, "the-token", "t1"));
+        assertEquals(0, proofs.verify(header, "the-token", "t1").index());
         assertThrows(VerificationException.class, () -> proofs.verify(header, "another-token", "t1"));
         assertThrows(VerificationException.class, () -> proofs.verify(header, "the-token", "t2"));
         assertThrows(VerificationException.class, () -> proofs.verify("not base64 json", "the-token", "t1"));
@@ -71,7 +71,7 @@ class LogProofTest {
         LogProof proofs = new LogProof(LogVerifier.create(ORIGIN, logKey.verifierKey(), List.of(), 0), Optional.empty());
         String header = proofFor("the-token");
         for (int i = 0; i < 3; i++) {
-            assertEquals(0, proofs.verify(header, "the-token", "t1"));
+            assertEquals(0, proofs.verify(header, "the-token", "t1").index());
             assertThrows(VerificationException.class, () -> proofs.verify(header, "another-token", "t1"));
         }
         java.util.Map<String, Object> json = com.nimbusds.jose.util.JSONObjectUtils.parse(
