@@ -50,6 +50,11 @@ import java.util.Optional;
  * {@code ToolCallRecorded} ({@link ProxyHandler} says when). It trusts the authority through its
  * public material (trust bundle, token keys, pinned log key, revocation feed) and the CA of its
  * private listener.
+ *
+ * <p>With a data directory, the proxy keeps a {@link CallJournal}: each call's record is durable
+ * in it before the call is forwarded and is logged after the answer ({@link RecordShipper}); for
+ * an upstream served under the proxy's own identity (the tokens' audience is this proxy and no
+ * one else), the journal also spends the token, in the same write, instead of the authority.
  */
 public final class ActionProxy implements AutoCloseable {
     /** The largest request body forwarded. */

@@ -38,10 +38,17 @@ import dev.agentledger.verifierclient.replay.SingleUse;
  * for this audience, action and resource, {@code cnf} binding, revocation, log proof, single use
  * at the authority); forward it with the stored secret injected; record it.
  *
- * <p>Recording: a refusal is appended to the log as a {@code ToolCallRecorded} entry (with its
- * reason) before the refusal is answered; a forwarded call after the upstream answers and before
- * that answer is relayed (the token's {@code TokenConsumed} entry is already in the log before
- * forwarding). A call whose record cannot be written is answered 503 and not relayed.
+ * <p>Recording without a journal: a refusal is appended to the log as a {@code ToolCallRecorded}
+ * entry (with its reason) before the refusal is answered; a forwarded call after the upstream
+ * answers and before that answer is relayed (the token's {@code TokenConsumed} entry is already in
+ * the log before forwarding). A call whose record cannot be written is answered 503 and not relayed.
+ *
+ * <p>With a {@link CallJournal}: a call admitted by the guard is in the journal (synced) before it
+ * is forwarded, together with its token's spend when the journal is the token's single-use point;
+ * its final record (status, hashes, or the refusal that followed admission) goes to the journal
+ * and to the {@link RecordShipper}, which logs it after the answer. Refusals before admission are
+ * appended synchronously as without a journal. Above {@link #MAX_UNSHIPPED} records waiting for
+ * the log, calls are refused as unavailable.
  */
 final class ProxyHandler implements Handler {
     private static final System.Logger LOG = System.getLogger(ProxyHandler.class.getName());
