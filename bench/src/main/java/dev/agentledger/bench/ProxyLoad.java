@@ -60,8 +60,11 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
  * p50/p99) and several (throughput). Each proxied call carries a fresh capability token with its
  * log proof, minted beforehand in batches (tokens live 30 s); the proxy checks everything a real
  * deployment does (SVID, token, revocation, log proof, single use at the authority), injects a
- * stored secret, forwards over HTTP/1.1 and appends a {@code ToolCallRecorded} entry before it
- * answers. Authority, proxy, upstream and callers share this process and its cores.
+ * stored secret and forwards over HTTP/1.1. Two proxies run side by side: one with a call journal
+ * (the token is spent and the call recorded durably in the proxy's journal before forwarding, the
+ * record logged asynchronously after the answer) and one without (the token spent at the
+ * authority and the record appended to the log before the answer). Authority, proxies, upstream
+ * and callers share this process and its cores.
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar dev.agentledger.bench.ProxyLoad [calls] [callers] [dir]
@@ -103,16 +106,20 @@ public final class ProxyLoad {
             char[] passphrase = "proxy-load passphrase".toCharArray();
             SecretStore secrets = SecretStore.open(dir.resolve("secrets.enc"), passphrase, true);
             secrets.put("billing-api-key", "sk-bench-0123456789".getBytes(StandardCharsets.UTF_8));
-            ProxyConfig config = new ProxyConfig("127.0.0.1:0",
+            ProxyConfig synchronous = new ProxyConfig("127.0.0.1:0",
                     new ProxyConfig.Identity(dir.resolve("tool.pem").toString(), dir.resolve("tool-key.pem").toString()),
                     new ProxyConfig.Authority(server.publicUrl(), "https://localhost:" + server.privateAddress().port(),
                             data.caCertificate().toString(), TD, prepared.logKey().verifierKey().toString(), null, null),
                     new ProxyConfig.Secrets(dir.resolve("secrets.enc").toString(), null),
                     List.of(new ProxyConfig.Upstream(TOOL, "/billing", "http://127.0.0.1:" + upstream.port(), null,
-                            List.of(new ProxyConfig.Route("GET", "/invoices/{id}", "invoices:read", null)),
-                            new ProxyConfig.Injection("billing-api-key", "Authorization", "Bearer {secret}"), null, null)));
-            try (ActionProxy proxy = ActionProxy.start(config, Optional.of(secrets), InstantSource.system())) {
-                while (!proxy.revocationFeedFresh()) {
+                            List.of(new ProxyConfig.Route("GET", "/invoices/{id}", "invoices:read", null, null)),
+                            new ProxyConfig.Injection("billing-api-key", "Authorization", "Bearer {secret}"), null, null)),
+                    null);
+            ProxyConfig journaled = new ProxyConfig(synchronous.listen(), synchronous.identity(), synchronous.authority(),
+                    synchronous.secrets(), synchronous.upstreams(), dir.resolve("proxy").toString());
+            try (ActionProxy proxy = ActionProxy.start(journaled, Optional.of(secrets), InstantSource.system());
+                    ActionProxy waiting = ActionProxy.start(synchronous, Optional.of(secrets), InstantSource.system())) {
+                while (!proxy.revocationFeedFresh() || !waiting.revocationFeedFresh()) {
                     Thread.sleep(20);
                 }
                 String privateUrl = "https://localhost:" + server.privateAddress().port();
@@ -124,23 +131,39 @@ public final class ProxyLoad {
                 HttpClient proxied = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                         .sslContext(TlsContexts.forSpiffePeer(bundle, TOOL, agent)).build();
                 String directUrl = "http://127.0.0.1:" + upstream.port() + "/invoices/";
-                String proxyUrl = "https://localhost:" + proxy.port() + "/billing/invoices/";
+                String journalUrl = "https://localhost:" + proxy.port() + "/billing/invoices/";
+                String waitingUrl = "https://localhost:" + waiting.port() + "/billing/invoices/";
                 System.out.printf(Locale.ROOT, "%d calls per row, %d cores; warming up%n", calls, Runtime.getRuntime().availableProcessors());
                 run(direct, directUrl, Math.min(calls, 500), 1, Optional.empty());
-                run(proxied, proxyUrl, Math.min(calls, BATCH), 1, Optional.of(minter));
+                run(proxied, journalUrl, Math.min(calls, BATCH), 1, Optional.of(minter));
+                run(proxied, waitingUrl, Math.min(calls, BATCH), 1, Optional.of(minter));
+                System.out.println("mode | callers | direct p50 / p99 | direct calls/s | proxy p50 / p99 | proxy calls/s | overhead p50"
+                        + " | throughput vs direct | records logged after the last call");
                 for (int concurrency : new int[] {1, callers}) {
                     double[] d = run(direct, directUrl, calls, concurrency, Optional.empty());
-                    double[] p = run(proxied, proxyUrl, calls, concurrency, Optional.of(minter));
-                    System.out.printf(Locale.ROOT, "%d caller(s): direct p50 %.3f ms p99 %.3f ms %,.0f calls/s | proxy p50 %.3f ms"
-                                    + " p99 %.3f ms %,.0f calls/s | overhead p50 %.3f ms, p99 %.3f ms; throughput %.2fx direct%n",
-                            concurrency, d[0], d[1], d[2], p[0], p[1], p[2], p[0] - d[0], p[1] - d[1], p[2] / d[2]);
+                    double[] p = run(proxied, journalUrl, calls, concurrency, Optional.of(minter));
+                    long drained = System.nanoTime();
+                    while (proxy.unshipped() > 0) {
+                        Thread.sleep(1);
+                    }
+                    double drainMs = (System.nanoTime() - drained) / 1e6;
+                    double[] w = run(proxied, waitingUrl, calls, concurrency, Optional.of(minter));
+                    row("journal", concurrency, d, p, String.format(Locale.ROOT, "%.0f ms", drainMs));
+                    row("synchronous", concurrency, d, w, "before the answer");
                 }
-                System.out.printf(Locale.ROOT, "floor, same run: one logged append over gRPC as the tool, p50 %.3f ms (a proxied call"
-                        + " waits for two: the token's consumption and the call's record)%n", appendP50(server, prepared, tool));
+                System.out.printf(Locale.ROOT, "floor, same run: one logged append over gRPC as the tool, p50 %.3f ms (a synchronous"
+                        + " proxied call waits for two: the token's consumption and the call's record)%n", appendP50(server, prepared, tool));
+                System.out.printf(Locale.ROOT, "floor, same run: one synced RocksDB write of 256 B, p50 %.3f ms (a journaled proxied"
+                        + " call waits for one, shared with concurrent calls)%n", syncedWriteP50(dir.resolve("floor")));
             }
         } finally {
             upstream.stop();
         }
+    }
+
+    private static void row(String mode, int callers, double[] direct, double[] proxy, String logged) {
+        System.out.printf(Locale.ROOT, "%s | %d | %.3f / %.2f ms | %,.0f | %.3f / %.2f ms | %,.0f | %.3f ms | %.2fx | %s%n",
+                mode, callers, direct[0], direct[1], direct[2], proxy[0], proxy[1], proxy[2], proxy[0] - direct[0], proxy[2] / direct[2], logged);
     }
 
     /**
@@ -196,6 +219,24 @@ public final class ProxyLoad {
                         .setToolCallRecorded(ToolCallRecorded.newBuilder().setUpstream(TOOL).setMethod("GET").setPath("/floor/" + i)).build();
                 long t0 = System.nanoTime();
                 client.append(entry, false);
+                latencies[i] = System.nanoTime() - t0;
+            }
+        }
+        Arrays.sort(latencies);
+        return latencies[latencies.length / 2] / 1e6;
+    }
+
+    /** p50 in ms of 300 sequential synced RocksDB puts of 256 bytes: the journal's write, alone. */
+    private static double syncedWriteP50(Path dir) throws Exception {
+        long[] latencies = new long[300];
+        org.rocksdb.RocksDB.loadLibrary();
+        try (org.rocksdb.Options options = new org.rocksdb.Options().setCreateIfMissing(true);
+                org.rocksdb.WriteOptions synced = new org.rocksdb.WriteOptions().setSync(true);
+                org.rocksdb.RocksDB db = org.rocksdb.RocksDB.open(options, dir.toString())) {
+            byte[] value = new byte[256];
+            for (int i = 0; i < latencies.length; i++) {
+                long t0 = System.nanoTime();
+                db.put(synced, ("call-" + i).getBytes(StandardCharsets.US_ASCII), value);
                 latencies[i] = System.nanoTime() - t0;
             }
         }

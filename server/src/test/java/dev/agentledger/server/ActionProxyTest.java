@@ -59,6 +59,10 @@ class ActionProxyTest {
     private AgentAuthority authority;
     private WebServer upstream;
     private ActionProxy proxy;
+    /** The same configuration with a data directory: tokens spent in its journal, records logged after the answer. */
+    private ActionProxy journaled;
+    private SecretStore secrets;
+    private Path configDir;
     private SpiffeBundle bundle;
     private final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
 
@@ -81,7 +85,7 @@ class ActionProxyTest {
         SecretStore.open(dir.resolve("secrets.enc"), "correct horse battery staple".toCharArray(), true)
                 .put("billing-api-key", SECRET.getBytes(StandardCharsets.UTF_8));
         RunningServer server = authority.server;
-        Files.writeString(dir.resolve("proxy.yaml"), """
+        String yaml = """
                 listen: 127.0.0.1:0
                 identity: {certificate: tool.pem, key: tool-key.pem}
                 authority:
@@ -97,16 +101,23 @@ class ActionProxyTest {
                     url: http://127.0.0.1:%d
                     routes:
                       - {method: GET, path: "/invoices/{id}", action: "invoices:read"}
-                      - {method: POST, path: "/payments", action: "payments:send"}
+                      - {method: POST, path: "/payments", action: "payments:send", requires_approval: true}
+                      - {method: GET, path: "/reports/{id}", action: "invoices:read", requires_approval: true}
                     inject: {secret: billing-api-key, header: Authorization, format: "Bearer {secret}"}
                     rate_limit: {per_second: 0.01, burst: %d}
                 """.formatted(server.server.publicUrl(), server.server.privateAddress().port(),
                 server.prepared.dir().caCertificate(), server.prepared.logKey().verifierKey(), AgentAuthority.TOOL,
-                upstream.port(), BURST));
+                upstream.port(), BURST);
+        Files.writeString(dir.resolve("proxy.yaml"), yaml);
+        Files.writeString(dir.resolve("journaled.yaml"), yaml + "data_dir: journaled-data\n");
+        Files.writeString(dir.resolve("cli.yaml"), yaml + "data_dir: cli-data\n");
+        configDir = dir;
         ProxyConfig config = ProxyConfig.read(dir.resolve("proxy.yaml"));
         SecretStore secrets = SecretStore.open(Path.of(config.secrets().file()),
                 SecretStore.passphrase(Optional.of(Path.of(config.secrets().passphraseFile())), Map.of()), false);
         proxy = ActionProxy.start(config, Optional.of(secrets), InstantSource.system());
+        this.secrets = secrets;
+        journaled = startJournaled();
         bundle = SpiffeBundle.parse(server.getText("/api/v1/bundle"), AgentAuthority.TD);
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!proxy.revocationFeedFresh() && System.nanoTime() < deadline) {
@@ -114,9 +125,19 @@ class ActionProxyTest {
         }
     }
 
+    private ActionProxy startJournaled() throws Exception {
+        ActionProxy started = ActionProxy.start(ProxyConfig.read(configDir.resolve("journaled.yaml")), Optional.of(secrets),
+                InstantSource.system());
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!started.revocationFeedFresh() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        return started;
+    }
+
     @AfterAll
     void stop() {
-        for (AutoCloseable part : new AutoCloseable[] {proxy, upstream == null ? null : upstream::stop, authority}) {
+        for (AutoCloseable part : new AutoCloseable[] {proxy, journaled, upstream == null ? null : upstream::stop, authority}) {
             try {
                 if (part != null) {
                     part.close();
@@ -227,6 +248,106 @@ class ActionProxyTest {
         assertEquals(List.of("missing_token", "not_mapped", "no_upstream"), reasons);
     }
 
+    @Test
+    void withAJournalTheProxySpendsTheTokenAlsoAcrossARestartAndLogsTheCallAfterTheAnswer() throws Exception {
+        Credentials agent = authority.spawn("journaled");
+        JsonObject token = token(agent, READ);
+        JsonObject later = token(agent, READ);
+        received.clear();
+        HttpResponse<String> answer = call(journaled.port(), agent, "GET", "/billing/invoices/43", Optional.of(token));
+        assertEquals(200, answer.statusCode(), answer.body());
+        assertEquals(List.of("Bearer " + SECRET), received.poll().headers().get("Authorization"));
+        assertRefusal(call(journaled.port(), agent, "GET", "/billing/invoices/43", Optional.of(token)), 403, "replayed");
+        awaitLogged(journaled);
+        List<ToolCallRecorded> records = recordsOf(token);
+        assertEquals(List.of("", "replayed"), records.stream().map(ToolCallRecorded::getRefusalReason).toList());
+        ToolCallRecorded forwarded = records.get(0);
+        assertEquals(200, forwarded.getResponseStatus());
+        assertEquals(1, forwarded.getDelegationIdsCount());
+        assertEquals("spiffe://agentledger.local/user/alice", forwarded.getActingUser().getSubject());
+        assertEquals(List.of("billing-api-key"), forwarded.getInjectedCredentialNamesList());
+        assertEquals(com.google.protobuf.ByteString.copyFrom(sha256(answer.body())), forwarded.getResponseBodySha256());
+        assertTrue(logEntries().noneMatch(e -> e.hasTokenConsumed() && e.getTokenConsumed().getTokenId().equals(jti(token))),
+                "the token's only audience is the proxy's identity: its journal, not the authority, spends it");
+
+        journaled.close();
+        journaled = startJournaled();
+        assertRefusal(call(journaled.port(), agent, "GET", "/billing/invoices/43", Optional.of(token)), 403, "replayed");
+        assertEquals(200, call(journaled.port(), agent, "GET", "/billing/invoices/44", Optional.of(later)).statusCode());
+        awaitLogged(journaled);
+        assertEquals(List.of("", "replayed", "replayed"), recordsOf(token).stream().map(ToolCallRecorded::getRefusalReason).toList());
+        assertEquals(200, recordOf(later).getResponseStatus());
+    }
+
+    @Test
+    void aRouteThatRequiresApprovalRefusesATokenIssuedWithoutOneAndForwardsAnApprovedOne() throws Exception {
+        Credentials agent = authority.spawn("payer");
+        String chain = authority.delegate(AgentAuthority.spiffeId(agent), "\"invoices:read\",\"payments:send\"");
+        JsonObject plain = token(agent, chain, READ, Optional.empty());
+        HttpResponse<String> refused = call(journaled.port(), agent, "GET", "/billing/reports/1", Optional.of(plain));
+        assertRefusal(refused, 403, "needs_approval");
+        assertTrue(refused.body().contains("approval"), refused.body());
+        assertEquals(200, call(journaled.port(), agent, "GET", "/billing/invoices/1", Optional.of(plain)).statusCode(),
+                "the refusal did not spend the token");
+        String approvalId = authority.pendingPayment(agent, chain);
+        HttpResponse<String> approve = authority.post(authority.approver, "/api/v1/approvals/" + approvalId + "/approve",
+                "application/json", "{\"comment\":\"checked\"}");
+        assertEquals(200, approve.statusCode(), approve.body());
+        JsonObject approved = token(agent, chain, "payments:send", Optional.of(approvalId));
+        assertEquals(200, call(journaled.port(), agent, "POST", "/billing/payments", Optional.of(approved)).statusCode());
+        awaitLogged(journaled);
+        assertEquals(List.of("needs_approval", ""), recordsOf(plain).stream().map(ToolCallRecorded::getRefusalReason).toList());
+        assertEquals(200, recordOf(approved).getResponseStatus());
+    }
+
+    @Test
+    void theProxyCommandServesACallFromItsConfigurationFile() throws Exception {
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        Path out = configDir.resolve("proxy-cli.out");
+        Process process = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-XX:+IgnoreUnrecognizedVMOptions", "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), dev.agentledger.server.cli.Main.class.getName(),
+                "proxy", "--config", configDir.resolve("cli.yaml").toString())
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            String listening = "Action proxy listening (mTLS) on ";
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            String report = "";
+            while (!report.contains(listening)) {
+                assertTrue(process.isAlive(), "proxy exited with " + (process.isAlive() ? "" : process.exitValue()) + ":\n" + report);
+                assertTrue(System.nanoTime() < deadline, "the proxy did not listen within 120 s:\n" + report);
+                Thread.sleep(50);
+                report = Files.readString(out, StandardCharsets.UTF_8);
+            }
+            String line = report.lines().filter(l -> l.startsWith(listening)).findFirst().orElseThrow();
+            int port = HostPort.parse(line.substring(listening.length()).strip()).port();
+            Credentials agent = authority.spawn("cli-caller");
+            JsonObject token = token(agent, READ);
+            HttpResponse<String> answer = call(port, agent, "GET", "/billing/invoices/77", Optional.of(token));
+            while (answer.statusCode() == 503 && System.nanoTime() < deadline) { // the revocation feed is not heard yet
+                Thread.sleep(100);
+                answer = call(port, agent, "GET", "/billing/invoices/77", Optional.of(token));
+            }
+            assertEquals(200, answer.statusCode(), answer.body());
+            while (recordsOf(token).stream().noneMatch(r -> r.getResponseStatus() == 200)) {
+                assertTrue(System.nanoTime() < deadline, "the call was not logged:\n" + Files.readString(out, StandardCharsets.UTF_8));
+                Thread.sleep(50);
+            }
+        } finally {
+            process.destroy();
+            process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            process.destroyForcibly();
+        }
+    }
+
+    /** Waits (at most 30 s) until {@code proxy} has logged every call record it journaled. */
+    private static void awaitLogged(ActionProxy proxy) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (proxy.unshipped() > 0) {
+            assertTrue(System.nanoTime() < deadline, proxy.unshipped() + " call records still not logged after 30 s");
+            Thread.sleep(10);
+        }
+    }
+
     private static String spiffeIdOf(Credentials credentials) {
         try {
             return AgentAuthority.spiffeId(credentials);
@@ -237,14 +358,23 @@ class ActionProxyTest {
 
     private JsonObject token(Credentials agent, String action) throws Exception {
         String chain = authority.delegate(AgentAuthority.spiffeId(agent), "\"" + action + "\"");
-        HttpResponse<String> response = authority.exchange(agent, chain, action, Optional.empty());
+        return token(agent, chain, action, Optional.empty());
+    }
+
+    private JsonObject token(Credentials agent, String chain, String action, Optional<String> approvalId) throws Exception {
+        HttpResponse<String> response = authority.exchange(agent, chain, action, approvalId);
         assertEquals(200, response.statusCode(), response.body());
         return JsonParser.create(response.body()).readJsonObject();
     }
 
     private HttpResponse<String> call(Credentials agent, String method, String path, Optional<JsonObject> token) throws Exception {
+        return call(proxy.port(), agent, method, path, token);
+    }
+
+    private HttpResponse<String> call(int port, Credentials agent, String method, String path, Optional<JsonObject> token)
+            throws Exception {
         HttpClient client = HttpClient.newBuilder().sslContext(TlsContexts.forSpiffePeer(bundle, AgentAuthority.TOOL, agent)).build();
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://localhost:" + proxy.port() + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://localhost:" + port + path))
                 .method(method, HttpRequest.BodyPublishers.noBody());
         if (token.isPresent()) {
             long index = token.get().objectValue("agentledger_log").orElseThrow().longValue("index", -1);

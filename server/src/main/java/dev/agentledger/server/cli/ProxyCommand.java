@@ -26,7 +26,9 @@ import picocli.CommandLine.Spec;
             "closed when stale), and the token's log proof is required. Admitted calls are forwarded with",
             "the upstream's real credential injected from the encrypted secret store (the agent's",
             "Authorization header is dropped). Rate limits and quotas apply per SPIFFE ID (429 with",
-            "Retry-After). Every forwarded or refused call is recorded in the log (ToolCallRecorded).",
+            "Retry-After). Every forwarded or refused call is recorded in the log (ToolCallRecorded); with",
+            "data_dir, admitted calls are journaled durably before forwarding (the journal also spends",
+            "tokens whose audience is the proxy's own identity) and logged right after the answer.",
             "Refusals are JSON: {\"error\": reason, \"error_description\": why}."
         },
         subcommands = {ProxySecretsCommand.class})

@@ -50,22 +50,34 @@ import java.util.Optional;
  * {@code ToolCallRecorded} ({@link ProxyHandler} says when). It trusts the authority through its
  * public material (trust bundle, token keys, pinned log key, revocation feed) and the CA of its
  * private listener.
+ *
+ * <p>With a data directory, the proxy keeps a {@link CallJournal}: each call's record is durable
+ * in it before the call is forwarded and is logged after the answer ({@link RecordShipper}); for
+ * an upstream served under the proxy's own identity (the tokens' audience is this proxy and no
+ * one else), the journal also spends the token, in the same write, instead of the authority.
  */
 public final class ActionProxy implements AutoCloseable {
     /** The largest request body forwarded. */
     public static final int MAX_BODY_BYTES = 1 << 20;
     private static final Duration BUNDLE_STALENESS = Duration.ofHours(1);
+    /** Concurrent appends of call records (the ledger client may carry them in one batch). */
+    private static final int SHIPPERS = 16;
 
     private final WebServer server;
     private final RevocationCache revocations;
     private final List<ToolCallRecorder> recorders;
     private final Forwarding forwarding;
+    private final Optional<CallJournal> journal;
+    private final Optional<RecordShipper> shipper;
 
-    private ActionProxy(WebServer server, RevocationCache revocations, List<ToolCallRecorder> recorders, Forwarding forwarding) {
+    private ActionProxy(WebServer server, RevocationCache revocations, List<ToolCallRecorder> recorders, Forwarding forwarding,
+            Optional<CallJournal> journal, Optional<RecordShipper> shipper) {
         this.server = server;
         this.revocations = revocations;
         this.recorders = recorders;
         this.forwarding = forwarding;
+        this.journal = journal;
+        this.shipper = shipper;
     }
 
     /**
@@ -99,7 +111,12 @@ public final class ActionProxy implements AutoCloseable {
         Optional<LogProof> logProof = authority.requireLogProof() ? Optional.of(new LogProof(logVerifier, Optional.empty())) : Optional.empty();
         Map<String, ToolCallRecorder> recorders = new HashMap<>();
         List<ToolCallRecorder> opened = new ArrayList<>();
+        Optional<CallJournal> journal = Optional.empty();
+        Optional<RecordShipper> shipper = Optional.empty();
         try {
+            if (config.dataDir() != null) {
+                journal = Optional.of(CallJournal.open(Path.of(config.dataDir()).resolve("calls"), clock));
+            }
             ToolCallRecorder own = recorder(recorders, opened, privateAddress, ca, identity);
             List<ProxiedTool> tools = new ArrayList<>();
             for (Upstream upstream : config.upstreams()) {
@@ -112,14 +129,21 @@ public final class ActionProxy implements AutoCloseable {
                     throw new ProxyConfigException("upstream " + upstream.name() + " injects secret " + upstream.inject().secret()
                             + ", which the secret store does not hold ('agentledger proxy secrets put " + upstream.inject().secret() + "')");
                 }
-                ToolGuard guard = new ToolGuard(upstream.name(), bundle, tokens, revocations,
-                        new AuthorityConsumption(authority.privateUrl(), TlsContexts.of(List.of(ca), Optional.of(as))), logProof, clock);
+                AuthorityConsumption consumption = new AuthorityConsumption(authority.privateUrl(), TlsContexts.of(List.of(ca), Optional.of(as)));
+                ToolGuard guard = new ToolGuard(upstream.name(), bundle, tokens, revocations, consumption, logProof, clock);
                 tools.add(new ProxiedTool(upstream.name(), upstream.prefix(), URI.create(upstream.url()),
                         upstream.routes().stream().map(r -> RoutePattern.compile(r, upstream.name())).toList(), guard,
                         new TokenBuckets(ProxiedTool.limitsOf(upstream), clock), recorder(recorders, opened, privateAddress, ca, as),
-                        Optional.ofNullable(upstream.inject())));
+                        Optional.ofNullable(upstream.inject()), consumption, journal.isPresent() && upstream.identity() == null));
+            }
+            if (journal.isPresent()) {
+                Map<String, ToolCallRecorder> byUpstream = new HashMap<>();
+                tools.forEach(t -> byUpstream.put(t.name(), t.recorder()));
+                shipper = Optional.of(new RecordShipper(journal.get(), name -> byUpstream.getOrDefault(name, own), SHIPPERS));
             }
             Forwarding forwarding = new Forwarding();
+            Optional<CallJournal> calls = journal;
+            Optional<RecordShipper> shipping = shipper;
             WebServer server = WebServer.builder()
                     .shutdownHook(false)
                     .host(config.listenAddress().host())
@@ -131,15 +155,19 @@ public final class ActionProxy implements AutoCloseable {
                             .trust(bundle.get().x509Authorities())
                             .clientAuth(TlsClientAuth.REQUIRED)
                             .build())
-                    .routing(routing -> routing.any(new ProxyHandler(tools, own, forwarding, secrets, MAX_BODY_BYTES)))
+                    .routing(routing -> routing.any(new ProxyHandler(tools, own, forwarding, secrets, MAX_BODY_BYTES, calls, shipping)))
                     .build()
                     .start();
-            return new ActionProxy(server, revocations, opened, forwarding);
+            return new ActionProxy(server, revocations, opened, forwarding, journal, shipper);
         } catch (GeneralSecurityException e) {
+            shipper.ifPresent(RecordShipper::close);
+            journal.ifPresent(CallJournal::close);
             opened.forEach(ToolCallRecorder::close);
             revocations.close();
             throw new ProxyConfigException("cannot build the TLS context of an identity: " + e.getMessage(), e);
         } catch (ProxyConfigException | IOException | RuntimeException e) {
+            shipper.ifPresent(RecordShipper::close);
+            journal.ifPresent(CallJournal::close);
             opened.forEach(ToolCallRecorder::close);
             revocations.close();
             throw e;
@@ -208,9 +236,17 @@ public final class ActionProxy implements AutoCloseable {
                 instanceof dev.agentledger.verifierclient.revocation.RevocationStatus.NotRevoked;
     }
 
+    /** How many call records wait in the journal to be logged (0 without a journal). */
+    public int unshipped() {
+        return journal.map(CallJournal::unshipped).orElse(0);
+    }
+
+    /** Stops listening, ships what it can of the journal (a few seconds at most; the rest at the next start), and closes. */
     @Override
     public void close() {
         server.stop();
+        shipper.ifPresent(RecordShipper::close);
+        journal.ifPresent(CallJournal::close);
         revocations.close();
         recorders.forEach(ToolCallRecorder::close);
         forwarding.close();

@@ -33,6 +33,8 @@ final class CallRefusedException extends Exception {
         WRONG_HOLDER("wrong_holder", 403),
         /** Something the call rests on is revoked. */
         REVOKED("revoked", 403),
+        /** The route needs a human approval and the token's logged issuance cites none. */
+        NEEDS_APPROVAL("needs_approval", 403),
         /** The token was used before. */
         REPLAYED("replayed", 403),
         /** The token's issuance is not proven to be logged. */
@@ -104,6 +106,7 @@ final class CallRefusedException extends Exception {
             case REVOKED -> Reason.REVOKED;
             case REPLAYED -> Reason.REPLAYED;
             case NOT_LOGGED -> Reason.NOT_LOGGED;
+            case NEEDS_APPROVAL -> Reason.NEEDS_APPROVAL;
             case UNAVAILABLE -> Reason.UNAVAILABLE;
         };
         String message = denied.getMessage();

@@ -4,6 +4,7 @@ import dev.agentledger.server.proxy.ProxyConfig.Injection;
 import dev.agentledger.server.proxy.ProxyConfig.Upstream;
 import dev.agentledger.server.proxy.RoutePattern.Operation;
 import dev.agentledger.verifierclient.guard.ToolGuard;
+import dev.agentledger.verifierclient.replay.SingleUse;
 import java.net.URI;
 import java.util.List;
 import java.util.Optional;
@@ -21,9 +22,12 @@ import java.util.Optional;
  * @param limits the rate limit and quota per caller
  * @param recorder logs its calls as its identity
  * @param inject the secret to send upstream, if any
+ * @param consumption spends tokens at the authority, as {@code name}
+ * @param spendsInJournal whether the proxy's call journal is the single-use point of its tokens
+ *     instead (their audience is the proxy's own identity, so no one else accepts them)
  */
 record ProxiedTool(String name, String prefix, URI base, List<RoutePattern> routes, ToolGuard guard, TokenBuckets limits,
-        ToolCallRecorder recorder, Optional<Injection> inject) {
+        ToolCallRecorder recorder, Optional<Injection> inject, SingleUse consumption, boolean spendsInJournal) {
     ProxiedTool {
         routes = List.copyOf(routes);
     }

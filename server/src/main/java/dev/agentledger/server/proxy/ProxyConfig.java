@@ -28,8 +28,11 @@ import java.util.Set;
  * @param authority the authority it checks callers against and records calls to
  * @param secrets the encrypted secret store, when some upstream injects a secret
  * @param upstreams the tools behind the proxy, at least one
+ * @param dataDir where the proxy keeps its call journal; without one, every call waits for its
+ *     token's spend at the authority and for its record in the log (see {@code ActionProxy})
  */
-public record ProxyConfig(String listen, Identity identity, Authority authority, Secrets secrets, List<Upstream> upstreams) {
+public record ProxyConfig(String listen, Identity identity, Authority authority, Secrets secrets, List<Upstream> upstreams,
+        String dataDir) {
     /** Validates; requires at least one upstream with distinct names and prefixes. */
     public ProxyConfig {
         HostPort.parse(Objects.requireNonNull(listen, "listen"));
@@ -44,6 +47,10 @@ public record ProxyConfig(String listen, Identity identity, Authority authority,
         for (Upstream upstream : upstreams) {
             if (!names.add(upstream.name()) || !prefixes.add(upstream.prefix())) {
                 throw new IllegalArgumentException("upstream " + upstream.name() + ": names and prefixes must be distinct");
+            }
+            if (!authority.requireLogProof() && upstream.routes().stream().anyMatch(r -> Boolean.TRUE.equals(r.requiresApproval()))) {
+                throw new IllegalArgumentException("upstream " + upstream.name() + " has a route that requires approval, which only"
+                        + " the token's log proof shows: keep authority.require_log_proof");
             }
             if (upstream.inject() != null && secrets == null) {
                 throw new IllegalArgumentException("upstream " + upstream.name() + " injects a secret: configure secrets.file");
@@ -89,7 +96,7 @@ public record ProxyConfig(String listen, Identity identity, Authority authority,
     ProxyConfig resolvedAgainst(Path dir) {
         return new ProxyConfig(listen, identity.resolvedAgainst(dir), authority.resolvedAgainst(dir),
                 secrets == null ? null : secrets.resolvedAgainst(dir),
-                upstreams.stream().map(u -> u.resolvedAgainst(dir)).toList());
+                upstreams.stream().map(u -> u.resolvedAgainst(dir)).toList(), resolve(dir, dataDir));
     }
 
     private static String resolve(Path dir, String file) {
@@ -222,8 +229,10 @@ public record ProxyConfig(String listen, Identity identity, Authority authority,
      * @param action the action a capability token must grant (e.g. {@code invoices:read})
      * @param resource the resource it must grant; {@code {name}} is replaced by that path segment;
      *     default the upstream's name
+     * @param requiresApproval whether a call needs a token whose logged issuance cites a human
+     *     approval (refused as {@code needs_approval} otherwise; needs the log proof); default false
      */
-    public record Route(String method, String path, String action, String resource) {
+    public record Route(String method, String path, String action, String resource, Boolean requiresApproval) {
         /** Requires method, path and action. */
         public Route {
             Objects.requireNonNull(method, "routes.method");

@@ -27,6 +27,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import dev.agentledger.verifierclient.replay.SingleUse;
 
 /**
  * Every call to the proxy, in this order: find the upstream by path prefix; take from the
@@ -36,30 +38,43 @@ import java.util.Optional;
  * for this audience, action and resource, {@code cnf} binding, revocation, log proof, single use
  * at the authority); forward it with the stored secret injected; record it.
  *
- * <p>Recording: a refusal is appended to the log as a {@code ToolCallRecorded} entry (with its
- * reason) before the refusal is answered; a forwarded call after the upstream answers and before
- * that answer is relayed (the token's {@code TokenConsumed} entry is already in the log before
- * forwarding). A call whose record cannot be written is answered 503 and not relayed.
+ * <p>Recording without a journal: a refusal is appended to the log as a {@code ToolCallRecorded}
+ * entry (with its reason) before the refusal is answered; a forwarded call after the upstream
+ * answers and before that answer is relayed (the token's {@code TokenConsumed} entry is already in
+ * the log before forwarding). A call whose record cannot be written is answered 503 and not relayed.
+ *
+ * <p>With a {@link CallJournal}: a call admitted by the guard is in the journal (synced) before it
+ * is forwarded, together with its token's spend when the journal is the token's single-use point;
+ * its final record (status, hashes, or the refusal that followed admission) goes to the journal
+ * and to the {@link RecordShipper}, which logs it after the answer. Refusals before admission are
+ * appended synchronously as without a journal. Above {@link #MAX_UNSHIPPED} records waiting for
+ * the log, calls are refused as unavailable.
  */
 final class ProxyHandler implements Handler {
     private static final System.Logger LOG = System.getLogger(ProxyHandler.class.getName());
+    /** Above this many call records waiting for the log, calls are refused as unavailable. */
+    static final int MAX_UNSHIPPED = 10_000;
 
     private final List<ProxiedTool> tools;
     private final ToolCallRecorder fallbackRecorder;
     private final Forwarding forwarding;
     private final Optional<SecretStore> secrets;
     private final int maxBodyBytes;
+    private final Optional<CallJournal> journal;
+    private final Optional<RecordShipper> shipper;
 
     /**
      * @param fallbackRecorder records calls that match no upstream (as the proxy's own identity)
      */
     ProxyHandler(List<ProxiedTool> tools, ToolCallRecorder fallbackRecorder, Forwarding forwarding,
-            Optional<SecretStore> secrets, int maxBodyBytes) {
+            Optional<SecretStore> secrets, int maxBodyBytes, Optional<CallJournal> journal, Optional<RecordShipper> shipper) {
         this.tools = List.copyOf(tools);
         this.fallbackRecorder = fallbackRecorder;
         this.forwarding = forwarding;
         this.secrets = secrets;
         this.maxBodyBytes = maxBodyBytes;
+        this.journal = journal;
+        this.shipper = shipper;
     }
 
     @Override
@@ -73,6 +88,7 @@ final class ProxyHandler implements Handler {
         List<X509Certificate> peer = HelidonToolGuard.peerChain(req);
         peer.stream().findFirst().flatMap(ProxyHandler::uriSan).ifPresent(call::setCallerSpiffeId);
         ToolCallRecorder recorder = tool.map(ProxiedTool::recorder).orElse(fallbackRecorder);
+        Journaled journaled = new Journaled(UUID.randomUUID().toString());
         try {
             ProxiedTool target = tool.orElseThrow(() -> new CallRefusedException(Reason.NO_UPSTREAM, "no upstream is served under " + rawPath));
             limit(target, call.getCallerSpiffeId());
@@ -83,29 +99,69 @@ final class ProxyHandler implements Handler {
             if (body.length > 0) {
                 call.setRequestBodySha256(ByteString.copyFrom(sha256(body)));
             }
-            Admission admission = admit(target, req, peer, operation);
+            Admission admission = admit(target, req, peer, operation, call, journaled);
             describe(call, admission);
+            if (journaled.sequence >= 0) {
+                update(journaled, call); // the spend wrote the call as known before admission; now with its delegation chain
+            } else if (journal.isPresent()) {
+                journaled.sequence = journal.get().begin(ToolCallRecorder.entry(call.build(), journaled.requestId));
+            }
             Forwarding.Answer answer = forward(target, req, below, body, admission, call);
             call.setResponseStatus(answer.status()).setLatencyMicros((System.nanoTime() - start) / 1_000);
             if (answer.body().length > 0) {
                 call.setResponseBodySha256(ByteString.copyFrom(sha256(answer.body())));
             }
-            record(recorder, call);
+            if (journaled.sequence >= 0) {
+                ship(journaled, call);
+            } else {
+                record(recorder, call);
+            }
             relay(res, answer);
-        } catch (CallRefusedException e) {
+        } catch (CallRefusedException | IOException e) {
+            CallRefusedException refused = e instanceof CallRefusedException r ? r
+                    : new CallRefusedException(Reason.UNAVAILABLE, "the call could not be journaled: " + e.getMessage(), Optional.empty(), e);
             if (call.getCapabilityTokenId().isEmpty()) {
                 presentedTokenId(req.headers().first(HeaderNames.AUTHORIZATION)).ifPresent(call::setCapabilityTokenId);
             }
-            call.setRefusalReason(e.reason().code()).setResponseStatus(e.reason().status())
+            call.setRefusalReason(refused.reason().code()).setResponseStatus(refused.reason().status())
                     .setLatencyMicros((System.nanoTime() - start) / 1_000);
-            try {
-                record(recorder, call);
-            } catch (CallRefusedException unrecorded) {
-                LOG.log(System.Logger.Level.WARNING, "refused " + method + " " + rawPath + " (" + e.reason().code()
-                        + ") and could not record it: " + unrecorded.getMessage());
+            if (journaled.sequence >= 0) {
+                ship(journaled, call);
+            } else {
+                try {
+                    record(recorder, call);
+                } catch (CallRefusedException unrecorded) {
+                    LOG.log(System.Logger.Level.WARNING, "refused " + method + " " + rawPath + " (" + refused.reason().code()
+                            + ") and could not record it: " + unrecorded.getMessage());
+                }
             }
-            refuse(res, e);
+            refuse(res, refused);
         }
+    }
+
+    /** A call's place in the journal: its request id, and its sequence number once the journal holds it. */
+    private static final class Journaled {
+        final String requestId;
+        long sequence = -1;
+
+        Journaled(String requestId) {
+            this.requestId = requestId;
+        }
+    }
+
+    private void update(Journaled journaled, ToolCallRecorded.Builder call) {
+        try {
+            journal.orElseThrow().update(journaled.sequence, ToolCallRecorder.entry(call.build(), journaled.requestId));
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "call " + journaled.sequence + ": " + e.getMessage()
+                    + " (after a crash, its record would lack the delegation chain)");
+        }
+    }
+
+    /** Records the final state of a journaled call in the journal (for a restart) and queues it for the log. */
+    private void ship(Journaled journaled, ToolCallRecorded.Builder call) {
+        update(journaled, call);
+        shipper.orElseThrow().ship(journaled.sequence, ToolCallRecorder.entry(call.build(), journaled.requestId));
     }
 
     private Optional<ProxiedTool> toolFor(String rawPath) {
@@ -159,11 +215,25 @@ final class ProxyHandler implements Handler {
         }
     }
 
-    private static Admission admit(ProxiedTool tool, ServerRequest req, List<X509Certificate> peer, Operation operation)
-            throws CallRefusedException {
+    private Admission admit(ProxiedTool tool, ServerRequest req, List<X509Certificate> peer, Operation operation,
+            ToolCallRecorded.Builder call, Journaled journaled) throws CallRefusedException {
+        SingleUse spend = tool.consumption();
+        if (journal.isPresent()) {
+            CallJournal calls = journal.get();
+            if (calls.unshipped() >= MAX_UNSHIPPED) {
+                throw new CallRefusedException(Reason.UNAVAILABLE, calls.unshipped() + " call records wait to be logged: the"
+                        + " authority is not reachable or not keeping up");
+            }
+            if (tool.spendsInJournal()) {
+                // The journal is this token's single-use point: the spend and the call's record become durable together.
+                spend = (token, tokenId, expires) -> journaled.sequence = calls.begin(
+                        ToolCallRecorder.entry(call.clone().setCapabilityTokenId(tokenId).build(), journaled.requestId), tokenId, expires);
+            }
+        }
         try {
             return tool.guard().admit(peer, req.headers().first(HeaderNames.AUTHORIZATION),
-                    req.headers().first(HeaderNames.create(LogProof.HEADER)), operation.action(), operation.resource());
+                    req.headers().first(HeaderNames.create(LogProof.HEADER)), operation.action(), operation.resource(),
+                    operation.approvalRequired(), spend);
         } catch (AccessDeniedException e) {
             throw CallRefusedException.of(e);
         }
@@ -187,7 +257,7 @@ final class ProxyHandler implements Handler {
                     Reason.UNAVAILABLE, "the proxy holds no secret " + inject.secret() + " for " + tool.name()));
             secret = Optional.of(Map.entry(inject.header(), inject.format().replace("{secret}", new String(value, StandardCharsets.UTF_8))));
             call.addInjectedCredentialNames(inject.secret());
-            LOG.log(System.Logger.Level.INFO, "injecting secret " + inject.secret() + " into " + call.getMethod() + " "
+            LOG.log(System.Logger.Level.DEBUG, () -> "injecting secret " + inject.secret() + " into " + call.getMethod() + " "
                     + tool.name() + below + " for " + admission.caller().spiffeId() + " (token " + admission.token().id() + ")");
         }
         String query = req.query().rawValue();

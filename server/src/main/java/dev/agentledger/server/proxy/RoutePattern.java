@@ -21,19 +21,22 @@ final class RoutePattern {
      *
      * @param action the action a capability token must grant
      * @param resource the resource it must grant
+     * @param approvalRequired whether the token's issuance must cite a human approval
      */
-    record Operation(String action, String resource) {}
+    record Operation(String action, String resource, boolean approvalRequired) {}
 
     private final String method;
     private final List<String> segments;
     private final String action;
     private final String resource;
+    private final boolean approvalRequired;
 
-    private RoutePattern(String method, List<String> segments, String action, String resource) {
+    private RoutePattern(String method, List<String> segments, String action, String resource, boolean approvalRequired) {
         this.method = method;
         this.segments = segments;
         this.action = action;
         this.resource = resource;
+        this.approvalRequired = approvalRequired;
     }
 
     /**
@@ -63,7 +66,8 @@ final class RoutePattern {
                 throw new IllegalArgumentException("route resource " + resource + " names {" + name + "}, which " + path + " lacks");
             }
         }
-        return new RoutePattern(route.method().toUpperCase(Locale.ROOT), segments, route.action(), resource);
+        return new RoutePattern(route.method().toUpperCase(Locale.ROOT), segments, route.action(), resource,
+                Boolean.TRUE.equals(route.requiresApproval()));
     }
 
     /** What {@code method} on {@code path} (decoded, under the upstream's prefix, starting with '/') does, if this route matches. */
@@ -95,7 +99,7 @@ final class RoutePattern {
         for (Map.Entry<String, String> value : values.entrySet()) {
             filled = filled.replace("{" + value.getKey() + "}", value.getValue());
         }
-        return new Operation(action, filled);
+        return new Operation(action, filled, approvalRequired);
     }
 
     private static List<String> parameters(String template) {

@@ -28,10 +28,23 @@ final class ToolCallRecorder implements AutoCloseable {
      * @throws IOException if the authority refused or could not be reached
      */
     long record(ToolCallRecorded call) throws IOException {
-        LogEntry entry = LogEntry.newBuilder()
-                .setHeader(Header.newBuilder().setSchemaVersion(LogEntries.SCHEMA_VERSION).setRequestId(UUID.randomUUID().toString()))
+        return append(entry(call, UUID.randomUUID().toString()));
+    }
+
+    /** The log entry that records {@code call}, with {@code requestId} in its header. */
+    static LogEntry entry(ToolCallRecorded call, String requestId) {
+        return LogEntry.newBuilder()
+                .setHeader(Header.newBuilder().setSchemaVersion(LogEntries.SCHEMA_VERSION).setRequestId(requestId))
                 .setToolCallRecorded(call)
                 .build();
+    }
+
+    /**
+     * Appends {@code entry} (a {@link #entry} of a call); returns its log index.
+     *
+     * @throws IOException if the authority refused or could not be reached
+     */
+    long append(LogEntry entry) throws IOException {
         try {
             return client.append(entry, false).getIndex();
         } catch (StatusRuntimeException e) {

@@ -28,7 +28,7 @@ class RoutePatternTest {
             GET  | /a/b                 | GET  /a/c              | none
             """)
     void matches(String method, String pattern, String call, String expected) {
-        RoutePattern route = RoutePattern.compile(new Route(method, pattern, "invoices:read", null), TOOL);
+        RoutePattern route = RoutePattern.compile(new Route(method, pattern, "invoices:read", null, null), TOOL);
         String[] parts = call.trim().split("\\s+");
         Optional<Operation> operation = route.match(parts[0], parts[1]);
         assertEquals(Optional.ofNullable(expected), operation.map(o -> o.action() + " on " + o.resource()));
@@ -40,7 +40,7 @@ class RoutePatternTest {
             /t/{a}/x/{b}    | {a}:{b}                            | /t/1/x/2      | 1:2
             """)
     void theResourceTakesPathParameters(String pattern, String resource, String path, String expected) {
-        RoutePattern route = RoutePattern.compile(new Route("GET", pattern, "contacts:read", resource), TOOL);
+        RoutePattern route = RoutePattern.compile(new Route("GET", pattern, "contacts:read", resource, null), TOOL);
         assertEquals(expected, route.match("GET", path).orElseThrow().resource());
     }
 
@@ -54,6 +54,6 @@ class RoutePatternTest {
             """)
     void badPatternsAreRefused(String pattern, String resource) {
         assertThrows(IllegalArgumentException.class,
-                () -> RoutePattern.compile(new Route("GET", pattern, "x:y", resource.equals("none") ? null : resource), TOOL));
+                () -> RoutePattern.compile(new Route("GET", pattern, "x:y", resource.equals("none") ? null : resource, null), TOOL));
     }
 }

@@ -30,6 +30,8 @@ public final class AccessDeniedException extends Exception {
         REPLAYED(403),
         /** The token's issuance is not proven to be in the log. */
         NOT_LOGGED(403),
+        /** The action needs a human approval the token's issuance does not cite. */
+        NEEDS_APPROVAL(403),
         /** The tool cannot decide now (stale revocation feed, local state failure): retry later. */
         UNAVAILABLE(503);
 

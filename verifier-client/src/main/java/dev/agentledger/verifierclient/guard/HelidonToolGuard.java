@@ -63,7 +63,7 @@ public final class HelidonToolGuard {
     private static void refuse(ServerResponse res, AccessDeniedException e) {
         res.status(Status.create(e.httpStatus()));
         String error = switch (e.reason()) {
-            case INSUFFICIENT_SCOPE -> "insufficient_scope";
+            case INSUFFICIENT_SCOPE, NEEDS_APPROVAL -> "insufficient_scope";
             case NO_TOKEN, NO_CLIENT_CERTIFICATE -> "invalid_request";
             case UNAVAILABLE -> "temporarily_unavailable";
             default -> "invalid_token";

@@ -18,6 +18,7 @@ import java.security.NoSuchAlgorithmException;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +34,10 @@ import java.util.Optional;
  * tracker's witness-lag rule applies: a checkpoint not yet cosigned by K witnesses is accepted on
  * the log's signature only while a cosigned one confirms it within the deadline. Without a
  * tracker, a verifier with K > 0 requires the K cosignatures on the presented checkpoint itself.
+ *
+ * <p>Each checkpoint note's signatures are verified once: the notes that verified (the last
+ * {@value #CHECKPOINTS_HELD}, by their exact text) are remembered, so the many tokens proven
+ * against the same checkpoint cost one signature check. Thread-safe.
  */
 public final class LogProof {
     /** The header that carries the proof. */
@@ -40,8 +45,12 @@ public final class LogProof {
     /** The largest proof accepted, in characters. */
     public static final int MAX_LENGTH = 64 * 1024;
 
+    /** How many verified checkpoint notes are remembered. */
+    static final int CHECKPOINTS_HELD = 64;
+
     private final LogVerifier verifier;
     private final Optional<CheckpointTracker> tracker;
+    private final Map<String, VerifiedCheckpoint> opened = new LinkedHashMap<>(16, 0.75f, true);
 
     /** Checks proofs with {@code verifier}'s log key, and against {@code tracker}'s history when given. */
     public LogProof(LogVerifier verifier, Optional<CheckpointTracker> tracker) {
@@ -50,12 +59,20 @@ public final class LogProof {
     }
 
     /**
-     * The index of {@code token}'s issuance entry, proven by {@code header}.
+     * A proven issuance: where it is in the log and the approval it cites.
+     *
+     * @param index the log index of the {@code CapabilityTokenIssued} entry
+     * @param approvalId the human approval the issuance cites, empty if none was needed
+     */
+    record Proven(long index, String approvalId) {}
+
+    /**
+     * The issuance entry of {@code token}, proven by {@code header}.
      *
      * @throws VerificationException if the proof is malformed, for another token, not included, not
      *     signed by the log, or inconsistent with an earlier checkpoint
      */
-    long verify(String header, String token, String tokenId) throws VerificationException {
+    Proven verify(String header, String token, String tokenId) throws VerificationException {
         if (header.length() > MAX_LENGTH) {
             throw new VerificationException("log proof is longer than " + MAX_LENGTH + " characters");
         }
@@ -78,9 +95,12 @@ public final class LogProof {
         } catch (ParseException | RuntimeException e) {
             throw new VerificationException("log proof is not base64url of the entry JSON: " + e.getMessage(), e);
         }
-        VerifiedCheckpoint checkpoint = tracker.isPresent() ? verifier.open(note) : verifier.verify(note);
+        VerifiedCheckpoint checkpoint = open(note);
+        if (tracker.isEmpty()) {
+            verifier.requireConfirmed(checkpoint);
+        }
         verifier.verifyInclusion(Rfc6962.hashLeaf(entry), index, proof, checkpoint);
-        requireIssuanceOf(entry, token, tokenId);
+        CapabilityTokenIssued issued = requireIssuanceOf(entry, token, tokenId);
         if (tracker.isPresent()) {
             try {
                 tracker.get().update(note);
@@ -88,10 +108,28 @@ public final class LogProof {
                 throw new VerificationException("cannot check the checkpoint against earlier ones: " + e.getMessage(), e);
             }
         }
-        return index;
+        return new Proven(index, issued.getApprovalId());
     }
 
-    private static void requireIssuanceOf(byte[] entry, String token, String tokenId) throws VerificationException {
+    /** The note opened by the log key, from memory when it verified before (same text, same result). */
+    private VerifiedCheckpoint open(String note) throws VerificationException {
+        synchronized (opened) {
+            VerifiedCheckpoint held = opened.get(note);
+            if (held != null) {
+                return held;
+            }
+        }
+        VerifiedCheckpoint checkpoint = verifier.open(note);
+        synchronized (opened) {
+            opened.put(note, checkpoint);
+            if (opened.size() > CHECKPOINTS_HELD) {
+                opened.remove(opened.keySet().iterator().next());
+            }
+        }
+        return checkpoint;
+    }
+
+    private static CapabilityTokenIssued requireIssuanceOf(byte[] entry, String token, String tokenId) throws VerificationException {
         CapabilityTokenIssued issued;
         try {
             LogEntry parsed = LogEntries.parse(entry);
@@ -106,6 +144,7 @@ public final class LogProof {
                 || !MessageDigest.isEqual(issued.getTokenSha256().toByteArray(), sha256(token))) {
             throw new VerificationException("the proven entry records another token");
         }
+        return issued;
     }
 
     private static byte[] sha256(String token) {

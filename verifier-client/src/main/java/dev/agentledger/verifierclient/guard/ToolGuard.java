@@ -9,7 +9,7 @@ import dev.agentledger.verifierclient.revocation.RevocationCache;
 import dev.agentledger.verifierclient.revocation.RevocationStatus;
 import dev.agentledger.verifierclient.svid.SpiffeBundle;
 import dev.agentledger.verifierclient.svid.VerifiedX509Svid;
-import dev.agentledger.verifierclient.svid.X509SvidVerifier;
+import dev.agentledger.verifierclient.svid.X509SvidCache;
 import dev.agentledger.verifierclient.tokens.CapabilityClaims;
 import dev.agentledger.verifierclient.tokens.TokenException;
 import dev.agentledger.verifierclient.tokens.TokenVerifier;
@@ -41,6 +41,9 @@ import java.util.function.Supplier;
  * <p>Thread-safe.
  */
 public final class ToolGuard {
+    /** How many verified client certificate chains are remembered (see {@link X509SvidCache}). */
+    private static final int SVIDS_HELD = 4096;
+
     private final String audience;
     private final Supplier<SpiffeBundle> bundle;
     private final TokenVerifier tokens;
@@ -48,6 +51,7 @@ public final class ToolGuard {
     private final SingleUse consumed;
     private final Optional<LogProof> logProof;
     private final InstantSource clock;
+    private final X509SvidCache svids = new X509SvidCache(SVIDS_HELD);
 
     /**
      * A guard for the tool named {@code audience} (the {@code aud} its tokens carry).
@@ -81,12 +85,28 @@ public final class ToolGuard {
      */
     public Admission admit(List<X509Certificate> peerChain, Optional<String> authorization, Optional<String> proof,
             String action, String resource) throws AccessDeniedException {
+        return admit(peerChain, authorization, proof, action, resource, false, consumed);
+    }
+
+    /**
+     * Admits one call as {@link #admit(List, Optional, Optional, String, String)} does, spending the
+     * token with {@code spend} instead of the guard's own single-use record: for a caller that
+     * makes the spend durable together with its own record of the call. {@code spend} must keep
+     * the guarantee of {@link SingleUse}: return only once the token is durably spent. With
+     * {@code approvalRequired}, the token's proven issuance entry must cite a human approval
+     * ({@code approval_id}), checked before the token is spent.
+     *
+     * @throws AccessDeniedException naming the check that failed ({@link Reason#NEEDS_APPROVAL}
+     *     when an approval is required and none is cited, or the guard checks no log proofs)
+     */
+    public Admission admit(List<X509Certificate> peerChain, Optional<String> authorization, Optional<String> proof,
+            String action, String resource, boolean approvalRequired, SingleUse spend) throws AccessDeniedException {
         if (peerChain.isEmpty()) {
             throw new AccessDeniedException(Reason.NO_CLIENT_CERTIFICATE, "connect with mutual TLS and an X509-SVID");
         }
         VerifiedX509Svid caller;
         try {
-            caller = X509SvidVerifier.verify(peerChain, bundle.get(), clock.instant());
+            caller = svids.verify(peerChain, bundle.get(), clock.instant());
         } catch (VerificationException e) {
             throw new AccessDeniedException(Reason.INVALID_SVID, e.getMessage(), e);
         }
@@ -98,14 +118,23 @@ public final class ToolGuard {
             if (proof.isEmpty()) {
                 throw new AccessDeniedException(Reason.NOT_LOGGED, "send the token's log proof in the " + LogProof.HEADER + " header");
             }
+            LogProof.Proven proven;
             try {
-                index = OptionalLong.of(logProof.get().verify(proof.get(), token, claims.id()));
+                proven = logProof.get().verify(proof.get(), token, claims.id());
             } catch (VerificationException e) {
                 throw new AccessDeniedException(Reason.NOT_LOGGED, e.getMessage(), e);
             }
+            index = OptionalLong.of(proven.index());
+            if (approvalRequired && proven.approvalId().isEmpty()) {
+                throw new AccessDeniedException(Reason.NEEDS_APPROVAL, "this action needs a human approval and the token's issuance"
+                        + " (log entry " + proven.index() + ") cites none: request the token again and have it approved");
+            }
+        } else if (approvalRequired) {
+            throw new AccessDeniedException(Reason.NEEDS_APPROVAL, "this action needs a human approval, which only the token's"
+                    + " log proof can show, and this guard checks no log proofs");
         }
         try {
-            consumed.spend(token, claims.id(), claims.expiresAt().plus(TokenVerifier.CLOCK_SKEW));
+            spend.spend(token, claims.id(), claims.expiresAt().plus(TokenVerifier.CLOCK_SKEW));
         } catch (ReplayException e) {
             throw new AccessDeniedException(Reason.REPLAYED, e.getMessage(), e);
         } catch (IOException e) {

@@ -48,7 +48,7 @@ class LogProofTest {
     void aProofOfThisTokenVerifiesAndOthersAreRefused() throws Exception {
         LogProof proofs = new LogProof(LogVerifier.create(ORIGIN, logKey.verifierKey(), List.of(), 0), Optional.empty());
         String header = proofFor("the-token");
-        assertEquals(0, proofs.verify(header, "the-token", "t1"));
+        assertEquals(0, proofs.verify(header, "the-token", "t1").index());
         assertThrows(VerificationException.class, () -> proofs.verify(header, "another-token", "t1"));
         assertThrows(VerificationException.class, () -> proofs.verify(header, "the-token", "t2"));
         assertThrows(VerificationException.class, () -> proofs.verify("not base64 json", "the-token", "t1"));
@@ -64,5 +64,28 @@ class LogProofTest {
                 Optional.empty());
         VerificationException e = assertThrows(VerificationException.class, () -> strict.verify(proofFor("the-token"), "the-token", "t1"));
         assertTrue(e.getMessage().contains("cosign"), e.getMessage());
+    }
+
+    @Test
+    void aRememberedCheckpointProvesOnlyItsOwnEntriesAndAnAlteredNoteIsCheckedAgain() throws Exception {
+        LogProof proofs = new LogProof(LogVerifier.create(ORIGIN, logKey.verifierKey(), List.of(), 0), Optional.empty());
+        String header = proofFor("the-token");
+        for (int i = 0; i < 3; i++) {
+            assertEquals(0, proofs.verify(header, "the-token", "t1").index());
+            assertThrows(VerificationException.class, () -> proofs.verify(header, "another-token", "t1"));
+        }
+        java.util.Map<String, Object> json = com.nimbusds.jose.util.JSONObjectUtils.parse(
+                new String(Base64.getUrlDecoder().decode(header), StandardCharsets.UTF_8));
+        String note = (String) json.get("checkpoint");
+        // The same checkpoint body under a signature that is not the log's (one signature byte changed): checked, refused.
+        int at = note.length() - 6;
+        json.put("checkpoint", note.substring(0, at) + (note.charAt(at) == 'A' ? 'B' : 'A') + note.substring(at + 1));
+        String forged = com.nimbusds.jose.util.JSONObjectUtils.toJSONString(json);
+        assertThrows(VerificationException.class, () -> proofs.verify(LogProof.header(forged), "the-token", "t1"));
+        LogProof strict = new LogProof(LogVerifier.create(ORIGIN, logKey.verifierKey(), List.of(witness.verifierKey()), 1),
+                Optional.empty());
+        for (int i = 0; i < 2; i++) {
+            assertThrows(VerificationException.class, () -> strict.verify(header, "the-token", "t1"));
+        }
     }
 }
