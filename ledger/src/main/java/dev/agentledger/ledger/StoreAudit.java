@@ -46,8 +46,8 @@ final class StoreAudit {
 
     /**
      * Audits what was appended to the tree {@code latest} since the store's audit mark, then moves
-     * the mark to {@code latest}. Without a usable mark (none, malformed, or beyond the tree) this
-     * is {@link #full}.
+     * the mark to {@code latest} (if that write fails, the next open audits the same part again).
+     * Without a usable mark (none, malformed, or beyond the tree) it audits the whole tree.
      *
      * @return how many leaves were audited
      * @throws StorageException if the stored nodes no longer give the mark's root at its size, or
@@ -67,7 +67,12 @@ final class StoreAudit {
         }
         verify(store, from, latest.size());
         if (mark.isEmpty() || mark.get().size() != latest.size()) {
-            record(store, latest);
+            try {
+                record(store, latest);
+            } catch (StorageException e) {
+                // The audit passed; without its mark the next open audits this part again. A failed
+                // write (a full disk) leaves the store to the sequencer's reopen before the next batch.
+            }
         }
         return latest.size() - from;
     }

@@ -97,11 +97,11 @@ public final class RevokedCallers implements RevocationListener {
         if (spiffeIds.contains(id.value())) {
             return Optional.of("caller " + id + " is revoked");
         }
-        Optional<String> instance = agentInstance(id);
+        Optional<String> instance = agentInstances.isEmpty() ? Optional.empty() : agentInstance(id);
         if (instance.isPresent() && agentInstances.contains(instance.get())) {
             return Optional.of("caller " + id + " is revoked: its agent instance " + instance.get() + " is revoked");
         }
-        if (users.contains(userKey(id))) {
+        if (!users.isEmpty() && users.contains(userKey(id))) {
             return Optional.of("caller " + id + " is revoked: the user is revoked");
         }
         return Optional.empty();
