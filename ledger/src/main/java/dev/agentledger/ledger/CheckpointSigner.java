@@ -25,12 +25,20 @@ final class CheckpointSigner {
         this.verifier = verifier;
     }
 
+    /** Reads back checkpoints only, for an audit that signs nothing: {@link #sign} throws {@link IllegalStateException}. */
+    static CheckpointSigner verifying(String origin, NoteVerifier verifier) {
+        return new CheckpointSigner(origin, null, verifier);
+    }
+
     String origin() {
         return origin;
     }
 
     /** Signs the checkpoint of the tree of {@code size} leaves with root {@code root}. */
     SignedCheckpoint sign(long size, Hash root) {
+        if (signer == null) {
+            throw new IllegalStateException("this reader of the log's checkpoints holds no signing key");
+        }
         Checkpoint checkpoint = new Checkpoint(origin, size, root);
         return new SignedCheckpoint(checkpoint, Notes.sign(checkpoint.format(), signer));
     }

@@ -6,6 +6,7 @@ import dev.agentledger.merkle.Hash;
 import dev.agentledger.merkle.InclusionProof;
 import dev.agentledger.merkle.Proofs;
 import dev.agentledger.merkle.Rfc6962;
+import dev.agentledger.merkle.note.NoteVerifier;
 import dev.agentledger.merkle.tiles.EntryBundle;
 import dev.agentledger.merkle.tiles.Tile;
 import dev.agentledger.merkle.tiles.Tiling;
@@ -20,9 +21,10 @@ import java.util.concurrent.CompletableFuture;
  * <p>Security guarantees: an append's future completes only after the entry, every tree node it
  * completed and the checkpoint that includes it are in one synced RocksDB write; reopening the
  * store checks that its nodes reproduce the latest checkpoint's root, that the checkpoint
- * verifies with the log's key, and that every entry and node hashes as it must, and refuses to
- * start otherwise, so the log never signs over data
- * that does not extend what it published.
+ * verifies with the log's key, that they still give the root the store was last audited at, and
+ * that every entry and node appended since hashes as it must, and refuses to start otherwise, so
+ * the log never signs over data that does not extend what it published ({@link #audit} checks
+ * every entry and node, also those audited before).
  *
  * <p>Thread-safe. Only complete data is ever visible: reads see a prefix of the log at least as
  * long as the latest checkpoint returned by {@link #checkpoint()}.
@@ -50,15 +52,16 @@ public final class Ledger implements AutoCloseable {
      * empty tree) when new.
      *
      * @throws StorageException if the store cannot be opened, or fails the consistency checks
-     *     (its nodes do not reproduce the latest checkpoint, the checkpoint is not this key's, an
-     *     entry or node is missing, unreadable, or does not hash as it must)
+     *     (its nodes do not reproduce the latest checkpoint or the root of its last audit, the
+     *     checkpoint is not this key's, an entry or node appended since the last audit is missing,
+     *     unreadable, or does not hash as it must)
      */
     public static Ledger open(LedgerConfig config) {
         Store store = Store.open(config.directory());
         try {
             CheckpointSigner signer = new CheckpointSigner(config.origin(), config.signer(), config.verifier());
             Recovered state = recover(store, signer);
-            StoreAudit.verify(store, state.range().size());
+            StoreAudit.sinceMark(store, auditMark(state));
             Sequencer sequencer = new Sequencer(store, signer, state, config.metrics(), config.maxBatch(), config.queueCapacity());
             sequencer.start();
             return new Ledger(store, signer, config.indexer(), sequencer);
@@ -66,6 +69,34 @@ public final class Ledger implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /**
+     * Audits the whole log in {@code directory} (every entry against its leaf, every node against
+     * its children, the latest checkpoint against the stored tree and {@code verifier}), reading it
+     * all, where an open reads only what was appended since the last audit. Signs nothing; needs
+     * the store closed (no server running on it).
+     *
+     * @return the latest checkpoint, now audited
+     * @throws StorageException if there is no log in {@code directory}, it is in use, or it fails
+     *     a check (the message names the first entry or node that does not hash as it must)
+     */
+    public static SignedCheckpoint audit(java.nio.file.Path directory, String origin, NoteVerifier verifier) {
+        if (!java.nio.file.Files.isDirectory(directory)) {
+            throw new StorageException("no log store in " + directory);
+        }
+        try (Store store = Store.open(directory)) {
+            if (store.tree().isEmpty() && store.latestCheckpoint().isEmpty()) {
+                throw new StorageException("no log in " + directory + ": it has no tree and no checkpoint");
+            }
+            Recovered state = recover(store, CheckpointSigner.verifying(origin, verifier));
+            StoreAudit.full(store, auditMark(state));
+            return state.latest();
+        }
+    }
+
+    private static StoreAudit.Mark auditMark(Recovered state) {
+        return new StoreAudit.Mark(state.range().size(), state.latest().checkpoint().root());
     }
 
     /** The tree and checkpoint found on disk, after checking they agree. */

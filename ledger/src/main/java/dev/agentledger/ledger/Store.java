@@ -54,6 +54,7 @@ final class Store implements AutoCloseable {
     static final byte LEAF_HASH_INDEX = 0;
     private static final byte[] TREE_KEY = "tree".getBytes(StandardCharsets.UTF_8);
     private static final byte[] LATEST_CHECKPOINT_KEY = "checkpoint".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] AUDIT_MARK_KEY = "audited".getBytes(StandardCharsets.UTF_8);
 
     static {
         RocksDB.loadLibrary();
@@ -163,6 +164,11 @@ final class Store implements AutoCloseable {
     /** The latest signed checkpoint note, or empty for a new log. */
     Optional<byte[]> latestCheckpoint() {
         return Optional.ofNullable(get(() -> meta, LATEST_CHECKPOINT_KEY));
+    }
+
+    /** How far the store was last audited, as {@link StoreAudit} wrote it, or empty if never. */
+    Optional<byte[]> auditMark() {
+        return Optional.ofNullable(get(() -> meta, AUDIT_MARK_KEY));
     }
 
     /** The signed checkpoint note published for exactly {@code size}, if any. */
@@ -423,6 +429,11 @@ final class Store implements AutoCloseable {
             put(meta, TREE_KEY, state.array());
             put(meta, LATEST_CHECKPOINT_KEY, checkpointNote);
             put(checkpoints, longKey(tree.size()), checkpointNote);
+        }
+
+        /** Records how far the store has been audited (see {@link StoreAudit}). */
+        void putAuditMark(byte[] mark) {
+            put(meta, AUDIT_MARK_KEY, mark);
         }
 
         private void put(ColumnFamilyHandle family, byte[] key, byte[] value) {

@@ -34,14 +34,21 @@ import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
- * A damaged store is refused at open with a message naming what is wrong, so the log never signs
- * a checkpoint over data that does not reproduce the roots it published. Each case builds a log of
- * {@value #SIZE} entries in several batches, damages the store the way a disk, an operator or an
- * intruder might (through RocksDB, so checksums stay valid, or in the files themselves), and
- * reopens it.
+ * A damaged store is refused with a message naming what is wrong, so the log never signs a
+ * checkpoint over data that does not reproduce the roots it published. Each case builds a log of
+ * {@value #SIZE} entries in several batches, the first {@value #AUDITED} of them audited by a
+ * reopen, damages the store the way a disk, an operator or an intruder might (through RocksDB, so
+ * checksums stay valid, or in the files themselves), and reopens it, or audits it in full.
+ *
+ * <p>An open audits only what was appended since the last audit: a damage there, on the right
+ * border of the audited part, or to the newest entry is refused at open; a damage inside the
+ * audited part is left to the full audit ({@link Ledger#audit}), which refuses every case.
  */
 class CorruptStoreTest {
     private static final int SIZE = 600;
+    private static final int AUDITED = 300;
+    /** A damage the open must refuse with this message, or must not see ({@code ""}), or may see either way ({@code null}). */
+    private static final String NOT_READ_AT_OPEN = "";
 
     @TempDir
     Path dir;
@@ -53,20 +60,37 @@ class CorruptStoreTest {
 
     static Stream<Arguments> damages() {
         return Stream.of(
+                // Appended since the last audit.
                 Arguments.of("an entry overwritten", (Damage) store -> raw(store, (db, cf, batch) ->
-                        batch.put(cf.get(1), Store.longKey(300), bytes("tampered"))), "entry 300 does not hash to its stored leaf"),
+                        batch.put(cf.get(1), Store.longKey(400), bytes("tampered"))), "entry 400 does not hash to its stored leaf",
+                        "entry 400 does not hash to its stored leaf"),
                 // Within the run (one per level and batch) that holds it, wherever the batches ended.
-                Arguments.of("a leaf hash overwritten", (Damage) store -> tamperNode(store, 0, 310),
-                        "entry 310 does not hash to its stored leaf"),
-                Arguments.of("an inner node overwritten", (Damage) store -> tamperNode(store, 3, 40),
-                        "node 3/40 is not the hash of its children"),
+                Arguments.of("a leaf hash overwritten", (Damage) store -> tamperNode(store, 0, 410),
+                        "entry 410 does not hash to its stored leaf", "entry 410 does not hash to its stored leaf"),
+                Arguments.of("an inner node overwritten", (Damage) store -> tamperNode(store, 3, 60),
+                        "node 3/60 is not the hash of its children", "node 3/60 is not the hash of its children"),
                 Arguments.of("the newest entries deleted", (Damage) store -> raw(store, (db, cf, batch) -> {
                     for (long i = SIZE - 5; i < SIZE; i++) {
                         batch.delete(cf.get(1), Store.longKey(i));
                     }
-                }), "entry " + (SIZE - 1) + " is missing"),
+                }), "entry " + (SIZE - 1) + " is missing", "entry " + (SIZE - 1) + " is missing"),
                 Arguments.of("an entry in the middle deleted", (Damage) store -> raw(store, (db, cf, batch) ->
-                        batch.delete(cf.get(1), Store.longKey(17))), "missing entry 17"),
+                        batch.delete(cf.get(1), Store.longKey(417))), "missing entry 417", "missing entry 417"),
+                // The audited part's right border (300 = 256 + 32 + 8 + 4: nodes 8/0, 5/8, 3/36, 2/74),
+                // none of them on the border of 600.
+                Arguments.of("a node on the audited part's border overwritten", (Damage) store -> tamperNode(store, 5, 8),
+                        "its nodes give root", "node 5/8 is not the hash of its children"),
+                // Inside the audited part: read by the full audit only.
+                Arguments.of("an audited entry overwritten", (Damage) store -> raw(store, (db, cf, batch) ->
+                        batch.put(cf.get(1), Store.longKey(100), bytes("tampered"))), NOT_READ_AT_OPEN,
+                        "entry 100 does not hash to its stored leaf"),
+                Arguments.of("an audited leaf hash overwritten", (Damage) store -> tamperNode(store, 0, 110), NOT_READ_AT_OPEN,
+                        "entry 110 does not hash to its stored leaf"),
+                Arguments.of("an audited inner node overwritten", (Damage) store -> tamperNode(store, 3, 10), NOT_READ_AT_OPEN,
+                        "node 3/10 is not the hash of its children"),
+                Arguments.of("an audited entry deleted", (Damage) store -> raw(store, (db, cf, batch) ->
+                        batch.delete(cf.get(1), Store.longKey(17))), NOT_READ_AT_OPEN, "missing entry 17"),
+                // Anywhere: the open sees it when it reads that block.
                 Arguments.of("a byte flipped in a table file", (Damage) store -> {
                     flush(store);
                     Path table = tables(store).getLast();
@@ -77,20 +101,52 @@ class CorruptStoreTest {
                         file.seek(at);
                         file.write(b ^ 0x40);
                     }
-                }, "checksum mismatch"),
+                }, null, "checksum mismatch"),
                 Arguments.of("a table file deleted", (Damage) store -> {
                     flush(store);
                     Files.delete(tables(store).getLast());
-                }, ".sst"));
+                }, ".sst", ".sst"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("damages")
-    void aDamagedStoreIsRefusedAtOpen(String what, Damage damage, String named) throws Exception {
+    void atOpenADamageSinceTheLastAuditIsRefused(String what, Damage damage, String atOpen, String byAudit) throws Exception {
         build(true);
         damage.apply(dir);
+        if (atOpen == null) {
+            return;
+        }
+        if (atOpen.equals(NOT_READ_AT_OPEN)) {
+            try (Ledger ledger = Ledger.open(TestLogs.config(dir))) {
+                assertEquals(SIZE, ledger.checkpoint().size(), what + ": not read at open, left to the full audit");
+            }
+            return;
+        }
         StorageException e = assertThrows(StorageException.class, () -> Ledger.open(TestLogs.config(dir)).close(), what);
-        assertTrue(e.getMessage().contains(named), what + ": the message should name the problem (" + named + "): " + e.getMessage());
+        assertTrue(e.getMessage().contains(atOpen), what + ": the message should name the problem (" + atOpen + "): " + e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("damages")
+    void theFullAuditRefusesEveryDamage(String what, Damage damage, String atOpen, String byAudit) throws Exception {
+        build(true);
+        damage.apply(dir);
+        StorageException e = assertThrows(StorageException.class,
+                () -> Ledger.audit(dir, TestLogs.ORIGIN, TestLogs.verifier()), what);
+        assertTrue(e.getMessage().contains(byAudit), what + ": the message should name the problem (" + byAudit + "): " + e.getMessage());
+    }
+
+    /** An undamaged store passes the full audit, which moves the audit mark: the next open reads nothing more. */
+    @Test
+    void anUndamagedStorePassesTheFullAudit() throws Exception {
+        build(true);
+        SignedCheckpoint audited = Ledger.audit(dir, TestLogs.ORIGIN, TestLogs.verifier());
+        assertEquals(SIZE, audited.size());
+        try (Store store = Store.open(dir)) {
+            assertEquals(java.util.Optional.of(new StoreAudit.Mark(SIZE, audited.checkpoint().root())),
+                    store.auditMark().flatMap(StoreAudit.Mark::decode));
+            assertEquals(0, StoreAudit.sinceMark(store, new StoreAudit.Mark(SIZE, audited.checkpoint().root())));
+        }
     }
 
     /**
@@ -119,29 +175,36 @@ class CorruptStoreTest {
 
     /**
      * Appends {@value #SIZE} entries in batches of 50 and closes the log (its batches stay in the
-     * write-ahead log); with {@code reopen}, opens it once more, which moves them into table files.
-     * Returns the checkpoints the appends returned (one per batch the sequencer made, repeated).
+     * write-ahead log); with {@code audited}, closes and reopens it after {@value #AUDITED} entries,
+     * which audits them (and moves them into table files). Returns the checkpoints the appends
+     * returned (one per batch the sequencer made, repeated).
      */
-    private List<SignedCheckpoint> build(boolean reopen) throws Exception {
+    private List<SignedCheckpoint> build(boolean audited) throws Exception {
         List<SignedCheckpoint> published = new ArrayList<>();
+        int pause = audited ? AUDITED : SIZE;
         try (Ledger ledger = Ledger.open(TestLogs.config(dir))) {
-            for (int batch = 0; batch < SIZE / 50; batch++) {
-                List<java.util.concurrent.CompletableFuture<Appended>> futures = new ArrayList<>();
-                for (int i = 0; i < 50; i++) {
-                    futures.add(ledger.append(bytes("entry " + (batch * 50 + i)), false));
-                }
-                for (var f : futures) {
-                    published.add(f.get().checkpoint()); // every batch's checkpoint, wherever batches ended
-                }
-            }
-            assertEquals(SIZE, ledger.checkpoint().size());
+            append(ledger, 0, pause, published);
         }
-        if (reopen) {
+        if (audited) {
             try (Ledger reopened = Ledger.open(TestLogs.config(dir))) {
-                assertEquals(SIZE, reopened.checkpoint().size(), "the undamaged store opens");
+                assertEquals(AUDITED, reopened.checkpoint().size(), "the undamaged store opens");
+                append(reopened, AUDITED, SIZE, published);
             }
         }
         return published;
+    }
+
+    private static void append(Ledger ledger, int from, int to, List<SignedCheckpoint> published) throws Exception {
+        for (int batch = from; batch < to; batch += 50) {
+            List<java.util.concurrent.CompletableFuture<Appended>> futures = new ArrayList<>();
+            for (int i = batch; i < batch + 50; i++) {
+                futures.add(ledger.append(bytes("entry " + i), false));
+            }
+            for (var f : futures) {
+                published.add(f.get().checkpoint()); // every batch's checkpoint, wherever batches ended
+            }
+        }
+        assertEquals(to, ledger.checkpoint().size());
     }
 
     /** A write into the raw store's column families (default, entries, nodes, checkpoints, indexes). */

@@ -38,6 +38,8 @@ import dev.agentledger.server.bootstrap.Bootstrap;
 import dev.agentledger.server.grpc.Appenders;
 import dev.agentledger.server.grpc.LedgerGrpcService;
 import dev.agentledger.server.auth.RevokedCallers;
+import dev.agentledger.server.config.Connections;
+import dev.agentledger.server.http.SlowClients;
 import dev.agentledger.server.grpc.PeerCertificates;
 import dev.agentledger.server.http.PublicApi;
 import dev.agentledger.server.observe.LedgerHealthCheck;
@@ -53,6 +55,7 @@ import io.helidon.common.tls.TlsClientAuth;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.grpc.GrpcConfig;
 import io.helidon.webserver.grpc.GrpcRouting;
 import io.helidon.webserver.http.HttpRouting;
@@ -150,13 +153,14 @@ public final class AgentLedgerServer implements AutoCloseable {
             String scheme = publicTls.isPresent() ? "https://" : "http://";
             AtomicReference<String> baseUrl = new AtomicReference<>(scheme + config.publicAddress());
             AtomicReference<String> privateUrl = new AtomicReference<>(config.privateAddress().toString());
+            SlowClients slowClients = SlowClients.of(config.tuning().connections().requestTimeout());
             WebServer server = WebServer.builder()
                     .shutdownHook(false)
                     .host(config.publicAddress().host())
                     .port(config.publicAddress().port())
-                    .connectionOptions(NO_DELAY)
+                    .update(builder -> connections(builder, config.tuning().connections(), slowClients))
                     .update(builder -> publicTls.ifPresent(builder::tls))
-                    .routing(routing -> PublicApi.configure(routing.register("/api/v1", new RevocationFeedHttpService(feed, config.tuning().revocationSseStreams(), revocationMeters))
+                    .routing(routing -> PublicApi.configure(routing.addFilter(slowClients.httpFilter()).register("/api/v1", new RevocationFeedHttpService(feed, config.tuning().revocationSseStreams(), revocationMeters))
                             .register("/api/v1", new ApprovalsHttpService(gate.approvals(), roles, consoleSvids::caller)), ledger,
                             issuer, registrations,
                             prepared.logKey().verifierKey().toString(), baseUrl::get, privateUrl::get, witnessing))
@@ -168,7 +172,7 @@ public final class AgentLedgerServer implements AutoCloseable {
                     .putSocket(PRIVATE_SOCKET, socket -> socket
                             .host(config.privateAddress().host())
                             .port(config.privateAddress().port())
-                            .connectionOptions(NO_DELAY)
+                            .update(builder -> connections(builder, config.tuning().connections(), slowClients))
                             .tls(privateTls(prepared, issuer))
                             .maxPayloadSize(config.maxMessageBytes())
                             // Hashes, signatures and proofs do not compress: gzip per message only burns CPU (it
@@ -176,6 +180,7 @@ public final class AgentLedgerServer implements AutoCloseable {
                             .addProtocol(GrpcConfig.builder().maxReadBufferSize(config.maxMessageBytes())
                                     .enableCompression(false).build())
                             .addRouting(HttpRouting.builder()
+                                    .addFilter(slowClients.httpFilter())
                                     .addFilter(revokedCallers.httpFilter())
                                     .register(new AuthorizationHttpService(exchange, new Delegations(issuer), new Consumptions(issuer, ledger), roles))
                                     .register("/api/v1", new ApprovalsHttpService(gate.approvals(), roles))
@@ -185,6 +190,7 @@ public final class AgentLedgerServer implements AutoCloseable {
                                     .register("/api/v1", new BackupHttpService(new Backups(prepared.dir(), ledger), roles))
                                     .register("/api/v1", new KeyRotationHttpService(issuer, roles)))
                             .addRouting(GrpcRouting.builder()
+                                    .intercept(slowClients.grpcInterceptor())
                                     .service(new LedgerGrpcService(ledger, appenders, roles, clock, revokedCallers.screen(PeerCertificates.helidon())))
                                     .service(new IssuerGrpcService(issuer, registrations, exchange, roles, revokedCallers.screen(PeerCertificates.helidon())))
                                     .service(new RevocationGrpcService(feed, roles,
@@ -208,6 +214,17 @@ public final class AgentLedgerServer implements AutoCloseable {
             ledger.close();
             throw e;
         }
+    }
+
+    /**
+     * A listener's connection handling: no Nagle delay, the request timeout of {@code slowClients}
+     * from accept, the idle sweep and the connection limit of {@code connections}.
+     */
+    private static void connections(ListenerConfig.BuilderBase<?, ?> listener, Connections connections, SlowClients slowClients) {
+        listener.connectionOptions(slowClients.watching(NO_DELAY))
+                .maxTcpConnections(connections.maxPerListener())
+                .idleConnectionTimeout(connections.idleTimeout())
+                .idleConnectionPeriod(connections.idleCheckPeriod());
     }
 
     /** The revocation feed's defaults with the configured heartbeat, retention and subscriber queue. */

@@ -38,7 +38,7 @@ public final class RunningServer implements AutoCloseable {
      * A server whose loopback configuration {@code configure} completes, knowing the prepared
      * data directory (e.g. to start witnesses for its log key first).
      */
-    static RunningServer start(Path dir, java.util.function.BiFunction<Bootstrap.Prepared, ServerConfig, ServerConfig> configure)
+    public static RunningServer start(Path dir, java.util.function.BiFunction<Bootstrap.Prepared, ServerConfig, ServerConfig> configure)
             throws BootstrapException {
         DataDir data = new DataDir(dir);
         Bootstrap.Prepared prepared = Bootstrap.prepare(data, Optional.empty(), Optional.empty(), InstantSource.system());

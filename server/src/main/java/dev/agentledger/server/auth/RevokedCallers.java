@@ -1,11 +1,16 @@
 package dev.agentledger.server.auth;
 
+import dev.agentledger.proto.SpiffeId;
+import dev.agentledger.proto.v1.Revoked;
 import dev.agentledger.revocation.Heartbeat;
 import dev.agentledger.revocation.InvalidRevocationException;
 import dev.agentledger.revocation.RevocationEvent;
 import dev.agentledger.revocation.RevocationListener;
 import dev.agentledger.revocation.Revocations;
 import dev.agentledger.revocation.Subscription;
+import dev.agentledger.revocation.Target;
+import dev.agentledger.server.grpc.CallerIdentity;
+import dev.agentledger.server.grpc.UnauthenticatedException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Filter;
 import io.grpc.StatusRuntimeException;
@@ -18,9 +23,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * The callers of the private listener whose identity was revoked: every SPIFFE ID and X.509-SVID
- * serial named by a revocation event, followed from the authority's own feed (replayed from the
- * log at start, so a restart forgets nothing). The TLS handshake only proves the certificate chains
+ * The callers of the private listener whose identity was revoked, followed from the authority's own
+ * feed (replayed from the log at start, so a restart forgets nothing). Every target kind of
+ * {@code Revoked} that can name a caller is matched: a SPIFFE ID (the caller's URI SAN), an
+ * X.509-SVID serial (the caller's leaf), an agent instance (a caller {@code spiffe://<td>/agent/<name>/<instance>},
+ * the authority's naming of instances, whatever certificate it holds) and a user (a caller
+ * {@code spiffe://<td>/user/...}, logged as the user {@code spiffe://<td>#spiffe://<td>/user/...}).
+ * Token and delegation targets name no caller certificate. The TLS handshake only proves the certificate chains
  * to a trusted CA and is in its validity window; this refuses a revoked SVID on every request, also
  * over a connection opened before the revocation.
  *
@@ -35,6 +44,8 @@ public final class RevokedCallers implements RevocationListener {
     private final Revocations revocations;
     private final Set<String> spiffeIds = ConcurrentHashMap.newKeySet();
     private final Set<String> serials = ConcurrentHashMap.newKeySet();
+    private final Set<String> agentInstances = ConcurrentHashMap.newKeySet();
+    private final Set<String> users = ConcurrentHashMap.newKeySet();
     private long applied; // guarded by this
     private Subscription subscription; // guarded by this
     private boolean stopped; // guarded by this
@@ -77,15 +88,51 @@ public final class RevokedCallers implements RevocationListener {
         if (serials.contains(serial)) {
             return Optional.of("client certificate serial " + serial + " is revoked");
         }
+        SpiffeId id;
         try {
-            String id = dev.agentledger.server.grpc.CallerIdentity.of(chain).value();
-            if (spiffeIds.contains(id)) {
-                return Optional.of("caller " + id + " is revoked");
-            }
-        } catch (dev.agentledger.server.grpc.UnauthenticatedException e) {
+            id = CallerIdentity.of(chain);
+        } catch (UnauthenticatedException e) {
             return Optional.empty();
         }
+        if (spiffeIds.contains(id.value())) {
+            return Optional.of("caller " + id + " is revoked");
+        }
+        Optional<String> instance = agentInstances.isEmpty() ? Optional.empty() : agentInstance(id);
+        if (instance.isPresent() && agentInstances.contains(instance.get())) {
+            return Optional.of("caller " + id + " is revoked: its agent instance " + instance.get() + " is revoked");
+        }
+        if (!users.isEmpty() && users.contains(userKey(id))) {
+            return Optional.of("caller " + id + " is revoked: the user is revoked");
+        }
         return Optional.empty();
+    }
+
+    /**
+     * The agent instance a caller is, by the authority's naming ({@code /agent/<name>/<instance>}, see
+     * {@code WorkloadSpec}); empty for any other path. A caller of another trust domain named like a
+     * revoked instance is refused too: that only ever refuses more.
+     */
+    static Optional<String> agentInstance(SpiffeId id) {
+        String[] segments = id.path().split("/", -1);
+        // "/agent/<name>/<instance>" splits into "", "agent", name, instance.
+        return segments.length == 4 && segments[1].equals("agent") ? Optional.of(segments[3]) : Optional.empty();
+    }
+
+    /** The user a caller would be in the log: issuer = its trust domain, subject = its SPIFFE ID (as the issuer logs users). */
+    static String userKey(SpiffeId id) {
+        return Target.user(SpiffeId.ofTrustDomain(id.trustDomain()).value(), id.value()).value();
+    }
+
+    /** The user a revocation names as {@code issuer#subject}, if its target is a user. */
+    private static Optional<String> revokedUser(Revoked revoked) {
+        if (revoked.getTargetCase() != Revoked.TargetCase.USER) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Target.user(revoked.getUser().getIssuer(), revoked.getUser().getSubject()).value());
+        } catch (IllegalArgumentException e) {
+            return Optional.empty(); // a malformed user names no caller
+        }
     }
 
     /** A filter for the private HTTP routes: a revoked caller gets 403 and the route never runs. */
@@ -150,6 +197,8 @@ public final class RevokedCallers implements RevocationListener {
     public synchronized void onEvent(RevocationEvent event) {
         spiffeIds.addAll(event.affected().spiffeIds());
         serials.addAll(event.affected().serials());
+        agentInstances.addAll(event.affected().agentInstances());
+        revokedUser(event.revoked()).ifPresent(users::add);
         applied = Math.max(applied, event.sequence());
         notifyAll();
     }

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code agentledger log}: append to and read from a running log. */
 @Command(name = "log", mixinStandardHelpOptions = true,
         description = "Append entries to a running log and read them back with proofs, verified locally.",
-        subcommands = {LogAddCommand.class, LogGetCommand.class, LogProofCommand.class})
+        subcommands = {LogAddCommand.class, LogGetCommand.class, LogProofCommand.class, LogAuditCommand.class})
 final class LogCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

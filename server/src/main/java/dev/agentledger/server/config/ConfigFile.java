@@ -40,11 +40,16 @@ public final class ConfigFile {
             .build();
 
     /** Tuning's setting names and their keys in the file. */
-    private static final java.util.Map<String, String> TUNING_KEYS = java.util.Map.of(
-            "key-lifetime", "ttl.key-lifetime", "bundle-refresh-hint", "ttl.bundle-refresh-hint", "approval", "ttl.approval",
-            "revocation-retention", "ttl.revocation-retention", "revocation-heartbeat", "revocation.heartbeat",
-            "revocation-subscriber-queue", "revocation.subscriber-queue", "revocation-sse-streams", "revocation.sse-streams",
-            "witness-interval", "witnessing.interval", "witness-timeout", "witnessing.timeout");
+    private static final java.util.Map<String, String> TUNING_KEYS = java.util.Map.ofEntries(
+            java.util.Map.entry("key-lifetime", "ttl.key-lifetime"), java.util.Map.entry("bundle-refresh-hint", "ttl.bundle-refresh-hint"),
+            java.util.Map.entry("approval", "ttl.approval"), java.util.Map.entry("revocation-retention", "ttl.revocation-retention"),
+            java.util.Map.entry("revocation-heartbeat", "revocation.heartbeat"),
+            java.util.Map.entry("revocation-subscriber-queue", "revocation.subscriber-queue"),
+            java.util.Map.entry("revocation-sse-streams", "revocation.sse-streams"),
+            java.util.Map.entry("witness-interval", "witnessing.interval"), java.util.Map.entry("witness-timeout", "witnessing.timeout"),
+            java.util.Map.entry("request-timeout", "connections.request-timeout"),
+            java.util.Map.entry("idle-timeout", "connections.idle-timeout"),
+            java.util.Map.entry("max-per-listener", "connections.max-per-listener"));
 
     private ConfigFile() {}
 
@@ -169,8 +174,19 @@ public final class ConfigFile {
             witnessTimeout = witnessing.get().duration("timeout").orElse(witnessTimeout);
             witnessing.get().finish();
         }
+        Duration requestTimeout = d.connections().requestTimeout();
+        Duration idleTimeout = d.connections().idleTimeout();
+        int maxConnections = d.connections().maxPerListener();
+        Optional<Section> connections = top.section("connections");
+        if (connections.isPresent()) {
+            requestTimeout = connections.get().duration("request-timeout").orElse(requestTimeout);
+            idleTimeout = connections.get().duration("idle-timeout").orElse(idleTimeout);
+            maxConnections = connections.get().integer("max-per-listener").orElse(maxConnections);
+            connections.get().finish();
+        }
         try {
-            return new Tuning(keyLifetime, refresh, approval, retention, heartbeat, witnessInterval, witnessTimeout, queue, streams);
+            return new Tuning(keyLifetime, refresh, approval, retention, heartbeat, witnessInterval, witnessTimeout, queue, streams,
+                    new Connections(requestTimeout, idleTimeout, maxConnections));
         } catch (IllegalArgumentException e) {
             // Tuning's message starts with the setting's name; the file's key for it:
             String name = e.getMessage().split(" ", 2)[0];
@@ -278,6 +294,10 @@ public final class ConfigFile {
         top.putObject("witnessing")
                 .put("interval", Durations.format(t.witnessInterval()))
                 .put("timeout", Durations.format(t.witnessTimeout()));
+        top.putObject("connections")
+                .put("request-timeout", Durations.format(t.connections().requestTimeout()))
+                .put("idle-timeout", Durations.format(t.connections().idleTimeout()))
+                .put("max-per-listener", t.connections().maxPerListener());
         ObjectNode keys = top.putObject("keys");
         switch (config.keys()) {
             case KeyStorage.EncryptedFiles files -> keys.put("store", "files");

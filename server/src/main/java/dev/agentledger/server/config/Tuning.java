@@ -20,15 +20,16 @@ import java.util.Objects;
  * @param witnessTimeout how long one witness request may take
  * @param revocationSubscriberQueue the most messages waiting for one revocation subscriber
  * @param revocationSseStreams the most revocation SSE streams the public listener serves at once
+ * @param connections how the listeners treat connections: request and idle timeouts, limits
  */
 public record Tuning(Duration keyLifetime, Duration bundleRefreshHint, Duration approvalLifetime,
         Duration revocationRetention, Duration revocationHeartbeat, Duration witnessInterval, Duration witnessTimeout,
-        int revocationSubscriberQueue, int revocationSseStreams) {
+        int revocationSubscriberQueue, int revocationSseStreams, Connections connections) {
     /** The defaults of the issuer, the policy gate, the revocation feed and the witness submitter. */
     public static final Tuning DEFAULTS = new Tuning(IssuerConfig.DEFAULT_KEY_LIFETIME, IssuerConfig.DEFAULT_REFRESH_HINT,
             PolicyConfig.DEFAULT_APPROVAL_LIFETIME, RevocationsConfig.DEFAULT_RETENTION, RevocationsConfig.DEFAULT_HEARTBEAT,
             WitnessSubmitter.DEFAULT_INTERVAL, WitnessSubmitter.DEFAULT_TIMEOUT, RevocationsConfig.DEFAULT_SUBSCRIBER_QUEUE,
-            RevocationFeedHttpService.DEFAULT_MAX_STREAMS);
+            RevocationFeedHttpService.DEFAULT_MAX_STREAMS, Connections.DEFAULTS);
 
     /** Validates; throws {@link IllegalArgumentException} naming the setting. */
     public Tuning {
@@ -51,6 +52,13 @@ public record Tuning(Duration keyLifetime, Duration bundleRefreshHint, Duration 
         if (revocationSseStreams < 1) {
             throw new IllegalArgumentException("revocation-sse-streams " + revocationSseStreams + " is below 1");
         }
+        Objects.requireNonNull(connections, "connections");
+    }
+
+    /** The same tuning with other connection settings. */
+    public Tuning withConnections(Connections newConnections) {
+        return new Tuning(keyLifetime, bundleRefreshHint, approvalLifetime, revocationRetention, revocationHeartbeat,
+                witnessInterval, witnessTimeout, revocationSubscriberQueue, revocationSseStreams, newConnections);
     }
 
     private static void positive(String name, Duration value) {

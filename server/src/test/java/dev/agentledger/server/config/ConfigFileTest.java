@@ -69,6 +69,10 @@ class ConfigFileTest {
                 witnessing:
                   interval: 3s
                   timeout: PT2S
+                connections:
+                  request-timeout: 4s
+                  idle-timeout: 1m
+                  max-per-listener: 500
                 keys:
                   store: pkcs11
                   library: /usr/lib/softhsm/libsofthsm2.so
@@ -87,7 +91,8 @@ class ConfigFileTest {
         assertEquals(witnessKey, c.witnesses().get(0).key().toString());
         assertEquals(Optional.of(Path.of("/etc/al/policy.cedar")), c.policyFile());
         assertEquals(new Tuning(Duration.ofDays(30), Duration.ofMinutes(1), Duration.ofHours(2), Duration.ofHours(12),
-                Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofSeconds(2), 64, 10), c.tuning());
+                Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofSeconds(2), 64, 10,
+                new Connections(Duration.ofSeconds(4), Duration.ofMinutes(1), 500)), c.tuning());
         assertEquals(new KeyStorage.Pkcs11(Path.of("/usr/lib/softhsm/libsofthsm2.so"), OptionalLong.of(16), OptionalInt.empty(),
                 new KeyStorage.Secret(Optional.of("AL_PIN"), Optional.empty())), c.keys());
         // The printed form reads back to the same configuration.
@@ -136,6 +141,8 @@ class ConfigFileTest {
         "revocation: {heartbeat: 0s}                              | revocation.heartbeat              | not positive",
         "revocation: {subscriber-queue: 1}                        | revocation.subscriber-queue       | below 2",
         "witnessing: {timeout: 5s, retries: 3}                    | witnessing.retries                | unknown key",
+        "connections: {request-timeout: 0s}                       | connections.request-timeout       | not positive",
+        "connections: {max-per-listener: 0}                       | connections.max-per-listener      | below 1",
         "keys: {store: vault}                                     | keys.store                        | files or pkcs11",
         "keys: {store: pkcs11, slot: 1, pin-env: P}               | keys.library                      | missing",
         "keys: {store: pkcs11, library: /l.so, pin-env: P}        | keys                              | slot and slot-index",
