@@ -10,8 +10,11 @@ import dev.agentledger.merkle.note.NoteVerifier;
 import dev.agentledger.merkle.tiles.EntryBundle;
 import dev.agentledger.merkle.tiles.Tile;
 import dev.agentledger.merkle.tiles.Tiling;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -39,6 +42,8 @@ public final class Ledger implements AutoCloseable {
     private final CheckpointSigner signer;
     private final EntryIndexer indexer;
     private final Sequencer sequencer;
+    /** Background audits, stopped and joined before the store closes. */
+    private final List<Thread> audits = new ArrayList<>();
 
     private Ledger(Store store, CheckpointSigner signer, EntryIndexer indexer, Sequencer sequencer) {
         this.store = store;
@@ -305,6 +310,53 @@ public final class Ledger implements AutoCloseable {
         return store.lookup(key, fromIndex, limit).stream().filter(i -> i < size).toList();
     }
 
+    /**
+     * Audits the whole log while it serves: every entry up to the latest checkpoint against its
+     * leaf and every node against its children, including the part audited before that an open
+     * no longer reads. A server runs it in the background after it starts. A damage found stops
+     * the log: it signs nothing more, and {@link #failure()} says why.
+     *
+     * @return the checkpoint the log was audited up to
+     * @throws StorageException naming the first entry or node that is missing, unreadable or does
+     *     not hash as it must (the log is then stopped)
+     */
+    public SignedCheckpoint auditWhileServing() {
+        SignedCheckpoint upTo = checkpoint();
+        try {
+            StoreAudit.whileServing(store, new StoreAudit.Mark(upTo.size(), upTo.checkpoint().root()));
+        } catch (CancellationException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            sequencer.halt(e);
+            throw e;
+        }
+        return upTo;
+    }
+
+    /**
+     * Runs {@link #auditWhileServing()} on a thread of its own; closing the log stops it.
+     *
+     * @return completes with the checkpoint audited up to, or with the damage found (the log is
+     *     then stopped), or is cancelled if the log closed first
+     */
+    public CompletableFuture<SignedCheckpoint> auditInBackground() {
+        CompletableFuture<SignedCheckpoint> result = new CompletableFuture<>();
+        Thread thread = Thread.ofPlatform().name("ledger-audit").daemon(true).unstarted(() -> {
+            try {
+                result.complete(auditWhileServing());
+            } catch (CancellationException e) {
+                result.cancel(false);
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        synchronized (audits) {
+            audits.add(thread);
+        }
+        thread.start();
+        return result;
+    }
+
     /** Why the log stopped accepting appends, if it did (the server reports it as not ready). */
     public Optional<Throwable> failure() {
         return Optional.ofNullable(sequencer.fatal());
@@ -325,6 +377,16 @@ public final class Ledger implements AutoCloseable {
     @Override
     public void close() {
         sequencer.close();
+        synchronized (audits) {
+            audits.forEach(Thread::interrupt);
+            try {
+                for (Thread audit : audits) {
+                    audit.join(Duration.ofSeconds(30)); // it stops between two tiles
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         store.close();
     }
 }

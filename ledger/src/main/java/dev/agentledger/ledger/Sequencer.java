@@ -69,7 +69,8 @@ final class Sequencer implements AutoCloseable {
     /** Queues an append; the future completes once the entry is durable and in a signed checkpoint. */
     CompletableFuture<Appended> submit(Pending pending) {
         if (!running || fatal != null) {
-            pending.result().completeExceptionally(unavailable("the log is closed"));
+            pending.result().completeExceptionally(unavailable(fatal != null
+                    ? "the log has stopped: " + fatal.getMessage() : "the log is closed"));
         } else if (!queue.offer(pending)) {
             pending.result().completeExceptionally(unavailable("the log is overloaded (" + queue.size()
                     + " appends waiting); retry with backoff"));
@@ -225,6 +226,12 @@ final class Sequencer implements AutoCloseable {
     /** The latest committed checkpoint. */
     SignedCheckpoint latest() {
         return latest;
+    }
+
+    /** Stops the log for good because of {@code cause} (a damaged store): after the batch in hand it signs nothing more. */
+    void halt(Throwable cause) {
+        fatal = cause;
+        running = false;
     }
 
     /** Why the sequencer stopped, if it did. */

@@ -7,6 +7,7 @@ import dev.agentledger.merkle.tiles.Tile;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 
 /**
  * The check of a store's data: every entry hashes to its stored leaf (RFC 9162 section 2.1.1), and
@@ -67,14 +68,30 @@ final class StoreAudit {
         }
         verify(store, from, latest.size());
         if (mark.isEmpty() || mark.get().size() != latest.size()) {
-            try {
-                record(store, latest);
-            } catch (StorageException e) {
-                // The audit passed; without its mark the next open audits this part again. A failed
-                // write (a full disk) leaves the store to the sequencer's reopen before the next batch.
-            }
+            recordIfPossible(store, latest);
         }
         return latest.size() - from;
+    }
+
+    /**
+     * Audits the whole tree {@code upTo} of a store that a running log keeps appending to (the
+     * nodes and entries below its size never change), then moves the audit mark to it if it can.
+     *
+     * @throws StorageException naming the first entry or node that is missing, unreadable
+     *     (checksum mismatch), or does not hash as it must
+     */
+    static void whileServing(Store store, Mark upTo) {
+        verify(store, 0, upTo.size());
+        recordIfPossible(store, upTo);
+    }
+
+    private static void recordIfPossible(Store store, Mark latest) {
+        try {
+            record(store, latest);
+        } catch (StorageException e) {
+            // The audit passed; without its mark the next open audits this part again. A failed
+            // write (a full disk) leaves the store to the sequencer's reopen before the next batch.
+        }
     }
 
     /**
@@ -103,6 +120,7 @@ final class StoreAudit {
      */
     static void verify(Store store, long from, long size) {
         for (long first = from; first < size; first += Tile.WIDTH) {
+            stopIfInterrupted();
             int n = (int) Math.min(Tile.WIDTH, size - first);
             List<byte[]> entries = store.entryRange(first, n);
             byte[] leaves = store.nodeRow(0, first, n);
@@ -115,6 +133,7 @@ final class StoreAudit {
         for (int level = 1; size >> level > 0; level++) {
             long count = size >> level;
             for (long first = from >> level; first < count; first += Tile.WIDTH) {
+                stopIfInterrupted();
                 int n = (int) Math.min(Tile.WIDTH, count - first);
                 byte[] children = store.nodeRow(level - 1, 2 * first, 2 * n);
                 byte[] nodes = store.nodeRow(level, first, n);
@@ -126,6 +145,13 @@ final class StoreAudit {
                     }
                 }
             }
+        }
+    }
+
+    /** An audit running in the background stops between tiles when its log closes. */
+    private static void stopIfInterrupted() {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new CancellationException("the store audit was stopped: the log is closing");
         }
     }
 }

@@ -18,6 +18,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,6 +121,15 @@ class CorruptStoreTest {
         if (atOpen.equals(NOT_READ_AT_OPEN)) {
             try (Ledger ledger = Ledger.open(TestLogs.config(dir))) {
                 assertEquals(SIZE, ledger.checkpoint().size(), what + ": not read at open, left to the full audit");
+                // The audit a server runs in the background after it starts finds it and stops the log.
+                StorageException e = assertThrows(StorageException.class, ledger::auditWhileServing, what);
+                assertTrue(e.getMessage().contains(byAudit), what + ": the message should name the problem (" + byAudit + "): " + e.getMessage());
+                assertTrue(ledger.failure().isPresent(), what + ": the log should report why it stopped");
+                CompletableFuture<Appended> refused = ledger.append(bytes("after the damage was found"), false);
+                ExecutionException stopped = assertThrows(ExecutionException.class, refused::get, what);
+                assertTrue(stopped.getCause() instanceof LedgerUnavailableException && stopped.getCause().getMessage().contains(byAudit),
+                        what + ": appends are refused naming the damage: " + stopped.getCause());
+                assertEquals(SIZE, ledger.checkpoint().size(), what + ": nothing signed after the damage was found");
             }
             return;
         }
@@ -137,6 +148,19 @@ class CorruptStoreTest {
     }
 
     /** An undamaged store passes the full audit, which moves the audit mark: the next open reads nothing more. */
+    @Test
+    void anUndamagedStorePassesTheAuditWhileServingAndKeepsAppending() throws Exception {
+        build(true);
+        try (Ledger ledger = Ledger.open(TestLogs.config(dir))) {
+            assertEquals(SIZE, ledger.auditWhileServing().size());
+            assertTrue(ledger.failure().isEmpty());
+            assertEquals(SIZE, ledger.append(bytes("after the audit"), false).get().index());
+        }
+        try (Store store = Store.open(dir)) {
+            assertEquals(SIZE, store.auditMark().flatMap(StoreAudit.Mark::decode).orElseThrow().size(), "the audit moved the mark");
+        }
+    }
+
     @Test
     void anUndamagedStorePassesTheFullAudit() throws Exception {
         build(true);

@@ -130,6 +130,7 @@ public final class AgentLedgerServer implements AutoCloseable {
         try {
             // A store behind the checkpoint its witnesses cosigned must not sign, witnesses configured or not.
             WitnessSubmitter.persisted(ledger, prepared.dir().witnessedCheckpoint());
+            auditInBackground(ledger);
             revocations = Revocations.open(ledger, revocationsConfig(config.tuning(), clock));
             Revocations feed = revocations;
             RevocationMeters revocationMeters = RevocationMeters.global(clock);
@@ -232,6 +233,25 @@ public final class AgentLedgerServer implements AutoCloseable {
         RevocationsConfig d = RevocationsConfig.of(clock);
         return new RevocationsConfig(clock, tuning.revocationHeartbeat(), d.tailInterval(), tuning.revocationRetention(),
                 tuning.revocationSubscriberQueue(), d.eventCache(), d.maxAffectedBytes());
+    }
+
+    /**
+     * The open audited only what was appended since the last audit; the rest of the store is
+     * audited while the server serves, and a damage found stops the log (not ready, signs nothing).
+     */
+    private static void auditInBackground(Ledger ledger) {
+        System.Logger log = System.getLogger(AgentLedgerServer.class.getName());
+        long start = System.nanoTime();
+        ledger.auditInBackground().whenComplete((audited, failure) -> {
+            if (failure == null) {
+                log.log(System.Logger.Level.INFO, "store audit passed: " + audited.size() + " entries in "
+                        + (System.nanoTime() - start) / 1_000_000 + " ms");
+            } else if (!(failure instanceof java.util.concurrent.CancellationException)) {
+                log.log(System.Logger.Level.ERROR, "store audit FAILED, the log has stopped and signs nothing more: "
+                        + failure.getMessage() + "; stop the server, run `agentledger log audit --data DIR`, and restore"
+                        + " the data directory from a backup");
+            }
+        });
     }
 
     /**
