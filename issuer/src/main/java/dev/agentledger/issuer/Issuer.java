@@ -244,7 +244,7 @@ public final class Issuer {
 
     /** A verifier of this issuer's delegation chains and capability tokens, with its current keys and clock. */
     public TokenVerifier tokenVerifier() {
-        return new TokenVerifier(accessTokenKeys(), config.authorityId().value(), config.clock());
+        return new TokenVerifier(accessTokenKeys(), config.authorityId().value(), config.clock(), P256Signer.BOUNCY_CASTLE);
     }
 
     /** The active CA certificate, the trust anchor of new X509-SVIDs. */
