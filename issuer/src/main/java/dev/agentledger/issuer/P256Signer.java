@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.bouncycastle.jcajce.provider.asymmetric.ec.BCECPrivateKey;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
@@ -49,13 +50,17 @@ final class P256Signer {
     }
 
     /**
-     * A signer for {@code key}: BouncyCastle's copy of an in-memory key (one that encodes as
-     * PKCS#8), or the key itself where the JCA finds its provider (a PKCS#11 token's).
+     * A signer for {@code key}: BouncyCastle's copy of an in-memory key (the JDK's or
+     * BouncyCastle's own EC key), or the key itself where the JCA finds its provider. A key of any
+     * other provider, a PKCS#11 token's above all, stays with it, even if it would let its value be
+     * read: a token key never gets copied into memory.
      *
      * @throws IllegalArgumentException if an in-memory key is not an EC key BouncyCastle reads
      */
     static P256Signer of(PrivateKey key) {
-        byte[] encoded = key instanceof ECPrivateKey && "PKCS#8".equals(key.getFormat()) ? key.getEncoded() : null;
+        boolean inMemory = key instanceof ECPrivateKey
+                && (key.getClass().getPackageName().startsWith("sun.security.ec") || key instanceof BCECPrivateKey);
+        byte[] encoded = inMemory && "PKCS#8".equals(key.getFormat()) ? key.getEncoded() : null;
         if (encoded == null) {
             return new P256Signer(key, null);
         }
@@ -64,6 +69,8 @@ final class P256Signer {
                     BOUNCY_CASTLE);
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("not an EC private key BouncyCastle reads: " + e.getMessage(), e);
+        } finally {
+            java.util.Arrays.fill(encoded, (byte) 0);
         }
     }
 
