@@ -42,10 +42,16 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 /**
  * In-process issuance load, every credential logged with its proof before it returns: X509-SVIDs
  * from CSRs, JWT-SVIDs, and RFC 8693 token exchanges decided by the embedded Cedar policy; beside
- * the raw P-256 (SHA256withECDSA) signing rate on all cores, measured in the same run.
+ * the raw P-256 (SHA256withECDSA) signing and verifying rates on all cores of the JDK's SunEC and
+ * of BouncyCastle, measured in the same run (the raw limit is the faster provider's).
+ *
+ * <p>Closed loop first ({@code callers} virtual threads, each calling again as soon as it has its
+ * answer: the most the issuer does). Then, given {@code X509RATE:EXCHANGERATE}, open loop: requests
+ * started at that fixed offered rate whatever the answers do, each timed from when it was due to
+ * start (so a stall counts for every request it delays), for the latency at a given load.
  *
  * <pre>
- * java -cp bench/target/benchmarks.jar dev.agentledger.bench.IssuerLoad [seconds] [callers] [dir]
+ * java -cp bench/target/benchmarks.jar dev.agentledger.bench.IssuerLoad [seconds] [callers] [dir|-] [X509RATE:EXCHANGERATE]
  * </pre>
  */
 public final class IssuerLoad {
@@ -59,14 +65,24 @@ public final class IssuerLoad {
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int callers = args.length > 1 ? Integer.parseInt(args[1]) : 64;
-        Path dir = args.length > 2 ? Path.of(args[2]) : Files.createTempDirectory("issuer-load");
+        Path dir = args.length > 2 && !args[2].equals("-") ? Path.of(args[2]) : Files.createTempDirectory("issuer-load");
+        double[] openRates = args.length > 3 ? Arrays.stream(args[3].split(":")).mapToDouble(Double::parseDouble).toArray() : null;
         int cores = Runtime.getRuntime().availableProcessors();
-        double raw = rawSignature(seconds, cores, false);
-        double rawVerify = rawSignature(seconds, cores, true);
-        System.out.printf(Locale.ROOT, "raw SHA256withECDSA P-256 on %d threads: sign %.0f/s, verify %.0f/s; sign+verify (an X509-SVID's"
-                + " CSR check and signature) %.0f/s%n", cores, raw, rawVerify, 1 / (1 / raw + 1 / rawVerify));
+        int rawSeconds = Math.min(seconds, 5);
+        BouncyCastleProvider bouncyCastle = new BouncyCastleProvider();
+        double jdkSign = rawSignature(rawSeconds, cores, false, null);
+        double jdkVerify = rawSignature(rawSeconds, cores, true, null);
+        double bcSign = rawSignature(rawSeconds, cores, false, bouncyCastle);
+        double bcVerify = rawSignature(rawSeconds, cores, true, bouncyCastle);
+        double raw = Math.max(jdkSign, bcSign);
+        double rawVerify = Math.max(jdkVerify, bcVerify);
+        System.out.printf(Locale.ROOT, "load average at start: %s%n", loadAverage());
+        System.out.printf(Locale.ROOT, "| raw P-256 sign / verify, %d threads, JDK SunEC | %,.0f/s / %,.0f/s |%n", cores, jdkSign, jdkVerify);
+        System.out.printf(Locale.ROOT, "| raw P-256 sign / verify, %d threads, BouncyCastle | %,.0f/s / %,.0f/s |%n", cores, bcSign, bcVerify);
+        System.out.printf(Locale.ROOT, "| raw limit of an X509-SVID (one verify + one sign, faster provider) | %,.0f/s |%n",
+                1 / (1 / raw + 1 / rawVerify));
         SignerKey key = SignerKey.generate("bench.agentledger.local/log", SignatureType.ED25519);
-        BouncyCastleProvider bc = new BouncyCastleProvider();
+        BouncyCastleProvider bc = bouncyCastle;
         try (Ledger ledger = Ledger.open(LedgerConfig.of(dir.resolve("ledger"), key.name(), Ed25519NoteSigner.create(key, bc),
                 Ed25519NoteVerifier.create(key.verifierKey(), bc)).withIndexer(LogEntryIndexer.INSTANCE))) {
             IssuerConfig config = IssuerConfig.of("bench.agentledger.local");
@@ -80,9 +96,9 @@ public final class IssuerLoad {
                 csrs[i] = csr(i == 0 ? agentKey : p256());
             }
             X509Certificate agentSvid = registrations.issueX509Svid(orchestrator, agent, csrs[0], Duration.ofHours(1)).credential();
-            report("X509-SVID from CSR", raw, run(seconds, callers,
-                    (c, i) -> issuer.issueX509Svid(agent, csrs[(int) (i % csrs.length)], Duration.ofHours(1))));
-            report("JWT-SVID", raw, run(seconds, callers, (c, i) -> issuer.issueJwtSvid(agent, List.of("spiffe://bench/tool"))));
+            Operation x509 = (c, i) -> issuer.issueX509Svid(agent, csrs[(int) (i % csrs.length)], Duration.ofHours(1));
+            report("X509-SVID from CSR, logged", raw, run(seconds, callers, x509));
+            report("JWT-SVID, logged", raw, run(seconds, callers, (c, i) -> issuer.issueJwtSvid(agent, List.of("spiffe://bench/tool"))));
 
             String text = new String(Issuer.class.getResourceAsStream("/policies/default.cedar").readAllBytes(), StandardCharsets.UTF_8);
             CedarPolicyGate gate = CedarPolicyGate.open(ledger, PolicyConfig.of(config), "bench", text, orchestrator);
@@ -96,14 +112,113 @@ public final class IssuerLoad {
                     "subject_token_type", List.of("urn:agentledger:params:oauth:token-type:delegation-chain"),
                     "resource", List.of(tool),
                     "scope", List.of("invoices:read"));
-            report("token exchange (Cedar allow, 2 entries)", raw, run(seconds, callers,
-                    (c, i) -> exchange.exchange(TokenExchangeRequest.parse(form), Optional.of(agentSvid))));
+            Operation exchanges = (c, i) -> exchange.exchange(TokenExchangeRequest.parse(form), Optional.of(agentSvid));
+            report("token exchange, Cedar allow, 2 entries logged", raw, run(seconds, callers, exchanges));
+            if (openRates != null) {
+                report(String.format(Locale.ROOT, "X509-SVID, open loop at %,.0f/s offered", openRates[0]), raw,
+                        openLoop(seconds, openRates[0], x509));
+                report(String.format(Locale.ROOT, "token exchange, open loop at %,.0f/s offered", openRates[1]), raw,
+                        openLoop(seconds, openRates[1], exchanges));
+            }
+            System.out.printf(Locale.ROOT, "load average at end: %s%n", loadAverage());
         }
     }
 
-    private record Result(double rate, double p50, double p99, double max) {}
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
+    /**
+     * Starts {@code operation} at {@code rate} per second for 2 s of warm-up and {@code seconds}
+     * measured, each on its own virtual thread at the moment it is due, whatever the earlier ones
+     * do; each latency runs from that due moment. At most {@link #MAX_OUTSTANDING} run at once:
+     * beyond that the rest is shed and counted (the offered rate was not met).
+     */
+    private static Result openLoop(int seconds, double rate, Operation operation) throws InterruptedException {
+        long cpuStart = cpuNanos();
+        AtomicLong all = new AtomicLong();
+        AtomicLong lastDone = new AtomicLong();
+        long period = (long) (1e9 / rate);
+        long start = System.nanoTime();
+        long warmupEnd = start + 2_000_000_000L;
+        long end = warmupEnd + seconds * 1_000_000_000L;
+        long[] latencies = new long[(int) (rate * seconds) + 16];
+        java.util.concurrent.atomic.AtomicInteger measured = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger outstanding = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicLong shed = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        java.util.concurrent.Phaser running = new java.util.concurrent.Phaser(1);
+        for (long i = 0; ; i++) {
+            long due = start + i * period;
+            if (due >= end) {
+                break;
+            }
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            }
+            if (outstanding.get() >= MAX_OUTSTANDING) {
+                if (due > warmupEnd) {
+                    shed.incrementAndGet();
+                }
+                continue;
+            }
+            outstanding.incrementAndGet();
+            running.register();
+            long n = i;
+            Thread.ofVirtual().start(() -> {
+                try {
+                    operation.run(0, n);
+                    long now = System.nanoTime();
+                    long latency = now - due;
+                    all.incrementAndGet();
+                    lastDone.accumulateAndGet(now, Math::max);
+                    if (due > warmupEnd) {
+                        int at = measured.getAndIncrement();
+                        if (at < latencies.length) {
+                            latencies[at] = latency;
+                        }
+                    }
+                } catch (Exception e) {
+                    failed.incrementAndGet();
+                } finally {
+                    outstanding.decrementAndGet();
+                    running.arriveAndDeregister();
+                }
+            });
+        }
+        running.arriveAndAwaitAdvance();
+        double cpuMicros = (cpuNanos() - cpuStart) / 1e3 / Math.max(1, all.get());
+        int n = Math.min(measured.get(), latencies.length);
+        long[] sorted = Arrays.copyOf(latencies, n);
+        Arrays.sort(sorted);
+        if (shed.get() > 0 || failed.get() > 0) {
+            System.out.printf(Locale.ROOT, "  (open loop: %d shed at %d outstanding, %d failed: the offered rate was not met)%n", shed.get(),
+                    MAX_OUTSTANDING, failed.get());
+        }
+        // Completed per second of the time they took to complete: below the offered rate when it was not met.
+        double took = Math.max(seconds, (lastDone.get() - warmupEnd) / 1e9);
+        return new Result(n / took, sorted[n / 2] / 1e6, sorted[(int) (n * 0.99)] / 1e6, sorted[n - 1] / 1e6, cpuMicros);
+    }
+
+    /** The most open-loop requests in flight at once. */
+    private static final int MAX_OUTSTANDING = 2_000;
+
+    /** One phase: measured completions per second, latency percentiles (ms), and process CPU time per operation (µs, warm-up included). */
+    private record Result(double rate, double p50, double p99, double max, double cpuMicros) {}
+
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
 
     private static Result run(int seconds, int callers, Operation operation) throws InterruptedException {
+        long cpuStart = cpuNanos();
+        AtomicLong all = new AtomicLong();
         long warmupEnd = System.nanoTime() + 2_000_000_000L;
         long end = warmupEnd + seconds * 1_000_000_000L;
         AtomicLong done = new AtomicLong();
@@ -126,6 +241,7 @@ public final class IssuerLoad {
                         throw new IllegalStateException(e);
                     }
                     long now = System.nanoTime();
+                    all.incrementAndGet();
                     if (start > warmupEnd && n < mine.length) {
                         mine[n++] = now - start;
                         done.incrementAndGet();
@@ -141,29 +257,39 @@ public final class IssuerLoad {
         for (long[] l : latencies) {
             total += l[l.length - 1];
         }
-        long[] all = new long[(int) total];
+        double cpuMicros = (cpuNanos() - cpuStart) / 1e3 / all.get();
+        long[] sorted = new long[(int) total];
         int at = 0;
         for (long[] l : latencies) {
             int n = (int) l[l.length - 1];
-            System.arraycopy(l, 0, all, at, n);
+            System.arraycopy(l, 0, sorted, at, n);
             at += n;
         }
-        Arrays.sort(all);
-        return new Result(done.get() / (double) seconds, all[all.length / 2] / 1e6, all[(int) (all.length * 0.99)] / 1e6,
-                all[all.length - 1] / 1e6);
+        Arrays.sort(sorted);
+        return new Result(done.get() / (double) seconds, sorted[sorted.length / 2] / 1e6, sorted[(int) (sorted.length * 0.99)] / 1e6,
+                sorted[sorted.length - 1] / 1e6, cpuMicros);
     }
 
     private static void report(String what, double raw, Result r) {
-        System.out.printf(Locale.ROOT, "%-42s %9.0f/s  ratio to raw signing %.2f  p50 %.2f ms  p99 %.2f ms  max %.2f ms%n",
-                what, r.rate(), r.rate() / raw, r.p50(), r.p99(), r.max());
+        System.out.printf(Locale.ROOT, "| %s | %,.0f/s (p50 %.1f ms, p99 %.1f ms, max %.0f ms), %.2fx raw signing, CPU %,.0f µs/op |%n",
+                what, r.rate(), r.p50(), r.p99(), r.max(), r.rate() / raw, r.cpuMicros());
     }
 
-    /** Raw P-256 signatures (or verifications) per second over {@code threads} threads, JDK provider (the issuer's). */
-    private static double rawSignature(int seconds, int threads, boolean verify) throws Exception {
-        KeyPair key = p256();
+    /**
+     * Raw P-256 signatures (or verifications) per second over {@code threads} threads, each with
+     * its own reused {@link Signature}: the JDK's choice of provider ({@code provider} null, SunEC)
+     * or {@code provider} with the key in its own form (as the issuer holds it).
+     */
+    private static double rawSignature(int seconds, int threads, boolean verify, java.security.Provider provider) throws Exception {
+        KeyPair jdkKey = p256();
+        KeyPair key = provider == null ? jdkKey : new KeyPair(
+                java.security.KeyFactory.getInstance("EC", provider).generatePublic(
+                        new java.security.spec.X509EncodedKeySpec(jdkKey.getPublic().getEncoded())),
+                java.security.KeyFactory.getInstance("EC", provider).generatePrivate(
+                        new java.security.spec.PKCS8EncodedKeySpec(jdkKey.getPrivate().getEncoded())));
         byte[] message = new byte[300];
         Signature once = Signature.getInstance("SHA256withECDSA");
-        once.initSign(key.getPrivate());
+        once.initSign(jdkKey.getPrivate());
         once.update(message);
         byte[] signature = once.sign();
         AtomicLong done = new AtomicLong();
@@ -173,7 +299,8 @@ public final class IssuerLoad {
         for (int t = 0; t < threads; t++) {
             workers.add(Thread.ofPlatform().start(() -> {
                 try {
-                    Signature signer = Signature.getInstance("SHA256withECDSA");
+                    Signature signer = provider == null ? Signature.getInstance("SHA256withECDSA")
+                            : Signature.getInstance("SHA256withECDSA", provider);
                     if (verify) {
                         signer.initVerify(key.getPublic());
                     } else {

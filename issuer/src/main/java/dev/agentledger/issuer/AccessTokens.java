@@ -1,12 +1,8 @@
 package dev.agentledger.issuer;
 
-import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JWSObject;
-import com.nimbusds.jose.Payload;
-import com.nimbusds.jose.crypto.ECDSASigner;
 import dev.agentledger.verifierclient.tokens.TokenType;
 import java.util.Map;
 
@@ -27,12 +23,6 @@ final class AccessTokens {
                 .keyID(key.keyId())
                 .type(new JOSEObjectType(type.typ()))
                 .build();
-        JWSObject jws = new JWSObject(header, new Payload(claims));
-        try {
-            jws.sign(new ECDSASigner(key.privateKey(), com.nimbusds.jose.jwk.Curve.P_256));
-        } catch (JOSEException e) {
-            throw new IllegalStateException("ES256 signing with a P-256 key failed", e);
-        }
-        return jws.serialize();
+        return key.signer().signJws(header, claims);
     }
 }

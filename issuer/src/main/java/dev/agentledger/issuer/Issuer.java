@@ -13,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.time.Duration;
@@ -27,6 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
 /**
  * The credential authority of one SPIFFE trust domain: issues X509-SVIDs from CSRs and JWT-SVIDs,
@@ -187,7 +187,7 @@ public final class Issuer {
         requireWorkload(id);
         Objects.requireNonNull(csr, "csr");
         requireTtl(ttl, MIN_X509_SVID_TTL, MAX_X509_SVID_TTL);
-        PublicKey key = CertificationRequests.publicKey(csr);
+        SubjectPublicKeyInfo key = CertificationRequests.publicKeyInfo(csr);
         SigningKey ca = state.get().ca();
         Instant now = now(config);
         Instant notAfter = validUntil(ca, now, ttl);
@@ -244,7 +244,7 @@ public final class Issuer {
 
     /** A verifier of this issuer's delegation chains and capability tokens, with its current keys and clock. */
     public TokenVerifier tokenVerifier() {
-        return new TokenVerifier(accessTokenKeys(), config.authorityId().value(), config.clock());
+        return new TokenVerifier(accessTokenKeys(), config.authorityId().value(), config.clock(), P256Signer.BOUNCY_CASTLE);
     }
 
     /** The active CA certificate, the trust anchor of new X509-SVIDs. */

@@ -1,12 +1,8 @@
 package dev.agentledger.issuer;
 
-import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JWSObject;
-import com.nimbusds.jose.Payload;
-import com.nimbusds.jose.crypto.ECDSASigner;
 import dev.agentledger.proto.SpiffeId;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -32,12 +28,6 @@ final class JwtSvids {
         claims.put("exp", expiresAt.getEpochSecond());
         claims.put("iat", issuedAt.getEpochSecond());
         claims.put("jti", tokenId);
-        JWSObject jws = new JWSObject(header, new Payload(claims));
-        try {
-            jws.sign(new ECDSASigner(key.privateKey(), com.nimbusds.jose.jwk.Curve.P_256));
-        } catch (JOSEException e) {
-            throw new IllegalStateException("ES256 signing with a P-256 key failed", e);
-        }
-        return new JwtSvid(jws.serialize(), id, audience, tokenId, issuedAt, expiresAt, key.keyId());
+        return new JwtSvid(key.signer().signJws(header, claims), id, audience, tokenId, issuedAt, expiresAt, key.keyId());
     }
 }

@@ -4,12 +4,20 @@ import dev.agentledger.proto.SpiffeId;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.PrivateKey;
-import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Date;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.security.cert.CertificateFactory;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import org.bouncycastle.asn1.DERGeneralizedTime;
+import org.bouncycastle.asn1.DERUTCTime;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -18,14 +26,17 @@ import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x509.Time;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.operator.ContentSigner;
 
 /**
  * Builds the certificates of the SPIFFE X509-SVID standard (section 4 and 5): the trust domain's
@@ -34,7 +45,16 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 final class SvidCertificates {
     /** Random serials have this many bits (the CA/B Forum asks for at least 64). */
     static final int SERIAL_BITS = 128;
-    private static final String SIGNATURE_ALGORITHM = "SHA256withECDSA";
+    /** ecdsa-with-SHA256, parameters absent (RFC 5758 section 3.2). */
+    private static final AlgorithmIdentifier SIGNATURE_ALGORITHM = new AlgorithmIdentifier(X9ObjectIdentifiers.ecdsa_with_SHA256);
+    private static final X500Name EMPTY_NAME = new X500Name(new RDN[0]);
+    private static final BasicConstraints LEAF = new BasicConstraints(false);
+    private static final KeyUsage DIGITAL_SIGNATURE = new KeyUsage(KeyUsage.digitalSignature);
+    private static final ExtendedKeyUsage SERVER_AND_CLIENT = new ExtendedKeyUsage(
+            new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth});
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuuMMddHHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+    /** The issuing data of the CA that signed last (a rotation replaces it). */
+    private static volatile Issuing lastIssuing;
 
     private SvidCertificates() {}
 
@@ -57,7 +77,7 @@ final class SvidCertificates {
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
             builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(pair.getPublic()));
             builder.addExtension(Extension.subjectAlternativeName, false, uriSan(SpiffeId.ofTrustDomain(trustDomain)));
-            return SigningKey.ca(pair, sign(builder, pair.getPrivate()));
+            return SigningKey.ca(pair, sign(builder, P256Signer.of(pair.getPrivate())));
         } catch (CertIOException | GeneralSecurityException e) {
             throw new IllegalStateException("building the CA certificate failed", e);
         }
@@ -68,25 +88,52 @@ final class SvidCertificates {
      * URI SAN (critical, since the subject is empty), {@code cA=false} (critical), key usage
      * digitalSignature only (critical), extended key usage serverAuth and clientAuth, SKI and AKI.
      */
-    static X509Certificate newSvid(SigningKey ca, SpiffeId id, PublicKey key, BigInteger serial,
+    static X509Certificate newSvid(SigningKey ca, SpiffeId id, SubjectPublicKeyInfo key, BigInteger serial,
             Instant notBefore, Instant notAfter) {
-        X509Certificate caCertificate = ca.certificate().orElseThrow(() -> new IllegalArgumentException(ca + " is not a CA"));
+        Issuing issuing = issuing(ca);
         try {
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-                    caCertificate, serial, Date.from(notBefore), Date.from(notAfter), new X500Name(new RDN[0]), key);
-            JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
-            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
-                    new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
-            builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(key));
-            builder.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(caCertificate));
+            X509v3CertificateBuilder builder = new X509v3CertificateBuilder(
+                    issuing.name(), serial, time(notBefore), time(notAfter), EMPTY_NAME, key);
+            builder.addExtension(Extension.basicConstraints, true, LEAF);
+            builder.addExtension(Extension.keyUsage, true, DIGITAL_SIGNATURE);
+            builder.addExtension(Extension.extendedKeyUsage, false, SERVER_AND_CLIENT);
+            builder.addExtension(Extension.subjectKeyIdentifier, false, new JcaX509ExtensionUtils().createSubjectKeyIdentifier(key));
+            builder.addExtension(Extension.authorityKeyIdentifier, false, issuing.authorityKeyIdentifier());
             // RFC 5280 section 4.2.1.6: with an empty subject the SAN extension must be critical.
             builder.addExtension(Extension.subjectAlternativeName, true, uriSan(id));
-            return sign(builder, ca.privateKey());
+            return sign(builder, ca.signer());
         } catch (CertIOException | GeneralSecurityException e) {
             throw new IllegalStateException("building an X509-SVID failed", e);
         }
+    }
+
+    /** What every SVID of one CA repeats: the issuer name and the authority key identifier, built once per CA. */
+    private record Issuing(X509Certificate ca, X500Name name, AuthorityKeyIdentifier authorityKeyIdentifier) {}
+
+    private static Issuing issuing(SigningKey ca) {
+        X509Certificate certificate = ca.certificate().orElseThrow(() -> new IllegalArgumentException(ca + " is not a CA"));
+        Issuing known = lastIssuing;
+        if (known != null && known.ca() == certificate) {
+            return known;
+        }
+        try {
+            Issuing made = new Issuing(certificate, X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()),
+                    new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(certificate));
+            lastIssuing = made;
+            return made;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the CA certificate's key does not encode", e);
+        }
+    }
+
+    /**
+     * An X.509 time as RFC 5280 section 4.1.2.5 wants it: UTCTime through 2049, GeneralizedTime
+     * from 2050, in seconds (the same encoding BouncyCastle's {@code Time(Date)} makes).
+     */
+    static Time time(Instant instant) {
+        String text = TIME.format(instant);
+        int year = Integer.parseInt(text.substring(0, 4));
+        return year >= 1950 && year <= 2049 ? new Time(new DERUTCTime(text.substring(2))) : new Time(new DERGeneralizedTime(text));
     }
 
     /** A positive random serial of {@link #SERIAL_BITS} bits, never shorter than 65 bits. */
@@ -102,12 +149,30 @@ final class SvidCertificates {
         return new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, id.value()));
     }
 
-    private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey key) throws GeneralSecurityException {
+    private static X509Certificate sign(X509v3CertificateBuilder builder, P256Signer signer) throws GeneralSecurityException {
+        ByteArrayOutputStream tbs = new ByteArrayOutputStream(512);
+        byte[] der;
         try {
-            return new JcaX509CertificateConverter().getCertificate(
-                    builder.build(new JcaContentSignerBuilder(SIGNATURE_ALGORITHM).build(key)));
-        } catch (OperatorCreationException e) {
-            throw new GeneralSecurityException("no " + SIGNATURE_ALGORITHM + " signer", e);
+            der = builder.build(new ContentSigner() {
+                @Override
+                public AlgorithmIdentifier getAlgorithmIdentifier() {
+                    return SIGNATURE_ALGORITHM;
+                }
+
+                @Override
+                public OutputStream getOutputStream() {
+                    return tbs;
+                }
+
+                @Override
+                public byte[] getSignature() {
+                    return signer.signDer(tbs.toByteArray());
+                }
+            }).getEncoded();
+        } catch (IOException e) {
+            throw new GeneralSecurityException("a certificate we built does not encode", e);
         }
+        // The JDK's reading of the certificate, as every caller (TLS, PEM, checks) expects it.
+        return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
     }
 }

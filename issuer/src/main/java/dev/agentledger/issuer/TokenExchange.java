@@ -4,6 +4,7 @@ import dev.agentledger.issuer.TokenExchangeException.Error;
 import dev.agentledger.ledger.Appended;
 import dev.agentledger.merkle.VerificationException;
 import dev.agentledger.proto.SpiffeId;
+import dev.agentledger.proto.v1.LogEntry;
 import dev.agentledger.verifierclient.tokens.CapabilityClaims;
 import dev.agentledger.verifierclient.tokens.DelegationChain;
 import dev.agentledger.verifierclient.tokens.TokenException;
@@ -35,8 +36,14 @@ import java.util.Optional;
  * whose last hop covers the action ({@code invalid_scope}) and resource ({@code invalid_target});
  * the {@link PolicyGate} must allow it ({@code access_denied}, {@code authorization_pending}). Then
  * the capability token is signed, bound to the caller's certificate, logged as
- * {@code CapabilityTokenIssued} (id and SHA-256 only) and returned once the entry is durable and in
- * a signed checkpoint ({@code temporarily_unavailable} if the log fails).
+ * {@code CapabilityTokenIssued} (id and SHA-256 only) right after the gate's decision, in the same
+ * log batch, and returned once both entries are durable and in a signed checkpoint
+ * ({@code temporarily_unavailable} if the log fails).
+ *
+ * <p>A chain that verified is remembered until it expires ({@link VerifiedChains}): an agent
+ * presents the same chain for each action, and its signature checks were the largest part of an
+ * exchange. Everything about the request (the caller, scope, resource, policy) and the transport's
+ * revocation check still run on every exchange.
  *
  * <p>Thread-safe.
  */
@@ -49,6 +56,7 @@ public final class TokenExchange {
     private final Issuer issuer;
     private final PolicyGate gate;
     private final Duration ttl;
+    private final VerifiedChains chains;
 
     /**
      * An exchange signing with {@code issuer}'s keys, deciding with {@code gate}, issuing tokens valid for {@code ttl}.
@@ -62,6 +70,7 @@ public final class TokenExchange {
             throw new IllegalArgumentException("capability token lifetime " + ttl + " is not in [PT1S, " + CapabilityClaims.MAX_LIFETIME + "]");
         }
         this.ttl = ttl;
+        this.chains = new VerifiedChains(issuer::tokenVerifier, issuer.config().clock());
     }
 
     /** An exchange with the {@link #DEFAULT_TTL}. */
@@ -86,7 +95,7 @@ public final class TokenExchange {
         }
         DelegationChain chain;
         try {
-            chain = issuer.tokenVerifier().verifyDelegationChain(request.subjectToken());
+            chain = chains.verify(request.subjectToken());
         } catch (TokenException e) {
             throw TokenExchangeException.ofSubjectToken(e);
         }
@@ -98,27 +107,14 @@ public final class TokenExchange {
         } catch (TokenException e) {
             throw TokenExchangeException.ofSubjectToken(e);
         }
-        Verdict verdict;
-        try {
-            verdict = gate.decide(actionRequest(request, chain, actor));
-        } catch (IssuanceException e) {
-            throw TokenExchangeException.of(e);
-        }
-        if (verdict.outcome() != Verdict.Outcome.ALLOW) {
-            throw TokenExchangeException.ofVerdict(verdict);
-        }
-        try {
-            return issue(request, chain, actor, certificate, verdict);
-        } catch (IssuanceException e) {
-            throw TokenExchangeException.of(e);
-        }
-    }
-
-    private TokenExchangeResponse issue(TokenExchangeRequest request, DelegationChain chain, SpiffeId actor, X509Certificate certificate,
-            Verdict verdict) throws IssuanceException, TokenExchangeException {
         Instant now = Issuer.now(issuer.config());
         SigningKey key = issuer.authorities().accessToken();
-        Instant expires = Issuer.validUntil(key, now, ttl);
+        Instant expires;
+        try {
+            expires = Issuer.validUntil(key, now, ttl);
+        } catch (IssuanceException e) {
+            throw TokenExchangeException.of(e);
+        }
         if (expires.isAfter(chain.leaf().expiresAt())) {
             expires = chain.leaf().expiresAt();
         }
@@ -128,11 +124,54 @@ public final class TokenExchange {
         CapabilityClaims claims = new CapabilityClaims(issuer.config().authorityId().value(), actor, request.resource(), actor.value(),
                 now, expires, issuer.newTokenId(), request.action(), request.resource(), chain.user(), chain.leaf().actors(),
                 thumbprint(certificate), chain.delegationIds(), request.authorizationDetails());
-        String token = AccessTokens.sign(key, TokenType.CAPABILITY, claims.toClaims());
-        Appended appended = issuer.append(Entries.capabilityTokenIssued(issuer.header(now), claims,
-                Registrations.user(issuer.config(), chain.user()), Digests.sha256(token.getBytes(StandardCharsets.US_ASCII)), key.keyId(),
-                verdict.approvalId()));
-        return new TokenExchangeResponse(LoggedCredential.of(new CapabilityToken(token, claims), appended), now);
+        Signed signed = new Signed(key, claims, chain, now);
+        PolicyGate.Decided decided;
+        try {
+            decided = gate.decide(actionRequest(request, chain, actor), signed);
+        } catch (IssuanceException e) {
+            throw TokenExchangeException.of(e);
+        }
+        if (decided.verdict().outcome() != Verdict.Outcome.ALLOW) {
+            throw TokenExchangeException.ofVerdict(decided.verdict());
+        }
+        return new TokenExchangeResponse(LoggedCredential.of(new CapabilityToken(signed.token(), claims),
+                decided.followed().orElseThrow()), now);
+    }
+
+    /**
+     * The capability token of an allowed exchange: signed only once the gate allowed it, logged as
+     * {@code CapabilityTokenIssued} (id and SHA-256, never the token) right after the decision.
+     */
+    private final class Signed implements PolicyGate.AfterAllow {
+        private final SigningKey key;
+        private final CapabilityClaims claims;
+        private final DelegationChain chain;
+        private final Instant now;
+        private String token;
+
+        Signed(SigningKey key, CapabilityClaims claims, DelegationChain chain, Instant now) {
+            this.key = key;
+            this.claims = claims;
+            this.chain = chain;
+            this.now = now;
+        }
+
+        @Override
+        public LogEntry entry(Optional<String> approvalId) {
+            token = AccessTokens.sign(key, TokenType.CAPABILITY, claims.toClaims());
+            return Entries.capabilityTokenIssued(issuer.header(now), claims, Registrations.user(issuer.config(), chain.user()),
+                    Digests.sha256(token.getBytes(StandardCharsets.US_ASCII)), key.keyId(), approvalId);
+        }
+
+        @Override
+        public Appended log(LogEntry entry) throws IssuanceException {
+            return issuer.append(entry);
+        }
+
+        /** The signed token; only after {@link #entry}. */
+        String token() {
+            return token;
+        }
     }
 
     private static ActionRequest actionRequest(TokenExchangeRequest request, DelegationChain chain, SpiffeId actor) {

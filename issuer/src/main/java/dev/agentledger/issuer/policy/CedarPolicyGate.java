@@ -9,6 +9,7 @@ import dev.agentledger.ledger.Appended;
 import dev.agentledger.ledger.Ledger;
 import dev.agentledger.proto.SpiffeId;
 import dev.agentledger.proto.v1.AuthorizationRequest;
+import dev.agentledger.proto.v1.LogEntry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -128,39 +129,57 @@ public final class CedarPolicyGate implements PolicyGate {
      */
     @Override
     public Verdict decide(ActionRequest request) throws IssuanceException {
+        return decide(request, Optional.empty()).verdict();
+    }
+
+    /**
+     * Decides as {@link #decide(ActionRequest)} and, on an allow, logs {@code then}'s entry right
+     * after the decision: for an allow by the policy alone both are submitted to the log before
+     * either is waited for (one batch, one sync, one checkpoint); an allow that redeems an approval
+     * logs them one after the other. Returns once both are durable and in a signed checkpoint.
+     *
+     * @throws IssuanceException ({@code NOT_LOGGED}) if an entry could not be logged, or what
+     *     {@code then} threw (the decision is logged first all the same)
+     */
+    @Override
+    public Decided decide(ActionRequest request, AfterAllow then) throws IssuanceException {
+        return decide(request, Optional.of(then));
+    }
+
+    private Decided decide(ActionRequest request, Optional<AfterAllow> then) throws IssuanceException {
         Loaded loaded = current.get();
         Instant now = log.now();
         AuthorizationRequest logged = PolicyEntries.request(request);
         if (logged.getSerializedSize() > MAX_REQUEST_BYTES) {
             return record(loaded, now, logged.toBuilder().clearContext().build(), Outcome.DENY,
                     List.of("error: the request is " + logged.getSerializedSize() + " bytes, want at most " + MAX_REQUEST_BYTES
-                            + " (context not logged)"), Optional.empty(), Set.of());
+                            + " (context not logged)"), Optional.empty(), Set.of(), then);
         }
         Set<String> anomalies = signals.observe(logged, now);
         Evaluation evaluation = loaded.policy().evaluate(request, now, anomalies);
         if (request.approvalId().isPresent()) {
-            return decideWithApproval(loaded, now, logged, evaluation, request.approvalId().get(), anomalies);
+            return decideWithApproval(loaded, now, logged, evaluation, request.approvalId().get(), anomalies, then);
         }
         if (evaluation.outcome() == Outcome.NEEDS_APPROVAL) {
             String approvalId = approvals.request(loaded.version(), logged, evaluation, now);
-            return record(loaded, now, logged, Outcome.NEEDS_APPROVAL, evaluation.reasons(), Optional.of(approvalId), anomalies);
+            return record(loaded, now, logged, Outcome.NEEDS_APPROVAL, evaluation.reasons(), Optional.of(approvalId), anomalies, then);
         }
-        return record(loaded, now, logged, evaluation.outcome(), evaluation.reasons(), Optional.empty(), anomalies);
+        return record(loaded, now, logged, evaluation.outcome(), evaluation.reasons(), Optional.empty(), anomalies, then);
     }
 
-    private Verdict decideWithApproval(Loaded loaded, Instant now, AuthorizationRequest logged, Evaluation evaluation,
-            String approvalId, Set<String> anomalies) throws IssuanceException {
+    private Decided decideWithApproval(Loaded loaded, Instant now, AuthorizationRequest logged, Evaluation evaluation,
+            String approvalId, Set<String> anomalies, Optional<AfterAllow> then) throws IssuanceException {
         if (!Approvals.wellFormed(approvalId)) {
             return record(loaded, now, logged, Outcome.DENY, with(evaluation.reasons(), "approval id is malformed"), Optional.empty(),
-                    anomalies);
+                    anomalies, then);
         }
         Optional<String> cited = Optional.of(approvalId);
         switch (evaluation.outcome()) {
             case DENY:
                 return record(loaded, now, logged, Outcome.DENY,
-                        with(evaluation.reasons(), "approval " + approvalId + " not used: the policy denies"), cited, anomalies);
+                        with(evaluation.reasons(), "approval " + approvalId + " not used: the policy denies"), cited, anomalies, then);
             case ALLOW:
-                return record(loaded, now, logged, Outcome.ALLOW, evaluation.reasons(), Optional.empty(), anomalies);
+                return record(loaded, now, logged, Outcome.ALLOW, evaluation.reasons(), Optional.empty(), anomalies, then);
             default:
                 break;
         }
@@ -170,23 +189,46 @@ public final class CedarPolicyGate implements PolicyGate {
         return switch (redemption.use()) {
             case ALLOWED -> {
                 signals.learn(logged, now);
-                yield new Verdict(Outcome.ALLOW, with(evaluation.reasons(), redemption.reason()), cited,
+                Verdict verdict = new Verdict(Outcome.ALLOW, with(evaluation.reasons(), redemption.reason()), cited,
                         redemption.allowed().orElseThrow().index(), anomalies);
+                // The approval's use is logged by Approvals under its lock; what it allowed follows on its own.
+                Optional<Appended> followed = then.isEmpty() ? Optional.empty() : Optional.of(then.get().log(then.get().entry(cited)));
+                yield new Decided(verdict, followed);
             }
-            case PENDING -> record(loaded, now, logged, Outcome.NEEDS_APPROVAL, evaluation.reasons(), cited, anomalies);
-            case REFUSED -> record(loaded, now, logged, Outcome.DENY, with(evaluation.reasons(), redemption.reason()), cited, anomalies);
+            case PENDING -> record(loaded, now, logged, Outcome.NEEDS_APPROVAL, evaluation.reasons(), cited, anomalies, then);
+            case REFUSED -> record(loaded, now, logged, Outcome.DENY, with(evaluation.reasons(), redemption.reason()), cited, anomalies, then);
         };
     }
 
-    private Verdict record(Loaded loaded, Instant now, AuthorizationRequest logged, Outcome outcome, List<String> reasons,
-            Optional<String> approvalId, Set<String> anomalies) throws IssuanceException {
-        Appended appended = log.append(PolicyEntries.policyDecision(log.header(now), loaded.version(), logged, outcome, reasons,
-                approvalId, anomalies));
+    /**
+     * Logs the decision and, after an allow, {@code then}'s entry in the same batch (both submitted
+     * before either is waited for, the decision first). {@code then}'s entry is made before
+     * anything is submitted; if that fails, the decision is logged alone and the failure rethrown.
+     */
+    private Decided record(Loaded loaded, Instant now, AuthorizationRequest logged, Outcome outcome, List<String> reasons,
+            Optional<String> approvalId, Set<String> anomalies, Optional<AfterAllow> then) throws IssuanceException {
+        LogEntry decision = PolicyEntries.policyDecision(log.header(now), loaded.version(), logged, outcome, reasons, approvalId, anomalies);
+        Appended appended;
+        Optional<Appended> followed = Optional.empty();
+        if (outcome == Outcome.ALLOW && then.isPresent()) {
+            LogEntry next;
+            try {
+                next = then.get().entry(approvalId);
+            } catch (IssuanceException | RuntimeException e) {
+                log.append(decision);
+                throw e;
+            }
+            List<Appended> both = log.appendAll(List.of(decision, next));
+            appended = both.get(0);
+            followed = Optional.of(both.get(1));
+        } else {
+            appended = log.append(decision);
+        }
         // Logged: an allowed request teaches its pair and hour (a decision that failed to log teaches nothing).
         if (outcome == Outcome.ALLOW) {
             signals.learn(logged, now);
         }
-        return new Verdict(outcome, reasons, approvalId, appended.index(), anomalies);
+        return new Decided(new Verdict(outcome, reasons, approvalId, appended.index(), anomalies), followed);
     }
 
     private PolicyVersion publish(CedarPolicy policy, long version, SpiffeId publishedBy) throws IssuanceException {

@@ -58,6 +58,11 @@ final class PolicyLog {
         return dev.agentledger.issuer.Appends.await(ledger, entry);
     }
 
+    /** Appends {@code entries} in this order in one batch ({@link dev.agentledger.issuer.Appends#awaitAll}) and waits for all. */
+    List<Appended> appendAll(List<LogEntry> entries) throws IssuanceException {
+        return dev.agentledger.issuer.Appends.awaitAll(ledger, entries);
+    }
+
     /**
      * Reads the log backward from its end to find the latest version of {@code policyId} and the
      * gate's entries stamped at or after {@code since}. The latest version is the highest one

@@ -43,11 +43,22 @@ public final class IssuanceMeters {
 
     /** {@code gate} with each of its (logged) verdicts counted by outcome. */
     public PolicyGate metered(PolicyGate gate) {
-        return request -> decide(gate, request);
+        return new PolicyGate() {
+            @Override
+            public Verdict decide(ActionRequest request) throws IssuanceException {
+                return counted(gate.decide(request));
+            }
+
+            @Override
+            public Decided decide(ActionRequest request, AfterAllow then) throws IssuanceException {
+                Decided decided = gate.decide(request, then); // the gate's own way: one log batch for both entries
+                counted(decided.verdict());
+                return decided;
+            }
+        };
     }
 
-    private Verdict decide(PolicyGate gate, ActionRequest request) throws IssuanceException {
-        Verdict verdict = gate.decide(request);
+    private Verdict counted(Verdict verdict) {
         counter("agentledger.policy.decisions", "policy gate verdicts, each logged",
                 List.of(Tag.create("decision", verdict.outcome().name().toLowerCase(Locale.ROOT)))).increment();
         return verdict;

@@ -7,6 +7,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.Provider;
 import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
 import java.util.Base64;
@@ -28,6 +29,7 @@ final class CompactJws {
     private static final Set<String> HEADER_NAMES = Set.of("alg", "kid", "typ");
     private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]*");
     private static final int SIGNATURE_LENGTH = 64;
+    private static final String P1363_ALGORITHM = "SHA256withECDSAinP1363Format";
 
     private final String signingInput;
     private final String typ;
@@ -87,14 +89,15 @@ final class CompactJws {
     }
 
     /**
-     * The claims, once the ES256 signature verifies with {@code key}.
+     * The claims, once the ES256 signature verifies with {@code key}, checked with
+     * {@code provider}'s ECDSA (null: the JCA's choice).
      *
      * @throws TokenException (SIGNATURE) if it does not, (MALFORMED) if the payload is not a JSON object
      */
-    Map<String, Object> verify(ECPublicKey key) throws TokenException {
+    Map<String, Object> verify(ECPublicKey key, Provider provider) throws TokenException {
         boolean valid;
         try {
-            Signature verifier = Signature.getInstance("SHA256withECDSAinP1363Format");
+            Signature verifier = provider == null ? Signature.getInstance(P1363_ALGORITHM) : Signature.getInstance(P1363_ALGORITHM, provider);
             verifier.initVerify(key);
             verifier.update(signingInput.getBytes(StandardCharsets.US_ASCII));
             valid = verifier.verify(signature);

@@ -3,6 +3,7 @@ package dev.agentledger.verifierclient.tokens;
 import dev.agentledger.verifierclient.tokens.TokenException.Reason;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.Provider;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
@@ -35,15 +36,26 @@ public final class TokenVerifier {
     private final TokenKeys keys;
     private final String issuer;
     private final InstantSource clock;
+    private final Provider provider;
 
     /**
      * A verifier for tokens signed by {@code issuer} (the authority's {@code iss}, e.g.
      * {@code spiffe://td/agentledger/issuer}) with one of {@code keys}.
      */
     public TokenVerifier(TokenKeys keys, String issuer, InstantSource clock) {
+        this(keys, issuer, clock, null);
+    }
+
+    /**
+     * As {@link #TokenVerifier(TokenKeys, String, InstantSource)}, checking ES256 signatures with
+     * {@code provider} (one that offers {@code SHA256withECDSAinP1363Format}, e.g. BouncyCastle,
+     * several times faster than the JDK's); null for the JCA's choice.
+     */
+    public TokenVerifier(TokenKeys keys, String issuer, InstantSource clock, Provider provider) {
         this.keys = Objects.requireNonNull(keys, "keys");
         this.issuer = Objects.requireNonNull(issuer, "issuer");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.provider = provider;
     }
 
     /**
@@ -119,7 +131,7 @@ public final class TokenVerifier {
         }
         ECPublicKey key = keys.key(jws.kid()).orElseThrow(
                 () -> new TokenException(Reason.UNKNOWN_KEY, "kid " + CompactJws.printable(jws.kid()) + " is not an access-token key"));
-        return jws.verify(key);
+        return jws.verify(key, provider);
     }
 
     private void requireIssuer(String iss) throws TokenException {
