@@ -1,12 +1,7 @@
 package dev.agentledger.bench;
 
-import com.google.common.util.concurrent.FutureCallback;
-import com.google.common.util.concurrent.Futures;
-import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
 import dev.agentledger.proto.LogEntries;
-import dev.agentledger.proto.v1.AppendRequest;
-import dev.agentledger.proto.v1.AppendResponse;
 import dev.agentledger.proto.v1.Header;
 import dev.agentledger.proto.v1.LogEntry;
 import dev.agentledger.proto.v1.X509SvidIssued;
@@ -112,6 +107,7 @@ public final class GrpcLoad {
         long[] latencies = new long[(int) total];
         CountDownLatch done = new CountDownLatch((int) total);
         SplittableRandom random = new SplittableRandom(7);
+        java.util.concurrent.atomic.AtomicReference<Throwable> firstFailure = new java.util.concurrent.atomic.AtomicReference<>();
         long begin = System.nanoTime() + 100_000_000L;
         for (int i = 0; i < total; i++) {
             long scheduled = begin + i * interval;
@@ -120,20 +116,15 @@ public final class GrpcLoad {
                 TimeUnit.NANOSECONDS.sleep(wait);
             }
             int slot = i;
-            AppendRequest request = AppendRequest.newBuilder().setEntry(entry(random)).build();
-            Futures.addCallback(clients.get(i % clients.size()).futureStub().append(request), new FutureCallback<AppendResponse>() {
-                @Override
-                public void onSuccess(AppendResponse response) {
-                    latencies[slot] = System.nanoTime() - scheduled;
-                    done.countDown();
+            // Through the client's coalescing path, as a server-side caller with many requests in
+            // flight would append.
+            clients.get(i % clients.size()).appendAsync(entry(random), false).whenComplete((response, failure) -> {
+                latencies[slot] = failure == null ? System.nanoTime() - scheduled : Long.MAX_VALUE;
+                if (failure != null && firstFailure.compareAndSet(null, failure)) {
+                    System.err.println("first failure: " + failure);
                 }
-
-                @Override
-                public void onFailure(Throwable t) {
-                    latencies[slot] = Long.MAX_VALUE;
-                    done.countDown();
-                }
-            }, MoreExecutors.directExecutor());
+                done.countDown();
+            });
         }
         done.await(60, TimeUnit.SECONDS);
         long[] sorted = Arrays.stream(latencies).filter(l -> l != Long.MAX_VALUE).sorted().toArray();
