@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * the raw synced RocksDB rate at batch 256 on the same disk, in the same run, as the reference.
  *
  * <pre>
- * java -cp bench/target/benchmarks.jar dev.agentledger.bench.GrpcLoad DIR [HOST:PORT] [seconds] [submitters,...] [rate/s]
+ * java -cp bench/target/benchmarks.jar dev.agentledger.bench.GrpcLoad DIR [HOST:PORT] [seconds] [submitters,...] [rate/s,...]
  * </pre>
  */
 public final class GrpcLoad {
@@ -44,7 +44,7 @@ public final class GrpcLoad {
         HostPort address = HostPort.parse(args.length > 1 ? args[1] : "127.0.0.1:8443");
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
         int[] submitters = args.length > 3 ? Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray() : new int[] {1, 16, 256};
-        int rate = args.length > 4 ? Integer.parseInt(args[4]) : 10_000;
+        int[] rates = args.length > 4 ? Arrays.stream(args[4].split(",")).mapToInt(Integer::parseInt).toArray() : new int[] {10_000};
         X509Certificate ca = Pem.readCertificates(dir.caCertificate()).get(0);
         Credentials operator = dev.agentledger.server.bootstrap.Bootstrap.operator(dir);
         List<LedgerClient> clients = new ArrayList<>();
@@ -56,7 +56,9 @@ public final class GrpcLoad {
             for (int s : submitters) {
                 print("closed loop, " + s + " submitters", closedLoop(clients, s, seconds));
             }
-            print("open loop at " + rate + "/s", openLoop(clients, rate, seconds));
+            for (int rate : rates) {
+                print("open loop at " + rate + "/s", openLoop(clients, rate, seconds));
+            }
             Path raw = Files.createTempDirectory("grpc-load-raw");
             System.out.printf(Locale.ROOT, "raw synced RocksDB, batches of 256 x 256 B, same disk: %.0f entries/s%n",
                     LedgerLoad.rawSyncedRate(raw.resolve("db"), 256, 256, 5));

@@ -126,7 +126,8 @@ final class Sequencer implements AutoCloseable {
         List<Hash> leaves = new ArrayList<>(batch.size());
         long[] indexes = new long[batch.size()];
         boolean[] duplicate = new boolean[batch.size()];
-        Map<Hash, Long> inBatch = new HashMap<>();
+        // Only a dedupe append looks for an earlier copy in its batch: without one, no map.
+        Map<Hash, Long> inBatch = batch.stream().anyMatch(Pending::dedupe) ? new HashMap<>() : null;
         for (int i = 0; i < batch.size(); i++) {
             Pending p = batch.get(i);
             OptionalLong existing = p.dedupe() ? existingIndex(p.leaf(), inBatch) : OptionalLong.empty();
@@ -136,7 +137,9 @@ final class Sequencer implements AutoCloseable {
             } else {
                 indexes[i] = next++;
                 leaves.add(p.leaf());
-                inBatch.putIfAbsent(p.leaf(), indexes[i]);
+                if (inBatch != null) {
+                    inBatch.putIfAbsent(p.leaf(), indexes[i]);
+                }
             }
         }
         SignedCheckpoint checkpoint;
