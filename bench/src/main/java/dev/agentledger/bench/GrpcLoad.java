@@ -1,12 +1,7 @@
 package dev.agentledger.bench;
 
-import com.google.common.util.concurrent.FutureCallback;
-import com.google.common.util.concurrent.Futures;
-import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
 import dev.agentledger.proto.LogEntries;
-import dev.agentledger.proto.v1.AppendRequest;
-import dev.agentledger.proto.v1.AppendResponse;
 import dev.agentledger.proto.v1.Header;
 import dev.agentledger.proto.v1.LogEntry;
 import dev.agentledger.proto.v1.X509SvidIssued;
@@ -36,7 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * the raw synced RocksDB rate at batch 256 on the same disk, in the same run, as the reference.
  *
  * <pre>
- * java -cp bench/target/benchmarks.jar dev.agentledger.bench.GrpcLoad DIR [HOST:PORT] [seconds] [submitters,...] [rate/s]
+ * java -cp bench/target/benchmarks.jar dev.agentledger.bench.GrpcLoad DIR [HOST:PORT] [seconds] [submitters,...] [rate/s,...]
  * </pre>
  */
 public final class GrpcLoad {
@@ -49,7 +44,7 @@ public final class GrpcLoad {
         HostPort address = HostPort.parse(args.length > 1 ? args[1] : "127.0.0.1:8443");
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
         int[] submitters = args.length > 3 ? Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray() : new int[] {1, 16, 256};
-        int rate = args.length > 4 ? Integer.parseInt(args[4]) : 10_000;
+        int[] rates = args.length > 4 ? Arrays.stream(args[4].split(",")).mapToInt(Integer::parseInt).toArray() : new int[] {10_000};
         X509Certificate ca = Pem.readCertificates(dir.caCertificate()).get(0);
         Credentials operator = dev.agentledger.server.bootstrap.Bootstrap.operator(dir);
         List<LedgerClient> clients = new ArrayList<>();
@@ -61,7 +56,9 @@ public final class GrpcLoad {
             for (int s : submitters) {
                 print("closed loop, " + s + " submitters", closedLoop(clients, s, seconds));
             }
-            print("open loop at " + rate + "/s", openLoop(clients, rate, seconds));
+            for (int rate : rates) {
+                print("open loop at " + rate + "/s", openLoop(clients, rate, seconds));
+            }
             Path raw = Files.createTempDirectory("grpc-load-raw");
             System.out.printf(Locale.ROOT, "raw synced RocksDB, batches of 256 x 256 B, same disk: %.0f entries/s%n",
                     LedgerLoad.rawSyncedRate(raw.resolve("db"), 256, 256, 5));
@@ -112,6 +109,7 @@ public final class GrpcLoad {
         long[] latencies = new long[(int) total];
         CountDownLatch done = new CountDownLatch((int) total);
         SplittableRandom random = new SplittableRandom(7);
+        java.util.concurrent.atomic.AtomicReference<Throwable> firstFailure = new java.util.concurrent.atomic.AtomicReference<>();
         long begin = System.nanoTime() + 100_000_000L;
         for (int i = 0; i < total; i++) {
             long scheduled = begin + i * interval;
@@ -120,20 +118,15 @@ public final class GrpcLoad {
                 TimeUnit.NANOSECONDS.sleep(wait);
             }
             int slot = i;
-            AppendRequest request = AppendRequest.newBuilder().setEntry(entry(random)).build();
-            Futures.addCallback(clients.get(i % clients.size()).futureStub().append(request), new FutureCallback<AppendResponse>() {
-                @Override
-                public void onSuccess(AppendResponse response) {
-                    latencies[slot] = System.nanoTime() - scheduled;
-                    done.countDown();
+            // Through the client's coalescing path, as a server-side caller with many requests in
+            // flight would append.
+            clients.get(i % clients.size()).appendAsync(entry(random), false).whenComplete((response, failure) -> {
+                latencies[slot] = failure == null ? System.nanoTime() - scheduled : Long.MAX_VALUE;
+                if (failure != null && firstFailure.compareAndSet(null, failure)) {
+                    System.err.println("first failure: " + failure);
                 }
-
-                @Override
-                public void onFailure(Throwable t) {
-                    latencies[slot] = Long.MAX_VALUE;
-                    done.countDown();
-                }
-            }, MoreExecutors.directExecutor());
+                done.countDown();
+            });
         }
         done.await(60, TimeUnit.SECONDS);
         long[] sorted = Arrays.stream(latencies).filter(l -> l != Long.MAX_VALUE).sorted().toArray();

@@ -210,21 +210,53 @@ public final class Ledger implements AutoCloseable {
      *     appending it again
      */
     public CompletableFuture<Appended> append(byte[] entry, boolean dedupe) {
-        CompletableFuture<Appended> result = new CompletableFuture<>();
+        try {
+            return sequencer.submit(pending(entry, dedupe));
+        } catch (InvalidEntryException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * Appends {@code entries} all or nothing: they are committed in one atomic write and answered
+     * in one signed checkpoint, in the order given (each with its own index and proof). The
+     * future fails with {@link InvalidEntryException} naming the first refused entry ("entry N of
+     * M", N from 0) when any is refused, and nothing is appended; or with {@link
+     * LedgerUnavailableException} when the write failed, and then none of them is acknowledged.
+     * Callbacks run on the ledger's responder thread.
+     *
+     * @param dedupe per entry, as {@link #append}'s flag; the same length as {@code entries}
+     * @throws IllegalArgumentException if {@code entries} is empty or the lengths differ
+     */
+    public CompletableFuture<List<Appended>> appendAll(List<byte[]> entries, boolean[] dedupe) {
+        if (entries.isEmpty() || entries.size() != dedupe.length) {
+            throw new IllegalArgumentException("appendAll of " + entries.size() + " entries with "
+                    + dedupe.length + " dedupe flags; want as many, at least one");
+        }
+        List<Sequencer.Pending> group = new java.util.ArrayList<>(entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            try {
+                group.add(pending(entries.get(i), dedupe[i]));
+            } catch (InvalidEntryException e) {
+                return CompletableFuture.failedFuture(new InvalidEntryException(
+                        "entry " + i + " of " + entries.size() + ": " + e.getMessage()));
+            }
+        }
+        sequencer.submit(group);
+        @SuppressWarnings("unchecked")
+        CompletableFuture<Appended>[] results = group.stream().map(Sequencer.Pending::result).toArray(CompletableFuture[]::new);
+        // Every future of the group completes in the same batch, so "all done" comes at once.
+        return CompletableFuture.allOf(results).thenApply(done -> group.stream().map(p -> p.result().join()).toList());
+    }
+
+    /** Checks one entry and readies it for the sequencer (a private copy, leaf hash, index keys). */
+    private Sequencer.Pending pending(byte[] entry, boolean dedupe) throws InvalidEntryException {
         if (entry.length == 0 || entry.length > MAX_ENTRY_BYTES) {
-            result.completeExceptionally(new InvalidEntryException(
-                    "entry is " + entry.length + " bytes, want 1 to " + MAX_ENTRY_BYTES));
-            return result;
+            throw new InvalidEntryException("entry is " + entry.length + " bytes, want 1 to " + MAX_ENTRY_BYTES);
         }
         byte[] copy = entry.clone();
-        List<IndexKey> keys;
-        try {
-            keys = List.copyOf(indexer.keys(copy));
-        } catch (InvalidEntryException e) {
-            result.completeExceptionally(e);
-            return result;
-        }
-        return sequencer.submit(new Sequencer.Pending(copy, Rfc6962.hashLeaf(copy), keys, dedupe, result));
+        List<IndexKey> keys = List.copyOf(indexer.keys(copy));
+        return new Sequencer.Pending(copy, Rfc6962.hashLeaf(copy), keys, dedupe, new CompletableFuture<>());
     }
 
     /** The latest signed checkpoint. */

@@ -32,7 +32,8 @@ final class Sequencer implements AutoCloseable {
     private final CheckpointSigner signer;
     private final LedgerMetrics metrics;
     private final int maxBatch;
-    private final BlockingQueue<Pending> queue;
+    /** Groups of appends; a group is never split across batches, so it commits all or nothing. */
+    private final BlockingQueue<List<Pending>> queue;
     private final Thread thread;
     private final Responder responder = new Responder();
 
@@ -68,26 +69,39 @@ final class Sequencer implements AutoCloseable {
 
     /** Queues an append; the future completes once the entry is durable and in a signed checkpoint. */
     CompletableFuture<Appended> submit(Pending pending) {
+        submit(List.of(pending));
+        return pending.result();
+    }
+
+    /**
+     * Queues a group of appends that go into one batch together (a group larger than the batch
+     * limit is a batch of its own), so they share one atomic write and one checkpoint: all of them
+     * are committed or none. Each future completes as {@link #submit(Pending)}'s does.
+     */
+    void submit(List<Pending> group) {
         if (!running || fatal != null) {
-            pending.result().completeExceptionally(unavailable(fatal != null
+            failAll(group, unavailable(fatal != null
                     ? "the log has stopped: " + fatal.getMessage() : "the log is closed"));
-        } else if (!queue.offer(pending)) {
-            pending.result().completeExceptionally(unavailable("the log is overloaded (" + queue.size()
+        } else if (!queue.offer(group)) {
+            failAll(group, unavailable("the log is overloaded (" + queue.size()
                     + " appends waiting); retry with backoff"));
         }
-        return pending.result();
     }
 
     private void run() {
         List<Pending> batch = new ArrayList<>(maxBatch);
         while (running) {
             try {
-                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                List<Pending> first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
-                batch.add(first);
-                queue.drainTo(batch, maxBatch - 1);
+                batch.addAll(first);
+                // Whole groups only, while they fit; this thread is the only consumer, so the
+                // group peeked is the group polled.
+                for (List<Pending> next = queue.peek(); next != null && batch.size() + next.size() <= maxBatch; next = queue.peek()) {
+                    batch.addAll(queue.poll());
+                }
                 if (store.needsReopen()) {
                     reopenStore();
                 }
@@ -113,7 +127,8 @@ final class Sequencer implements AutoCloseable {
         List<Hash> leaves = new ArrayList<>(batch.size());
         long[] indexes = new long[batch.size()];
         boolean[] duplicate = new boolean[batch.size()];
-        Map<Hash, Long> inBatch = new HashMap<>();
+        // Only a dedupe append looks for an earlier copy in its batch: without one, no map.
+        Map<Hash, Long> inBatch = batch.stream().anyMatch(Pending::dedupe) ? new HashMap<>() : null;
         for (int i = 0; i < batch.size(); i++) {
             Pending p = batch.get(i);
             OptionalLong existing = p.dedupe() ? existingIndex(p.leaf(), inBatch) : OptionalLong.empty();
@@ -123,7 +138,9 @@ final class Sequencer implements AutoCloseable {
             } else {
                 indexes[i] = next++;
                 leaves.add(p.leaf());
-                inBatch.putIfAbsent(p.leaf(), indexes[i]);
+                if (inBatch != null) {
+                    inBatch.putIfAbsent(p.leaf(), indexes[i]);
+                }
             }
         }
         SignedCheckpoint checkpoint;
@@ -204,14 +221,18 @@ final class Sequencer implements AutoCloseable {
     }
 
     private List<Pending> drain() {
+        List<List<Pending>> groups = new ArrayList<>();
+        queue.drainTo(groups);
         List<Pending> rest = new ArrayList<>();
-        queue.drainTo(rest);
+        groups.forEach(rest::addAll);
         return rest;
     }
 
-    private void failAll(List<Pending> batch, Throwable cause) {
+    private static void failAll(List<Pending> batch, Throwable cause) {
+        LedgerUnavailableException failure = cause instanceof LedgerUnavailableException u
+                ? u : unavailable("the log could not commit: " + cause.getMessage(), cause);
         for (Pending p : batch) {
-            p.result().completeExceptionally(unavailable("the log could not commit: " + cause.getMessage(), cause));
+            p.result().completeExceptionally(failure);
         }
     }
 

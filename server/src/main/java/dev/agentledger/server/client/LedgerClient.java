@@ -20,6 +20,7 @@ import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import com.google.protobuf.MessageLite;
 import java.io.ByteArrayInputStream;
@@ -29,6 +30,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -41,11 +44,15 @@ public final class LedgerClient implements AutoCloseable {
     private final ManagedChannel managed;
     private final Channel channel;
     private final LedgerServiceGrpc.LedgerServiceBlockingStub stub;
+    private final AppendCoalescer appends;
 
     private LedgerClient(ManagedChannel managed) {
         this.managed = managed;
         this.channel = ClientInterceptors.intercept(managed, new OutboundLimit());
         this.stub = LedgerServiceGrpc.newBlockingStub(channel);
+        this.appends = new AppendCoalescer(
+                batch -> futureStub().appendBatch(batch),
+                one -> futureStub().append(one));
     }
 
     /**
@@ -89,13 +96,33 @@ public final class LedgerClient implements AutoCloseable {
     }
 
     /**
-     * Appends {@code entry}; blocks until it is logged.
+     * Appends {@code entry}; blocks until it is logged. Appends made concurrently from many threads
+     * travel together in batch messages (see {@link #appendAsync}); each caller still gets its
+     * own answer, and a refusal of its entry only.
      *
-     * @throws io.grpc.StatusRuntimeException with the server's status on refusal
+     * @throws io.grpc.StatusRuntimeException with the server's status on refusal (CANCELLED if the
+     *     thread is interrupted while waiting: the entry may or may not be logged)
      */
     public AppendResponse append(LogEntry entry, boolean dedupe) {
-        return stub.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS)
-                .append(AppendRequest.newBuilder().setEntry(entry).setDedupe(dedupe).build());
+        try {
+            return appendAsync(entry, dedupe).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Status.CANCELLED.withDescription("interrupted while waiting for the append").withCause(e).asRuntimeException();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof StatusRuntimeException status ? status : Status.fromThrowable(e.getCause()).asRuntimeException();
+        }
+    }
+
+    /**
+     * Appends {@code entry} without blocking. Appends made while an earlier batch is in flight
+     * are sent together in one {@code AppendBatch} message (group commit on the client side); a
+     * lone append goes at once. The future completes with this entry's own answer, its checkpoint
+     * filled in, or fails with a {@link StatusRuntimeException}: an entry the server refuses fails
+     * only its own future (such entries are sent again alone).
+     */
+    public CompletableFuture<AppendResponse> appendAsync(LogEntry entry, boolean dedupe) {
+        return appends.append(AppendRequest.newBuilder().setEntry(entry).setDedupe(dedupe).build());
     }
 
     /** The latest signed checkpoint's note bytes. */

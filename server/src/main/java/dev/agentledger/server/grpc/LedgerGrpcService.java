@@ -5,6 +5,8 @@ import dev.agentledger.ledger.Appended;
 import dev.agentledger.ledger.Ledger;
 import dev.agentledger.proto.LogEntries;
 import dev.agentledger.proto.MalformedEntryException;
+import dev.agentledger.proto.v1.AppendBatchRequest;
+import dev.agentledger.proto.v1.AppendBatchResponse;
 import dev.agentledger.proto.v1.AppendRequest;
 import dev.agentledger.proto.v1.AppendResponse;
 import dev.agentledger.proto.v1.GetCheckpointRequest;
@@ -25,7 +27,10 @@ import dev.agentledger.server.log.ProvenEntry;
 import io.grpc.stub.StreamObserver;
 import java.security.cert.Certificate;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 
@@ -36,6 +41,7 @@ import java.util.function.Supplier;
  * nothing else), stamps the
  * entry's header with that identity and the server's time (whatever the request claimed), checks
  * and deterministically serializes the entry, and answers once it is durable in a signed
+ * checkpoint. AppendBatch does the same for many entries at once, all or nothing, answered in one
  * checkpoint. Failures become gRPC status in {@link GrpcErrors} only.
  *
  * <p>Handlers block on the ledger's future: Helidon runs each call on its own virtual thread.
@@ -73,16 +79,79 @@ public final class LedgerGrpcService extends LedgerServiceGrpc.LedgerServiceImpl
                 appenders.check(caller);
             }
             byte[] entry = stamp(request, caller);
-            Appended appended = await(ledger, entry, request.getDedupe());
-            return AppendResponse.newBuilder()
-                    .setIndex(appended.index())
-                    .setLeafHash(ProtoProofs.bytes(appended.leafHash()))
-                    .setCheckpoint(ByteString.copyFrom(appended.checkpoint().noteBytes()))
-                    .setInclusionProof(ProtoProofs.inclusion(appended.proof()))
-                    .setEntry(ByteString.copyFrom(entry))
-                    .setDeduplicated(appended.duplicate())
-                    .build();
+            return answer(await(ledger, entry, request.getDedupe()), entry).build();
         });
+    }
+
+    /** The most appends one {@code AppendBatch} message may carry ({@code ledger_service.proto}). */
+    public static final int MAX_BATCH_APPENDS = 4096;
+
+    @Override
+    public void appendBatch(AppendBatchRequest request, StreamObserver<AppendBatchResponse> out) {
+        Unary.respond(out, () -> {
+            SpiffeId caller = CallerIdentity.of(peerCertificates.get());
+            int count = request.getAppendsCount();
+            if (count == 0 || count > MAX_BATCH_APPENDS) {
+                throw new MalformedEntryException("a batch carries " + count + " appends, want 1 to " + MAX_BATCH_APPENDS);
+            }
+            // Every entry is authorized and checked before any is handed to the log: one refusal
+            // refuses the whole message, and nothing is logged.
+            List<byte[]> entries = new ArrayList<>(count);
+            boolean[] dedupe = new boolean[count];
+            boolean appender = isAppender(caller);
+            for (int i = 0; i < count; i++) {
+                AppendRequest append = request.getAppends(i);
+                try {
+                    if (!appender && !isToolCallRecord(append, caller)) {
+                        appenders.check(caller);
+                    }
+                    entries.add(stamp(append, caller));
+                } catch (PermissionDeniedException e) {
+                    throw new PermissionDeniedException(entryLabel(i, count) + e.getMessage());
+                } catch (MalformedEntryException e) {
+                    throw new MalformedEntryException(entryLabel(i, count) + e.getMessage(), e);
+                }
+                dedupe[i] = append.getDedupe();
+            }
+            List<Appended> appended = awaitAll(ledger.appendAll(entries, dedupe));
+            AppendBatchResponse.Builder response = AppendBatchResponse.newBuilder()
+                    .setCheckpoint(ByteString.copyFrom(appended.getFirst().checkpoint().noteBytes()));
+            for (int i = 0; i < count; i++) {
+                response.addAppends(answer(appended.get(i), entries.get(i)).clearCheckpoint());
+            }
+            return response.build();
+        });
+    }
+
+    private boolean isAppender(SpiffeId caller) {
+        try {
+            appenders.check(caller);
+            return true;
+        } catch (PermissionDeniedException e) {
+            return false;
+        }
+    }
+
+    private static String entryLabel(int i, int count) {
+        return "entry " + i + " of " + count + ": ";
+    }
+
+    private static AppendResponse.Builder answer(Appended appended, byte[] entry) {
+        return AppendResponse.newBuilder()
+                .setIndex(appended.index())
+                .setLeafHash(ProtoProofs.bytes(appended.leafHash()))
+                .setCheckpoint(ByteString.copyFrom(appended.checkpoint().noteBytes()))
+                .setInclusionProof(ProtoProofs.inclusion(appended.proof()))
+                .setEntry(ByteString.copyFrom(entry))
+                .setDeduplicated(appended.duplicate());
+    }
+
+    private static List<Appended> awaitAll(CompletableFuture<List<Appended>> appended) throws Exception {
+        try {
+            return appended.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
     }
 
     /** Whether {@code caller} is a tool (not a configured appender) recording one of its tool calls. */

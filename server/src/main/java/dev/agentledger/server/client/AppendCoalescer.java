@@ -1,0 +1,248 @@
+package dev.agentledger.server.client;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
+import com.google.protobuf.ByteString;
+import dev.agentledger.proto.LogEntries;
+import dev.agentledger.proto.MalformedEntryException;
+import dev.agentledger.proto.v1.AppendBatchRequest;
+import dev.agentledger.proto.v1.AppendBatchResponse;
+import dev.agentledger.proto.v1.AppendRequest;
+import dev.agentledger.proto.v1.AppendResponse;
+import io.grpc.Status;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+/**
+ * Group commit on the client side: appends made concurrently through one client travel together
+ * in {@code AppendBatch} messages. A batch is sent when no call is in flight, or as soon as it is
+ * full ({@value #MAX_ENTRIES} appends or {@value #MAX_BYTES} bytes) while fewer than {@value
+ * #MAX_IN_FLIGHT} are; meanwhile the next batch fills. A lone append goes out at once as a plain
+ * {@code Append}, so an idle client adds no delay.
+ *
+ * <p>Each caller gets exactly its own answer. The server refuses a batch whole when one entry is
+ * bad (and logs none of it), so one caller's bad entry must not fail the others: an append whose
+ * entry fails the local checks ({@link LogEntries#check}, or too big for a batch) is sent alone,
+ * and when the server still refuses a batch (INVALID_ARGUMENT or PERMISSION_DENIED: nothing was
+ * logged) each of its appends is sent again alone, so the refusal reaches only its own caller.
+ * Any other failure (UNAVAILABLE, DEADLINE_EXCEEDED, ...) fails every caller of the batch with the
+ * same status, as it would have failed each of their calls: the batch was committed all or none.
+ */
+final class AppendCoalescer {
+    /** The most appends in one batch message. */
+    static final int MAX_ENTRIES = 1024;
+    /**
+     * The most request bytes in one batch message: well under the private listener's smallest
+     * useful message limit, so a server configured below its default still takes the batches.
+     */
+    static final int MAX_BYTES = 32 * 1024;
+    /** The most batch calls outstanding at once on one client. */
+    static final int MAX_IN_FLIGHT = 4;
+    /** Bytes of framing per append inside the batch message (tag and length). */
+    private static final int FRAMING = 3;
+
+    private final Function<AppendBatchRequest, ListenableFuture<AppendBatchResponse>> sendBatch;
+    private final Function<AppendRequest, ListenableFuture<AppendResponse>> sendOne;
+    private final ReentrantLock lock = new ReentrantLock();
+    // Guarded by lock.
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    private int waitingBytes;
+    private int inFlight;
+    /** Set when the server does not know AppendBatch (an older one): every append then goes alone. */
+    private volatile boolean batchUnsupported;
+
+    private record Waiting(AppendRequest request, int bytes, CompletableFuture<AppendResponse> result) {}
+
+    /**
+     * Coalesces appends sent through {@code sendBatch}, and through {@code sendOne} when alone.
+     * Either function may throw (a refused request): that fails the calls it carried.
+     */
+    AppendCoalescer(Function<AppendBatchRequest, ListenableFuture<AppendBatchResponse>> sendBatch,
+            Function<AppendRequest, ListenableFuture<AppendResponse>> sendOne) {
+        this.sendBatch = sendBatch;
+        this.sendOne = sendOne;
+    }
+
+    /** Queues {@code request}; the future completes with its own answer or fails with a gRPC status. */
+    CompletableFuture<AppendResponse> append(AppendRequest request) {
+        CompletableFuture<AppendResponse> result = new CompletableFuture<>();
+        int bytes = request.getSerializedSize() + FRAMING;
+        if (batchUnsupported || bytes > MAX_BYTES || !passesLocalChecks(request)) {
+            sendAlone(request, result);
+            return result;
+        }
+        List<List<Waiting>> ready;
+        lock.lock();
+        try {
+            waiting.add(new Waiting(request, bytes, result));
+            waitingBytes += bytes;
+            ready = takeReady();
+        } finally {
+            lock.unlock();
+        }
+        ready.forEach(this::send);
+        return result;
+    }
+
+    private static boolean passesLocalChecks(AppendRequest request) {
+        if (!request.hasEntry()) {
+            return false;
+        }
+        try {
+            LogEntries.check(request.getEntry());
+            return true;
+        } catch (MalformedEntryException e) {
+            return false;
+        }
+    }
+
+    /** Every batch that may be sent now (see {@link #takeIfReady}). Requires the lock. */
+    private List<List<Waiting>> takeReady() {
+        List<Waiting> first = takeIfReady();
+        if (first == null) {
+            return List.of();
+        }
+        List<List<Waiting>> ready = new ArrayList<>(2);
+        for (List<Waiting> next = first; next != null; next = takeIfReady()) {
+            ready.add(next);
+        }
+        return ready;
+    }
+
+    /**
+     * The next batch to send, counted as in flight, or null: only when none is in flight, or the
+     * waiting appends fill a batch and fewer than the maximum are. Requires the lock.
+     */
+    private List<Waiting> takeIfReady() {
+        if (waiting.isEmpty()) {
+            return null;
+        }
+        boolean full = waiting.size() >= MAX_ENTRIES || waitingBytes >= MAX_BYTES;
+        if (inFlight > 0 && !(full && inFlight < MAX_IN_FLIGHT)) {
+            return null;
+        }
+        List<Waiting> batch = new ArrayList<>(Math.min(waiting.size(), MAX_ENTRIES));
+        int bytes = 0;
+        while (!waiting.isEmpty() && batch.size() < MAX_ENTRIES && bytes + waiting.peek().bytes() <= MAX_BYTES) {
+            Waiting w = waiting.poll();
+            bytes += w.bytes();
+            batch.add(w);
+        }
+        waitingBytes -= bytes;
+        inFlight++;
+        return batch;
+    }
+
+    private void send(List<Waiting> batch) {
+        if (batch.size() == 1) {
+            Waiting only = batch.getFirst();
+            call(() -> sendOne.apply(only.request()), new FutureCallback<>() {
+                @Override
+                public void onSuccess(AppendResponse response) {
+                    List<List<Waiting>> next = finished();
+                    only.result().complete(response);
+                    sendNext(next);
+                }
+
+                @Override
+                public void onFailure(Throwable t) {
+                    List<List<Waiting>> next = finished();
+                    only.result().completeExceptionally(t);
+                    sendNext(next);
+                }
+            });
+            return;
+        }
+        AppendBatchRequest.Builder request = AppendBatchRequest.newBuilder();
+        batch.forEach(w -> request.addAppends(w.request()));
+        call(() -> sendBatch.apply(request.build()), new FutureCallback<>() {
+            @Override
+            public void onSuccess(AppendBatchResponse response) {
+                List<List<Waiting>> next = finished();
+                answer(batch, response);
+                sendNext(next);
+            }
+
+            @Override
+            public void onFailure(Throwable t) {
+                List<List<Waiting>> next = finished();
+                refused(batch, t);
+                sendNext(next);
+            }
+        });
+    }
+
+    /** Starts a call, turning a synchronous refusal into the callback's failure. */
+    private static <T> void call(java.util.function.Supplier<ListenableFuture<T>> start, FutureCallback<T> callback) {
+        ListenableFuture<T> future;
+        try {
+            future = start.get();
+        } catch (RuntimeException e) {
+            callback.onFailure(e);
+            return;
+        }
+        Futures.addCallback(future, callback, MoreExecutors.directExecutor());
+    }
+
+    /** One call is done: the batches to send now, if any are ready. */
+    private List<List<Waiting>> finished() {
+        lock.lock();
+        try {
+            inFlight--;
+            return takeReady();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void sendNext(List<List<Waiting>> next) {
+        next.forEach(this::send);
+    }
+
+    private static void answer(List<Waiting> batch, AppendBatchResponse response) {
+        if (response.getAppendsCount() != batch.size()) {
+            Throwable wrong = Status.INTERNAL.withDescription("the server answered " + response.getAppendsCount()
+                    + " appends to a batch of " + batch.size()).asRuntimeException();
+            batch.forEach(w -> w.result().completeExceptionally(wrong));
+            return;
+        }
+        ByteString checkpoint = response.getCheckpoint();
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).result().complete(response.getAppends(i).toBuilder().setCheckpoint(checkpoint).build());
+        }
+    }
+
+    /** A failed batch: resend alone what one entry's refusal held back, fail the rest alike. */
+    private void refused(List<Waiting> batch, Throwable t) {
+        Status.Code code = Status.fromThrowable(t).getCode();
+        if (code == Status.Code.UNIMPLEMENTED) {
+            batchUnsupported = true;
+        }
+        if (code == Status.Code.UNIMPLEMENTED || code == Status.Code.INVALID_ARGUMENT || code == Status.Code.PERMISSION_DENIED) {
+            // Nothing of the batch was logged: each append gets its own answer.
+            batch.forEach(w -> sendAlone(w.request(), w.result()));
+            return;
+        }
+        batch.forEach(w -> w.result().completeExceptionally(t));
+    }
+
+    private void sendAlone(AppendRequest request, CompletableFuture<AppendResponse> result) {
+        call(() -> sendOne.apply(request), new FutureCallback<>() {
+            @Override
+            public void onSuccess(AppendResponse response) {
+                result.complete(response);
+            }
+
+            @Override
+            public void onFailure(Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+    }
+}
