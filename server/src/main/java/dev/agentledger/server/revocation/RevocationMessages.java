@@ -39,9 +39,10 @@ final class RevocationMessages {
     record Encoded(dev.agentledger.proto.v1.RevocationEvent proto, WatchRevocationsResponse watch) {}
 
     /**
-     * A remembered event, its encodings, and its other wire forms once asked for. Read without a
-     * lock (every subscriber thread reads them, at about the same time); made under the slot's lock,
-     * checked again there, so each is made once.
+     * A remembered event, its encodings, and its other wire forms once asked for, each made once.
+     * Every method here holds this object's lock: a lock-free version measured no faster and, with
+     * subscriber threads then writing to Helidon's HTTP/2 connections more at once, clients got
+     * GOAWAY FLOW_CONTROL_ERROR "Window size too big" within seconds (see BENCHMARKS.md).
      */
     private static final class Slot {
         final RevocationEvent event;
@@ -65,12 +66,12 @@ final class RevocationMessages {
     private volatile HeartbeatForms lastHeartbeat;
 
     /** The encodings of {@code event}, made once per event object. */
-    Encoded encode(RevocationEvent event) {
+    synchronized Encoded encode(RevocationEvent event) {
         return slot(event).encoded;
     }
 
     /** The protobuf JSON of {@code event}, made once per event object. */
-    String json(RevocationEvent event) {
+    synchronized String json(RevocationEvent event) {
         return json(slot(event));
     }
 
@@ -89,7 +90,7 @@ final class RevocationMessages {
     }
 
     /** The gRPC message carrying {@code event} alone in {@code event} (for watchers that read one per message). */
-    EncodedResponse single(RevocationEvent event) {
+    synchronized EncodedResponse single(RevocationEvent event) {
         Slot slot = slot(event);
         EncodedResponse single = slot.single;
         if (single == null) {
@@ -109,7 +110,7 @@ final class RevocationMessages {
      * many events per message as fit in {@code maxBytes} (one at least, whatever its size). Each
      * event's field bytes are made once; a message is their concatenation.
      */
-    List<EncodedResponse> several(List<RevocationEvent> events, int maxBytes) {
+    synchronized List<EncodedResponse> several(List<RevocationEvent> events, int maxBytes) {
         List<EncodedResponse> messages = new ArrayList<>(1);
         List<byte[]> parts = new ArrayList<>(events.size());
         long size = 0;
@@ -143,7 +144,7 @@ final class RevocationMessages {
      * The Server-Sent Events text of {@code event} as UTF-8 (WHATWG HTML, server-sent events): its
      * sequence as id, name {@code revocation}, its JSON as data, a blank line.
      */
-    byte[] sse(RevocationEvent event) {
+    synchronized byte[] sse(RevocationEvent event) {
         Slot slot = slot(event);
         byte[] sse = slot.sse;
         if (sse == null) {
@@ -175,22 +176,22 @@ final class RevocationMessages {
     }
 
     /** The feed message of {@code heartbeat}, made once per heartbeat object. */
-    WatchRevocationsResponse watch(Heartbeat heartbeat) {
+    synchronized WatchRevocationsResponse watch(Heartbeat heartbeat) {
         return remember(heartbeat).proto();
     }
 
     /** The gRPC message bytes of {@code heartbeat}, made once per heartbeat object. */
-    EncodedResponse grpc(Heartbeat heartbeat) {
+    synchronized EncodedResponse grpc(Heartbeat heartbeat) {
         return remember(heartbeat).grpc();
     }
 
     /** The JSON form of {@code heartbeat}, made once per heartbeat object. */
-    String json(Heartbeat heartbeat) {
+    synchronized String json(Heartbeat heartbeat) {
         return remember(heartbeat).json();
     }
 
     /** The Server-Sent Events text of {@code heartbeat}: name {@code heartbeat}, its JSON as data. */
-    byte[] sse(Heartbeat heartbeat) {
+    synchronized byte[] sse(Heartbeat heartbeat) {
         return remember(heartbeat).sse();
     }
 
