@@ -40,9 +40,7 @@ final class RevocationMessages {
 
     /**
      * A remembered event, its encodings, and its other wire forms once asked for, each made once.
-     * Every method here holds this object's lock: a lock-free version measured no faster and, with
-     * subscriber threads then writing to Helidon's HTTP/2 connections more at once, clients got
-     * GOAWAY FLOW_CONTROL_ERROR "Window size too big" within seconds (see BENCHMARKS.md).
+     * Every method here holds this object's lock (a lock-free version measured no faster here).
      */
     private static final class Slot {
         final RevocationEvent event;
