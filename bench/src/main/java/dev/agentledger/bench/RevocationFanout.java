@@ -12,6 +12,7 @@ import dev.agentledger.server.bootstrap.Credentials;
 import dev.agentledger.server.bootstrap.DataDir;
 import dev.agentledger.server.bootstrap.Pem;
 import dev.agentledger.server.client.LedgerClient;
+import io.grpc.Channel;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -41,8 +42,13 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar dev.agentledger.bench.RevocationFanout DIR \
- *     [PRIVATE_HOST:PORT] [PUBLIC_URL] [subscribers] [seconds] [rate/s] [grpc|sse] [server pid]
+ *     [PRIVATE_HOST:PORT] [PUBLIC_URL] [subscribers] [seconds] [rate/s] [grpc|grpc1|sse] [server pid]
  * </pre>
+ *
+ * <p>{@code grpc} watches asking for several events per message (as current watchers do),
+ * {@code grpc1} one event per message (as watchers from before that field). Also prints the CPU
+ * time both processes spent per delivery while revoking. The subscribers only read each event's
+ * token id: they do not verify proofs (see BENCHMARKS.md for what a verifying subscriber adds).
  */
 public final class RevocationFanout {
     private static final int CHANNELS = 16;
@@ -55,6 +61,7 @@ public final class RevocationFanout {
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong max = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong cutOff = new AtomicLong();
     private volatile long[] sentAt = new long[0];
     private volatile boolean finished;
 
@@ -67,22 +74,47 @@ public final class RevocationFanout {
         int subscribers = args.length > 3 ? Integer.parseInt(args[3]) : 1000;
         int seconds = args.length > 4 ? Integer.parseInt(args[4]) : 20;
         int rate = args.length > 5 ? Integer.parseInt(args[5]) : 100;
-        boolean sse = args.length > 6 && args[6].equals("sse");
+        String transport = args.length > 6 ? args[6] : "grpc";
+        if (!List.of("grpc", "grpc1", "sse").contains(transport)) {
+            throw new IllegalArgumentException("transport " + transport + ": want grpc, grpc1 or sse");
+        }
         Optional<Long> serverPid = args.length > 7 ? Optional.of(Long.parseLong(args[7])) : Optional.empty();
         X509Certificate ca = Pem.readCertificates(dir.caCertificate()).get(0);
         Credentials operator = dev.agentledger.server.bootstrap.Bootstrap.operator(dir);
-        List<LedgerClient> clients = new ArrayList<>();
+        LedgerClient revoker = LedgerClient.connect(address, ca, Optional.of(operator));
+        List<Channel> channels = new ArrayList<>();
         for (int i = 0; i < CHANNELS; i++) {
-            clients.add(LedgerClient.connect(address, ca, Optional.of(operator)));
+            channels.add(watchChannel(address, ca, operator));
         }
-        new RevocationFanout().run(clients, publicUrl, subscribers, seconds, rate, sse, serverPid);
-        clients.forEach(LedgerClient::close);
+        new RevocationFanout().run(revoker, channels, publicUrl, subscribers, seconds, rate, transport, serverPid);
+        revoker.close();
         System.exit(0);
     }
 
-    private void run(List<LedgerClient> clients, String publicUrl, int subscribers, int seconds, int rate, boolean sse,
+    /**
+     * A channel for watchers, as LedgerClient makes one, but with a fixed 1 MiB HTTP/2 flow-control
+     * window when {@code -Dfanout.fixedWindow=true} (grpc-java's window auto-tuning off).
+     */
+    private static Channel watchChannel(HostPort address, X509Certificate ca, Credentials operator) throws IOException {
+        if (!Boolean.getBoolean("fanout.fixedWindow")) {
+            return LedgerClient.connect(address, ca, Optional.of(operator)).channel();
+        }
+        var credentials = io.grpc.TlsChannelCredentials.newBuilder()
+                .trustManager(ascii(Pem.certificates(List.of(ca))))
+                .keyManager(ascii(Pem.certificates(operator.chain())), ascii(Pem.privateKey(operator.key())))
+                .build();
+        return io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress(address.connectHost(), address.port(), credentials)
+                .flowControlWindow(1 << 20).build();
+    }
+
+    private static java.io.InputStream ascii(String text) {
+        return new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    private void run(LedgerClient revoker, List<Channel> channels, String publicUrl, int subscribers, int seconds, int rate, String transport,
             Optional<Long> serverPid) throws Exception {
-        var from = RevocationServiceGrpc.newBlockingStub(clients.get(0).channel()).revoke(request("fanout-start")).getEvent();
+        boolean sse = transport.equals("sse");
+        var from = RevocationServiceGrpc.newBlockingStub(revoker.channel()).revoke(request("fanout-start")).getEvent();
         long heapBefore = usedHeap();
         long serverHeapBefore = serverPid.map(RevocationFanout::serverHeap).orElse(0L);
         CountDownLatch live = new CountDownLatch(subscribers);
@@ -92,7 +124,7 @@ public final class RevocationFanout {
             if (sse) {
                 subscribeSse(http, publicUrl, from.getSequence(), live);
             } else {
-                subscribeGrpc(clients.get(i % clients.size()), from.getSequence(), live);
+                subscribeGrpc(channels.get(i % channels.size()), from.getSequence(), transport.equals("grpc"), live);
             }
         }
         if (!live.await(120, TimeUnit.SECONDS)) {
@@ -104,7 +136,9 @@ public final class RevocationFanout {
 
         int total = seconds * rate;
         sentAt = new long[total];
-        var stub = RevocationServiceGrpc.newFutureStub(clients.get(0).channel());
+        var stub = RevocationServiceGrpc.newFutureStub(revoker.channel());
+        long benchCpuBefore = processCpuNanos();
+        long serverCpuBefore = serverPid.map(RevocationFanout::cpuNanos).orElse(0L);
         long start = System.nanoTime();
         for (int n = 0; n < total; n++) {
             long due = start + n * 1_000_000_000L / rate;
@@ -128,9 +162,21 @@ public final class RevocationFanout {
             Thread.sleep(50);
         }
         finished = true;
+        double wall = (System.nanoTime() - start) / 1e9;
+        long benchCpu = processCpuNanos() - benchCpuBefore;
+        long serverCpu = serverPid.map(RevocationFanout::cpuNanos).orElse(0L) - serverCpuBefore;
+        String name = switch (transport) {
+            case "sse" -> "SSE";
+            case "grpc1" -> "gRPC (one event per message)";
+            default -> "gRPC";
+        };
         System.out.printf(Locale.ROOT, "%d %s subscribers (open in %.1f s), %d revocations at %d/s: received %d of %d, "
-                        + "%d revoke failures%n", subscribers, sse ? "SSE" : "gRPC", openSeconds, total, rate, received.get(),
-                expected, failures.get());
+                        + "%d revoke failures, %d streams cut off%n", subscribers, name, openSeconds, total, rate, received.get(),
+                expected, failures.get(), cutOff.get());
+        System.out.printf(Locale.ROOT, "CPU over %.1f s from the first revoke: bench %.1f s (%.1f µs per delivery)%s%n",
+                wall, benchCpu / 1e9, benchCpu / 1e3 / Math.max(1, received.get()),
+                serverPid.isPresent() ? String.format(Locale.ROOT, ", server %.1f s (%.1f µs per delivery)", serverCpu / 1e9,
+                        serverCpu / 1e3 / Math.max(1, received.get())) : "");
         System.out.printf(Locale.ROOT, "revoke sent -> subscriber received: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
                 percentile(0.50) / 1e6, percentile(0.99) / 1e6, max.get() / 1e6);
         System.out.printf(Locale.ROOT, "bench process heap per subscriber: %.1f KiB%n",
@@ -144,9 +190,9 @@ public final class RevocationFanout {
                 .setReason(RevocationReason.REVOCATION_REASON_TASK_COMPLETED)).build();
     }
 
-    private void subscribeGrpc(LedgerClient client, long from, CountDownLatch live) {
-        RevocationServiceGrpc.newStub(client.channel()).watchRevocations(
-                WatchRevocationsRequest.newBuilder().setFromSequence(from).build(),
+    private void subscribeGrpc(Channel channel, long from, boolean severalEvents, CountDownLatch live) {
+        RevocationServiceGrpc.newStub(channel).watchRevocations(
+                WatchRevocationsRequest.newBuilder().setFromSequence(from).setSeveralEvents(severalEvents).build(),
                 new StreamObserver<>() {
                     private boolean counted;
 
@@ -154,6 +200,8 @@ public final class RevocationFanout {
                     public void onNext(WatchRevocationsResponse message) {
                         if (message.hasEvent()) {
                             record(message.getEvent().getRevoked().getTokenId());
+                        } else if (message.getEventsCount() > 0) {
+                            message.getEventsList().forEach(e -> record(e.getRevoked().getTokenId()));
                         } else if (!counted) {
                             counted = true;
                             live.countDown();
@@ -162,7 +210,7 @@ public final class RevocationFanout {
 
                     @Override
                     public void onError(Throwable t) {
-                        if (!finished) {
+                        if (!finished && cutOff.incrementAndGet() <= 3) {
                             System.out.println("stream failed: " + t);
                         }
                     }
@@ -194,8 +242,11 @@ public final class RevocationFanout {
                         live.countDown();
                     }
                 }
-            } catch (IOException | RuntimeException | InterruptedException e) {
                 if (!finished) {
+                    cutOff.incrementAndGet(); // The server closed it (a last "closed" event).
+                }
+            } catch (IOException | RuntimeException | InterruptedException e) {
+                if (!finished && cutOff.incrementAndGet() <= 3) {
                     System.out.println("stream failed: " + e);
                 }
             }
@@ -230,6 +281,23 @@ public final class RevocationFanout {
             }
         }
         return 0;
+    }
+
+    /** CPU time this process used so far, all threads. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** CPU time (user + system) process {@code pid} used so far, from /proc (Linux; clock ticks of 10 ms). */
+    private static long cpuNanos(long pid) {
+        try {
+            String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // Fields 14 and 15 of proc(5), utime and stime, counted here from field 3 (state).
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static long usedHeap() throws InterruptedException {

@@ -1,5 +1,7 @@
 package dev.agentledger.revocation;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /**
@@ -7,10 +9,14 @@ import java.util.concurrent.LinkedBlockingQueue;
  * the feed, then, once caught up, goes live and delivers what the feed queues for it. The queue is
  * bounded by a count the feed checks when it offers: a subscriber that falls that far behind is cut
  * off (its queue dropped, the listener told where to resume), so it never holds up the others.
+ * Events that wait together (a backlog, or a replay) reach the listener together.
  */
 final class Subscriber implements Subscription {
     /** Ends the delivery loop; {@code tell} says whether the listener hears of it. */
     private record Close(RevocationListener.Cause cause, String reason, boolean tell) {}
+
+    /** The most messages taken from the queue, or events replayed, in one go. */
+    private static final int MAX_BATCH = 256;
 
     private final Feed feed;
     private final RevocationListener listener;
@@ -79,6 +85,7 @@ final class Subscriber implements Subscription {
     /** Delivers events from the feed until caught up, then goes live; returns the next sequence, or 0 if closed. */
     private long replay() throws Exception {
         long next = from + 1;
+        List<RevocationEvent> batch = new ArrayList<>(MAX_BATCH);
         while (true) {
             long last = feed.lastSequence();
             while (next <= last) {
@@ -86,9 +93,10 @@ final class Subscriber implements Subscription {
                     finish(closing);
                     return 0;
                 }
-                listener.onEvent(feed.event(next));
-                delivered = next;
-                next++;
+                for (long end = Math.min(last, next + MAX_BATCH - 1); next <= end; next++) {
+                    batch.add(feed.event(next));
+                }
+                deliver(batch);
             }
             if (feed.goLive(this, next)) {
                 return next;
@@ -96,26 +104,55 @@ final class Subscriber implements Subscription {
         }
     }
 
+    /**
+     * Delivers what the feed queues, in queue order: the events waiting together go to the listener
+     * together, cut only where a heartbeat or a close was queued between them (a heartbeat's
+     * sequence says which events came before it).
+     */
     private void deliverLive(long next) throws Exception {
+        List<Object> waiting = new ArrayList<>(MAX_BATCH);
+        List<RevocationEvent> batch = new ArrayList<>(MAX_BATCH);
         while (true) {
-            Object message = queue.take();
-            switch (message) {
-                case RevocationEvent event -> {
-                    // Events numbered while this subscriber replayed may be queued again: skip them.
-                    if (event.sequence() >= next) {
-                        listener.onEvent(event);
-                        delivered = event.sequence();
-                        next = event.sequence() + 1;
+            waiting.add(queue.take());
+            queue.drainTo(waiting, MAX_BATCH - 1);
+            for (Object message : waiting) {
+                switch (message) {
+                    case RevocationEvent event -> {
+                        // Events numbered while this subscriber replayed may be queued again: skip them.
+                        if (event.sequence() >= next) {
+                            batch.add(event);
+                            next = event.sequence() + 1;
+                        }
                     }
+                    case Heartbeat heartbeat -> {
+                        deliver(batch);
+                        listener.onHeartbeat(heartbeat);
+                    }
+                    case Close close -> {
+                        deliver(batch);
+                        finish(close);
+                        return;
+                    }
+                    default -> throw new IllegalStateException("unexpected message " + message);
                 }
-                case Heartbeat heartbeat -> listener.onHeartbeat(heartbeat);
-                case Close close -> {
-                    finish(close);
-                    return;
-                }
-                default -> throw new IllegalStateException("unexpected message " + message);
             }
+            waiting.clear();
+            deliver(batch);
         }
+    }
+
+    /** Hands {@code batch} (consecutive events, maybe none) to the listener and empties it. */
+    private void deliver(List<RevocationEvent> batch) throws Exception {
+        if (batch.isEmpty()) {
+            return;
+        }
+        if (batch.size() == 1) {
+            listener.onEvent(batch.get(0));
+        } else {
+            listener.onEvents(List.copyOf(batch));
+        }
+        delivered = batch.get(batch.size() - 1).sequence();
+        batch.clear();
     }
 
     private void finish(Close close) {

@@ -14,6 +14,8 @@ final class Recorder implements RevocationListener {
     private static final long WAIT_SECONDS = 30;
 
     final List<Long> sequences = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** The sequences of each group of events delivered together through {@link #onEvents}. */
+    final List<List<Long>> together = java.util.Collections.synchronizedList(new ArrayList<>());
     final LinkedBlockingQueue<Object> messages = new LinkedBlockingQueue<>();
     private final CountDownLatch release;
     final CountDownLatch blocked = new CountDownLatch(1);
@@ -33,6 +35,12 @@ final class Recorder implements RevocationListener {
         release.await();
         sequences.add(event.sequence());
         messages.add(event);
+    }
+
+    @Override
+    public void onEvents(List<RevocationEvent> events) throws Exception {
+        together.add(events.stream().map(RevocationEvent::sequence).toList());
+        RevocationListener.super.onEvents(events);
     }
 
     @Override

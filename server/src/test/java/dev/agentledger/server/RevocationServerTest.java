@@ -1,6 +1,7 @@
 package dev.agentledger.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -160,6 +161,40 @@ class RevocationServerTest {
                     .newBlockingStub(stranger.channel()).withDeadlineAfter(10, TimeUnit.SECONDS)
                     .watchRevocations(WatchRevocationsRequest.getDefaultInstance()).next());
             assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
+        }
+    }
+
+    @Test
+    void aWatcherAskingForSeveralEventsGetsWaitingOnesInOneMessageAndAnOldWatcherOnePerMessage() throws Exception {
+        try (LedgerClient client = server.operatorClient()) {
+            long from = server.server.revocations().lastSequence();
+            List<RevocationEvent> made = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                made.add(revoke(client, Revoked.newBuilder().setTokenId("several-" + i)));
+            }
+            // Resuming from before them, the five wait together: one message carries them all.
+            Iterator<WatchRevocationsResponse> several = RevocationServiceGrpc.newBlockingStub(client.channel())
+                    .withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .watchRevocations(WatchRevocationsRequest.newBuilder().setFromSequence(from).setSeveralEvents(true).build());
+            WatchRevocationsResponse together = several.next();
+            assertFalse(together.hasEvent());
+            assertEquals(made, together.getEventsList());
+            for (RevocationEvent event : together.getEventsList()) {
+                InclusionProof proof = InclusionProof.parse(event.getInclusionProof().getIndex(),
+                        event.getInclusionProof().getTreeSize(),
+                        event.getInclusionProof().getHashesList().stream().map(ByteString::toByteArray).toList());
+                byte[] entry = event.getEntry().toByteArray();
+                VerifiedInclusion.verify(entry, Rfc6962.hashLeaf(entry), event.getCheckpoint().toByteArray(), proof,
+                        server.logVerifier());
+            }
+            Iterator<WatchRevocationsResponse> old = RevocationServiceGrpc.newBlockingStub(client.channel())
+                    .withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .watchRevocations(WatchRevocationsRequest.newBuilder().setFromSequence(from).build());
+            for (RevocationEvent event : made) {
+                WatchRevocationsResponse message = old.next();
+                assertEquals(event, message.getEvent());
+                assertEquals(0, message.getEventsCount());
+            }
         }
     }
 

@@ -14,7 +14,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The revocation broadcast as Prometheus meters: {@code agentledger_revocation_fanout_seconds}, a
@@ -38,8 +38,11 @@ public final class RevocationMeters {
 
     private final MeterRegistry registry;
     private final InstantSource clock;
-    /** The last event's sequence and logged time: each event's entry is parsed once, not once per subscriber. */
-    private final AtomicReference<long[]> lastLogged = new AtomicReference<>(new long[] {0, 0});
+    /** Events' logged times remembered, by sequence, so subscribers lagging behind each other share them. */
+    private static final int REMEMBERED = 4096;
+
+    /** Recent events' sequence and logged time: each event's entry is parsed once, not once per subscriber. */
+    private final AtomicReferenceArray<long[]> logged = new AtomicReferenceArray<>(REMEMBERED);
 
     /** Meters in {@code registry}; delivery times read from {@code clock}, the clock revocations are logged with. */
     public RevocationMeters(MeterRegistry registry, InstantSource clock) {
@@ -80,6 +83,18 @@ public final class RevocationMeters {
             }
 
             @Override
+            public void onEvents(List<RevocationEvent> events) throws Exception {
+                delivery.onEvents(events);
+                long now = clock.millis();
+                for (RevocationEvent event : events) {
+                    long logged = loggedMillis(event);
+                    if (logged > 0) {
+                        timer.record(Duration.ofMillis(Math.max(0, now - logged)));
+                    }
+                }
+            }
+
+            @Override
             public void onHeartbeat(Heartbeat heartbeat) throws Exception {
                 delivery.onHeartbeat(heartbeat);
             }
@@ -93,8 +108,9 @@ public final class RevocationMeters {
 
     /** The event's entry header time, 0 when unset or unreadable (a raw entry appended without one). */
     private long loggedMillis(RevocationEvent event) {
-        long[] last = lastLogged.get();
-        if (last[0] == event.sequence()) {
+        int slot = (int) (event.sequence() % REMEMBERED);
+        long[] last = logged.get(slot);
+        if (last != null && last[0] == event.sequence()) {
             return last[1];
         }
         long millis;
@@ -103,7 +119,7 @@ public final class RevocationMeters {
         } catch (MalformedEntryException e) {
             millis = 0;
         }
-        lastLogged.set(new long[] {event.sequence(), millis});
+        logged.set(slot, new long[] {event.sequence(), millis});
         return millis;
     }
 

@@ -10,13 +10,15 @@ import dev.agentledger.server.log.InvalidRequestException;
 import dev.agentledger.server.observe.RevocationMeters;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.sse.SseEvent;
 import io.helidon.json.JsonObject;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.helidon.webserver.sse.SseSink;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -32,6 +34,9 @@ import java.util.concurrent.CountDownLatch;
  * Bad sequences are 400 (through the public listener's error mapping).
  */
 public final class RevocationFeedHttpService implements HttpService {
+    /** The SSE media type (WHATWG HTML, server-sent events). */
+    static final String EVENT_STREAM = "text/event-stream";
+
     /** The SSE reconnection header (WHATWG HTML, server-sent events). */
     static final HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
 
@@ -110,10 +115,14 @@ public final class RevocationFeedHttpService implements HttpService {
         } catch (InvalidRevocationException e) {
             throw new InvalidRequestException(e.getMessage(), e);
         }
+        res.header(HeaderNames.CONTENT_TYPE, EVENT_STREAM);
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
-        try (SseSink sink = res.sink(SseSink.TYPE)) {
-            writer.sink.complete(sink);
+        try (OutputStream out = res.outputStream()) {
+            out.flush(); // The status and headers go now: the first event may be a heartbeat away.
+            writer.stream.complete(out);
             writer.done.await();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // The client went away.
         } finally {
             subscription.close();
         }
@@ -138,30 +147,41 @@ public final class RevocationFeedHttpService implements HttpService {
         }
     }
 
-    /** Writes one subscription as SSE once the sink is open; any write failure ends it. */
+    /**
+     * Writes one subscription as SSE once the stream is open, from bytes made once per event for
+     * every stream; events that were waiting together go out in one flush. Any write failure ends it.
+     */
     private final class SseWriter implements RevocationListener {
-        final CompletableFuture<SseSink> sink = new CompletableFuture<>();
+        final CompletableFuture<OutputStream> stream = new CompletableFuture<>();
         final CountDownLatch done = new CountDownLatch(1);
 
         @Override
         public void onEvent(RevocationEvent event) throws Exception {
-            emit(SseEvent.builder().id(Long.toString(event.sequence())).name("revocation")
-                    .data(messages.json(event)).build());
+            write(List.of(messages.sse(event)));
+        }
+
+        @Override
+        public void onEvents(List<RevocationEvent> events) throws Exception {
+            List<byte[]> texts = new ArrayList<>(events.size());
+            for (RevocationEvent event : events) {
+                texts.add(messages.sse(event));
+            }
+            write(texts);
         }
 
         @Override
         public void onHeartbeat(Heartbeat heartbeat) throws Exception {
-            emit(SseEvent.builder().name("heartbeat").data(messages.json(heartbeat)).build());
+            write(List.of(messages.sse(heartbeat)));
         }
 
         @Override
         public void onClosed(Cause cause, String message, long lastSequence) {
             try {
-                emit(SseEvent.builder().name("closed").data(JsonObject.builder()
+                write(List.of(RevocationMessages.sse(null, "closed", JsonObject.builder()
                         .set("cause", cause.name())
                         .set("message", message)
                         .set("last_sequence", lastSequence)
-                        .build().toString()).build());
+                        .build().toString())));
             } catch (Exception e) {
                 // The client is gone already.
             } finally {
@@ -169,13 +189,29 @@ public final class RevocationFeedHttpService implements HttpService {
             }
         }
 
-        private void emit(SseEvent event) throws Exception {
+        private void write(List<byte[]> texts) throws Exception {
             try {
-                sink.get().emit(event);
+                OutputStream out = stream.get();
+                out.write(texts.size() == 1 ? texts.get(0) : concatenate(texts)); // One write, one chunk.
+                out.flush();
             } catch (Exception | Error e) {
                 done.countDown();
                 throw e;
             }
         }
+    }
+
+    private static byte[] concatenate(List<byte[]> texts) {
+        int length = 0;
+        for (byte[] text : texts) {
+            length += text.length;
+        }
+        byte[] all = new byte[length];
+        int at = 0;
+        for (byte[] text : texts) {
+            System.arraycopy(text, 0, all, at, text.length);
+            at += text.length;
+        }
+        return all;
     }
 }

@@ -15,20 +15,28 @@ import dev.agentledger.server.auth.ForbiddenException;
 import dev.agentledger.server.auth.Roles;
 import dev.agentledger.server.grpc.CallerIdentity;
 import dev.agentledger.server.observe.RevocationMeters;
+import io.grpc.BindableService;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.security.cert.Certificate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
  * {@code agentledger.v1.RevocationService} on the private listener. Revoke needs role revoker or
  * operator; WatchRevocations any identity of the server's trust domain. Each watcher is a
- * subscription of the feed, written to by its own thread; failures become gRPC status in
- * {@link RevocationErrors} only.
+ * subscription of the feed, written to by its own thread with messages encoded once for all
+ * watchers; failures become gRPC status in {@link RevocationErrors} only.
  */
-public final class RevocationGrpcService extends RevocationServiceGrpc.RevocationServiceImplBase {
+public final class RevocationGrpcService implements RevocationServiceGrpc.AsyncService, BindableService {
     private final Revocations revocations;
     private final RevocationMeters meters;
     private final String trustDomain;
@@ -85,15 +93,44 @@ public final class RevocationGrpcService extends RevocationServiceGrpc.Revocatio
         out.onCompleted();
     }
 
+    /**
+     * The generated binding, except that WatchRevocations writes feed messages already encoded:
+     * every stream writes the same bytes, made once per event (see {@link RevocationMessages}).
+     */
     @Override
-    public void watchRevocations(WatchRevocationsRequest request, StreamObserver<WatchRevocationsResponse> out) {
+    public ServerServiceDefinition bindService() {
+        ServerServiceDefinition generated = RevocationServiceGrpc.bindService(this);
+        MethodDescriptor<WatchRevocationsRequest, WatchRevocationsResponse> watch = RevocationServiceGrpc.getWatchRevocationsMethod();
+        MethodDescriptor<WatchRevocationsRequest, EncodedResponse> encoded = watch.toBuilder(watch.getRequestMarshaller(),
+                EncodedResponse.MARSHALLER).build();
+        ServiceDescriptor.Builder service = ServiceDescriptor.newBuilder(generated.getServiceDescriptor().getName())
+                .setSchemaDescriptor(generated.getServiceDescriptor().getSchemaDescriptor())
+                .addMethod(encoded);
+        List<ServerMethodDefinition<?, ?>> others = new ArrayList<>();
+        for (ServerMethodDefinition<?, ?> method : generated.getMethods()) {
+            if (!method.getMethodDescriptor().getFullMethodName().equals(watch.getFullMethodName())) {
+                service.addMethod(method.getMethodDescriptor());
+                others.add(method);
+            }
+        }
+        ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(service.build())
+                .addMethod(encoded, ServerCalls.asyncServerStreamingCall(this::watch));
+        others.forEach(definition::addMethod);
+        return definition.build();
+    }
+
+    /**
+     * Streams the feed from {@code request.from_sequence}; several waiting events share one message
+     * when the watcher asked with {@code several_events}.
+     */
+    private void watch(WatchRevocationsRequest request, StreamObserver<EncodedResponse> out) {
         try {
             requireTrustDomain(CallerIdentity.of(peerCertificates.get()), trustDomain);
-            Watcher watcher = new Watcher(out);
+            Watcher watcher = new Watcher(out, request.getSeveralEvents());
             Subscription subscription = revocations.subscribe(request.getFromSequence(),
                     meters.timed(RevocationMeters.GRPC, watcher));
             meters.subscribers(RevocationMeters.GRPC).incrementAndGet();
-            if (out instanceof ServerCallStreamObserver<WatchRevocationsResponse> call) {
+            if (out instanceof ServerCallStreamObserver<EncodedResponse> call) {
                 call.setOnCancelHandler(() -> {
                     watcher.ended();
                     subscription.close();
@@ -114,11 +151,22 @@ public final class RevocationGrpcService extends RevocationServiceGrpc.Revocatio
 
     /** Writes one subscription's feed to its gRPC stream. */
     private final class Watcher implements RevocationListener {
-        private final StreamObserver<WatchRevocationsResponse> out;
+        /**
+         * Events in one message at most this size, unless one event alone is larger: with gRPC's
+         * 5-byte prefix a message fits one HTTP/2 DATA frame of the default maximum size, 16,384
+         * bytes (RFC 9113 section 4.2). Helidon 4.5's outbound flow control miscounts messages it
+         * splits into several frames (with 64 KiB messages, clients saw FLOW_CONTROL_ERROR "Window
+         * size too big" within seconds; see helidon-io/helidon#9589 for its kind).
+         */
+        private static final int MAX_MESSAGE_BYTES = 16_384 - 5;
+
+        private final StreamObserver<EncodedResponse> out;
+        private final boolean several;
         private final java.util.concurrent.atomic.AtomicBoolean counted = new java.util.concurrent.atomic.AtomicBoolean(true);
 
-        Watcher(StreamObserver<WatchRevocationsResponse> out) {
+        Watcher(StreamObserver<EncodedResponse> out, boolean several) {
             this.out = out;
+            this.several = several;
         }
 
         /** The watch ended (cancelled, cut off, or its stream failed): it leaves the subscriber count once. */
@@ -130,18 +178,26 @@ public final class RevocationGrpcService extends RevocationServiceGrpc.Revocatio
 
         @Override
         public void onEvent(RevocationEvent event) {
-            try {
-                out.onNext(messages.encode(event).watch());
-            } catch (RuntimeException e) {
-                ended();
-                throw e;
+            send(several ? messages.several(List.of(event), MAX_MESSAGE_BYTES).get(0) : messages.single(event));
+        }
+
+        @Override
+        public void onEvents(List<RevocationEvent> events) {
+            if (!several) {
+                events.forEach(this::onEvent);
+                return;
             }
+            messages.several(events, MAX_MESSAGE_BYTES).forEach(this::send);
         }
 
         @Override
         public void onHeartbeat(Heartbeat heartbeat) {
+            send(messages.grpc(heartbeat));
+        }
+
+        private void send(EncodedResponse message) {
             try {
-                out.onNext(messages.watch(heartbeat));
+                out.onNext(message);
             } catch (RuntimeException e) {
                 ended();
                 throw e;
