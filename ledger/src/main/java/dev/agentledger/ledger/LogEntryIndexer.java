@@ -1,16 +1,21 @@
 package dev.agentledger.ledger;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import dev.agentledger.proto.LogEntries;
 import dev.agentledger.proto.MalformedEntryException;
 import dev.agentledger.proto.v1.LogEntry;
 import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * Accepts only well-formed {@code agentledger.v1.LogEntry} messages and indexes each by what it
@@ -22,6 +27,8 @@ import java.util.Set;
 public final class LogEntryIndexer implements EntryIndexer {
     /** The indexer for the product's log. */
     public static final LogEntryIndexer INSTANCE = new LogEntryIndexer();
+    /** Per message type, the fields worth walking (see {@link #relevant(Descriptor)}). */
+    private static final ConcurrentMap<Descriptor, List<FieldDescriptor>> RELEVANT = new ConcurrentHashMap<>();
 
     private LogEntryIndexer() {}
 
@@ -34,28 +41,64 @@ public final class LogEntryIndexer implements EntryIndexer {
             throw new InvalidEntryException("malformed log entry: " + e.getMessage(), e);
         }
         Set<IndexKey> keys = new LinkedHashSet<>();
-        for (Map.Entry<FieldDescriptor, Object> field : parsed.getAllFields().entrySet()) {
-            if (field.getKey().getNumber() != LogEntry.HEADER_FIELD_NUMBER) {
-                collect(field.getKey(), field.getValue(), keys);
+        for (FieldDescriptor field : relevant(LogEntry.getDescriptor())) {
+            if (field.getNumber() != LogEntry.HEADER_FIELD_NUMBER) {
+                collect(parsed, field, keys);
             }
         }
         return List.copyOf(keys);
     }
 
-    private static void collect(FieldDescriptor field, Object value, Set<IndexKey> keys) throws InvalidEntryException {
-        if (field.isRepeated()) {
-            for (Object item : (List<?>) value) {
-                collectOne(field, item, keys);
+    /**
+     * The fields of {@code type} that are index keys or may hold one (messages that contain such
+     * fields, at any depth), in field-number order: walking only these visits what walking every
+     * set field would, without the reflection over certificates, proofs and the like.
+     */
+    private static List<FieldDescriptor> relevant(Descriptor type) {
+        List<FieldDescriptor> known = RELEVANT.get(type);
+        if (known == null) {
+            known = relevant(type, new HashSet<>());
+        }
+        return known;
+    }
+
+    private static List<FieldDescriptor> relevant(Descriptor type, Set<Descriptor> visiting) {
+        List<FieldDescriptor> known = RELEVANT.get(type);
+        if (known != null) {
+            return known;
+        }
+        visiting.add(type);
+        List<FieldDescriptor> fields = new ArrayList<>();
+        for (FieldDescriptor field : type.getFields()) {
+            boolean holds = field.getJavaType() == FieldDescriptor.JavaType.MESSAGE
+                    ? visiting.contains(field.getMessageType()) || !relevant(field.getMessageType(), visiting).isEmpty()
+                    : kindOf(field.getName()) != null;
+            if (holds) {
+                fields.add(field);
             }
-        } else {
-            collectOne(field, value, keys);
+        }
+        fields.sort(Comparator.comparingInt(FieldDescriptor::getNumber));
+        visiting.remove(type);
+        List<FieldDescriptor> result = List.copyOf(fields);
+        RELEVANT.put(type, result);
+        return result;
+    }
+
+    private static void collect(Message message, FieldDescriptor field, Set<IndexKey> keys) throws InvalidEntryException {
+        if (field.isRepeated()) {
+            int count = message.getRepeatedFieldCount(field);
+            for (int i = 0; i < count; i++) {
+                collectOne(field, message.getRepeatedField(field, i), keys);
+            }
+        } else if (message.hasField(field) || (field.getJavaType() != FieldDescriptor.JavaType.MESSAGE && !field.hasPresence())) {
+            collectOne(field, message.getField(field), keys);
         }
     }
 
     private static void collectOne(FieldDescriptor field, Object value, Set<IndexKey> keys) throws InvalidEntryException {
         if (value instanceof Message message) {
-            for (Map.Entry<FieldDescriptor, Object> inner : message.getAllFields().entrySet()) {
-                collect(inner.getKey(), inner.getValue(), keys);
+            for (FieldDescriptor inner : relevant(message.getDescriptorForType())) {
+                collect(message, inner, keys);
             }
             return;
         }

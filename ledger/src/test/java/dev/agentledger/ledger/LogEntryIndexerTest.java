@@ -7,6 +7,10 @@ import com.google.protobuf.ByteString;
 import dev.agentledger.proto.LogEntries;
 import dev.agentledger.proto.v1.Header;
 import dev.agentledger.proto.v1.LogEntry;
+import dev.agentledger.proto.v1.Decision;
+import dev.agentledger.proto.v1.PolicyDecision;
+import dev.agentledger.proto.v1.User;
+import dev.agentledger.proto.v1.AuthorizationRequest;
 import dev.agentledger.proto.v1.Revoked;
 import dev.agentledger.proto.v1.X509SvidIssued;
 import java.util.List;
@@ -34,6 +38,34 @@ class LogEntryIndexerTest {
                         new IndexKey(IndexKey.Kind.SPIFFE_ID, "spiffe://agentledger.test/agent/a1"),
                         new IndexKey(IndexKey.Kind.SERIAL, "8f01")),
                 LogEntryIndexer.INSTANCE.keys(LogEntries.serialize(issued)));
+    }
+
+    /** Nested and repeated messages are walked to any depth, and only what is set is indexed. */
+    @Test
+    void indexesKeysInNestedMessages() throws InvalidEntryException {
+        AuthorizationRequest request = AuthorizationRequest.newBuilder()
+                .setPrincipalSpiffeId("spiffe://agentledger.test/agent/a1/i1")
+                .setActingUser(User.newBuilder().setIssuer("https://idp.test").setSubject("alice"))
+                .setAction("db.write").setResource("orders")
+                .addDelegationIds("d-1")
+                .putContext("approval_id", "not a field, not indexed")
+                .build();
+        LogEntry decided = LogEntry.newBuilder()
+                .setHeader(HEADER)
+                .setPolicyDecision(PolicyDecision.newBuilder().setPolicyId("p").setRequest(request)
+                        .setDecision(Decision.DECISION_NEEDS_APPROVAL).setApprovalId("a-7"))
+                .build();
+        assertEquals(
+                List.of(
+                        new IndexKey(IndexKey.Kind.SPIFFE_ID, "spiffe://agentledger.test/agent/a1/i1"),
+                        new IndexKey(IndexKey.Kind.TOKEN_ID, "a-7")),
+                LogEntryIndexer.INSTANCE.keys(LogEntries.serialize(decided)));
+        LogEntry withoutRequest = decided.toBuilder()
+                .setPolicyDecision(decided.getPolicyDecision().toBuilder().clearRequest())
+                .build();
+        assertEquals(
+                List.of(new IndexKey(IndexKey.Kind.TOKEN_ID, "a-7")),
+                LogEntryIndexer.INSTANCE.keys(LogEntries.serialize(withoutRequest)));
     }
 
     @Test
