@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 kills="${1:-100}"
 echo "server soak: $kills kills..." >&2
-./mvnw -q -B -ntp -pl server -am test \
+# Only the plain test execution: the fuzz execution would run the same -Dtest class a second time.
+./mvnw -q -B -ntp -pl server -am test-compile surefire:test@default-test \
     -Dtest=ServerSoakTest -Dsurefire.failIfNoSpecifiedTests=false -Dagentledger.soak.kills="$kills" \
     -Dtest.fork.timeout=$((kills * 120 + 600))
 echo "server soak: $kills kills passed (figures on the \"server soak:\" line above)." >&2
