@@ -183,7 +183,12 @@ public final class SustainedLoad {
             return result;
         } catch (Exception e) {
             String cause = e instanceof StatusRuntimeException s ? s.getStatus().getCode().name() : e.getClass().getSimpleName();
-            errors.computeIfAbsent(kind + ":" + cause, k -> new LongAdder()).increment();
+            if (errors.computeIfAbsent(kind + ":" + cause, k -> new LongAdder()).sum() == 0) {
+                // The first error of each kind and cause, in full: a status code alone does not say
+                // whether the server refused or the transport failed.
+                System.err.println("first " + kind + ":" + cause + " error: " + e);
+            }
+            errors.get(kind + ":" + cause).increment();
             return null;
         }
     }

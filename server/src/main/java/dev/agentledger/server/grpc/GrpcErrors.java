@@ -34,6 +34,10 @@ final class GrpcErrors {
             case PermissionDeniedException p -> Status.PERMISSION_DENIED.withDescription(p.getMessage());
             case ForbiddenException f -> Status.PERMISSION_DENIED.withDescription(f.getMessage());
             case IssuanceException i -> Status.fromCode(IssuanceFailures.code(i.reason())).withDescription(i.getMessage());
+            case TokenExchangeException t when t.error() == TokenExchangeException.Error.SERVER_ERROR -> {
+                LOG.log(System.Logger.Level.ERROR, "token exchange failed on the server's side", t);
+                yield Status.INTERNAL.withDescription(description(t));
+            }
             case TokenExchangeException t -> Status.fromCode(code(t.error())).withDescription(description(t));
             case MalformedEntryException m -> Status.INVALID_ARGUMENT.withDescription(m.getMessage());
             case InvalidEntryException i -> Status.INVALID_ARGUMENT.withDescription(i.getMessage());

@@ -88,6 +88,10 @@ public final class AuthorizationHttpService implements HttpService {
             res.status(Status.create(answer.httpStatus())).send(answer.json());
         } catch (TokenExchangeException e) {
             meters.refused("capability_token", e.error().code());
+            if (e.error() == TokenExchangeException.Error.SERVER_ERROR) {
+                System.getLogger(AuthorizationHttpService.class.getName()).log(System.Logger.Level.ERROR,
+                        "token exchange failed on the server's side", e);
+            }
             res.status(Status.create(e.httpStatus())).send(e.json());
         } catch (JsonAnswers.BadRequest e) {
             res.status(Status.BAD_REQUEST_400).send(JsonObject.builder()
