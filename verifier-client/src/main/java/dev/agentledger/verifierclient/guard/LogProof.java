@@ -11,6 +11,7 @@ import dev.agentledger.proto.v1.LogEntry;
 import dev.agentledger.verifierclient.CheckpointTracker;
 import dev.agentledger.verifierclient.LogVerifier;
 import dev.agentledger.verifierclient.VerifiedCheckpoint;
+import dev.agentledger.verifierclient.internal.RecentlyUsed;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -18,7 +19,6 @@ import java.security.NoSuchAlgorithmException;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,7 +50,7 @@ public final class LogProof {
 
     private final LogVerifier verifier;
     private final Optional<CheckpointTracker> tracker;
-    private final Map<String, VerifiedCheckpoint> opened = new LinkedHashMap<>(16, 0.75f, true);
+    private final RecentlyUsed<String, VerifiedCheckpoint> opened = new RecentlyUsed<>(CHECKPOINTS_HELD);
 
     /** Checks proofs with {@code verifier}'s log key, and against {@code tracker}'s history when given. */
     public LogProof(LogVerifier verifier, Optional<CheckpointTracker> tracker) {
@@ -113,19 +113,12 @@ public final class LogProof {
 
     /** The note opened by the log key, from memory when it verified before (same text, same result). */
     private VerifiedCheckpoint open(String note) throws VerificationException {
-        synchronized (opened) {
-            VerifiedCheckpoint held = opened.get(note);
-            if (held != null) {
-                return held;
-            }
+        VerifiedCheckpoint held = opened.get(note);
+        if (held != null) {
+            return held;
         }
         VerifiedCheckpoint checkpoint = verifier.open(note);
-        synchronized (opened) {
-            opened.put(note, checkpoint);
-            if (opened.size() > CHECKPOINTS_HELD) {
-                opened.remove(opened.keySet().iterator().next());
-            }
-        }
+        opened.put(note, checkpoint);
         return checkpoint;
     }
 

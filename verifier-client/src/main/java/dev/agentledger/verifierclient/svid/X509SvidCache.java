@@ -1,14 +1,13 @@
 package dev.agentledger.verifierclient.svid;
 
 import dev.agentledger.merkle.VerificationException;
+import dev.agentledger.verifierclient.internal.RecentlyUsed;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@link X509SvidVerifier#verify} with a bounded memory of the chains that verified: a chain (by
@@ -22,8 +21,7 @@ import java.util.Map;
 public final class X509SvidCache {
     private record Verified(SpiffeBundle bundle, VerifiedX509Svid svid, Instant notBefore, Instant notAfter) {}
 
-    private final int capacity;
-    private final Map<ByteBuffer, Verified> verified;
+    private final RecentlyUsed<ByteBuffer, Verified> verified;
 
     /**
      * A cache of at most {@code capacity} chains.
@@ -31,11 +29,7 @@ public final class X509SvidCache {
      * @throws IllegalArgumentException if {@code capacity} is below 1
      */
     public X509SvidCache(int capacity) {
-        if (capacity < 1) {
-            throw new IllegalArgumentException("capacity " + capacity + " is below 1");
-        }
-        this.capacity = capacity;
-        this.verified = new LinkedHashMap<>(16, 0.75f, true);
+        this.verified = new RecentlyUsed<>(capacity);
     }
 
     /**
@@ -48,10 +42,7 @@ public final class X509SvidCache {
             return X509SvidVerifier.verify(chain, bundle, now);
         }
         ByteBuffer key = ByteBuffer.wrap(digest(chain));
-        Verified held;
-        synchronized (verified) {
-            held = verified.get(key);
-        }
+        Verified held = verified.get(key);
         if (held != null && held.bundle() == bundle && !now.isBefore(held.notBefore()) && !now.isAfter(held.notAfter())) {
             return held.svid();
         }
@@ -62,12 +53,7 @@ public final class X509SvidCache {
             notBefore = max(notBefore, certificate.getNotBefore().toInstant());
             notAfter = min(notAfter, certificate.getNotAfter().toInstant());
         }
-        synchronized (verified) {
-            verified.put(key, new Verified(bundle, svid, notBefore, notAfter));
-            if (verified.size() > capacity) {
-                verified.remove(verified.keySet().iterator().next());
-            }
-        }
+        verified.put(key, new Verified(bundle, svid, notBefore, notAfter));
         return svid;
     }
 
