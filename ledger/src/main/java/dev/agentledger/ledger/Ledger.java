@@ -233,7 +233,7 @@ public final class Ledger implements AutoCloseable {
             throw new IllegalArgumentException("appendAll of " + entries.size() + " entries with "
                     + dedupe.length + " dedupe flags; want as many, at least one");
         }
-        List<Sequencer.Pending> group = new java.util.ArrayList<>(entries.size());
+        List<Sequencer.Pending> group = new ArrayList<>(entries.size());
         for (int i = 0; i < entries.size(); i++) {
             try {
                 group.add(pending(entries.get(i), dedupe[i]));

@@ -106,17 +106,17 @@ public final class AgentLedgerServer implements AutoCloseable {
     }
 
     /**
-     * Opens the log in the prepared data directory and starts both listeners.
-     *
-     * @throws dev.agentledger.ledger.StorageException if the log cannot be opened
-     * @throws RuntimeException from Helidon if a listener cannot bind
-     */
-    /**
      * Small request-response messages must leave at once: with Nagle's algorithm on (Helidon's
      * default) each gRPC answer waited about 40 ms for the client's delayed ACK.
      */
     private static final SocketOptions NO_DELAY = SocketOptions.builder().tcpNoDelay(true).build();
 
+    /**
+     * Opens the log in the prepared data directory and starts both listeners.
+     *
+     * @throws dev.agentledger.ledger.StorageException if the log cannot be opened
+     * @throws RuntimeException from Helidon if a listener cannot bind
+     */
     public static AgentLedgerServer start(ServerConfig config, Bootstrap.Prepared prepared, InstantSource clock)
             throws BootstrapException {
         KeyPassphrase.Resolved passphrase = prepared.passphrase();
