@@ -21,8 +21,10 @@ import java.util.concurrent.ConcurrentMap;
  * Accepts only well-formed {@code agentledger.v1.LogEntry} messages and indexes each by what it
  * is about, found by field name anywhere in the event: every {@code *spiffe_id} field (a SPIFFE
  * ID), every {@code serial} field (a certificate serial, as lower-case hex), and every
- * {@code *token_id}, {@code *delegation_id} and {@code approval_id} field (a token id). The header
- * is not indexed: it names who appended the entry, not what the entry is about.
+ * {@code *token_id}, {@code *delegation_id}, {@code delegation_ids} and {@code approval_id} field (a
+ * token id): so looking up a delegation id finds the delegation, its children, the tokens issued
+ * under it, and every policy decision and tool call made under it at any depth of the chain. The
+ * header is not indexed: it names who appended the entry, not what the entry is about.
  */
 public final class LogEntryIndexer implements EntryIndexer {
     /** The indexer for the product's log. */
@@ -125,7 +127,8 @@ public final class LogEntryIndexer implements EntryIndexer {
         if (fieldName.equals("serial")) {
             return IndexKey.Kind.SERIAL;
         }
-        if (fieldName.endsWith("token_id") || fieldName.endsWith("delegation_id") || fieldName.equals("approval_id")) {
+        if (fieldName.endsWith("token_id") || fieldName.endsWith("delegation_id") || fieldName.equals("delegation_ids")
+                || fieldName.equals("approval_id")) {
             return IndexKey.Kind.TOKEN_ID;
         }
         return null;

@@ -40,14 +40,17 @@ class LogEntryIndexerTest {
                 LogEntryIndexer.INSTANCE.keys(LogEntries.serialize(issued)));
     }
 
-    /** Nested and repeated messages are walked to any depth, and only what is set is indexed. */
+    /**
+     * Nested and repeated messages are walked to any depth, and only what is set is indexed: a
+     * decision is found by every delegation of the chain it was made under.
+     */
     @Test
     void indexesKeysInNestedMessages() throws InvalidEntryException {
         AuthorizationRequest request = AuthorizationRequest.newBuilder()
                 .setPrincipalSpiffeId("spiffe://agentledger.test/agent/a1/i1")
                 .setActingUser(User.newBuilder().setIssuer("https://idp.test").setSubject("alice"))
                 .setAction("db.write").setResource("orders")
-                .addDelegationIds("d-1")
+                .addDelegationIds("d-1").addDelegationIds("d-2")
                 .putContext("approval_id", "not a field, not indexed")
                 .build();
         LogEntry decided = LogEntry.newBuilder()
@@ -58,6 +61,8 @@ class LogEntryIndexerTest {
         assertEquals(
                 List.of(
                         new IndexKey(IndexKey.Kind.SPIFFE_ID, "spiffe://agentledger.test/agent/a1/i1"),
+                        new IndexKey(IndexKey.Kind.TOKEN_ID, "d-1"),
+                        new IndexKey(IndexKey.Kind.TOKEN_ID, "d-2"),
                         new IndexKey(IndexKey.Kind.TOKEN_ID, "a-7")),
                 LogEntryIndexer.INSTANCE.keys(LogEntries.serialize(decided)));
         LogEntry withoutRequest = decided.toBuilder()
