@@ -25,26 +25,41 @@ final class Integrator {
      * is left as it was.
      */
     static Integrated integrate(CompactRange range, List<Hash> leaves, Store.Batch batch, Store store) {
-        BatchNodes fresh = new BatchNodes(range.size(), range.size() + leaves.size(), store);
+        BatchNodes fresh = new BatchNodes(range, range.size() + leaves.size(), store);
         CompactRange extended = range.append(leaves, fresh::put);
         fresh.stageRuns(batch);
         return new Integrated(extended, fresh);
     }
 
     /**
-     * The nodes a batch completed, held per level, then the store (remembering what it read). A
-     * batch appends leaves {@code [oldSize, newSize)}, so at level {@code l} it completes exactly
-     * the nodes {@code [oldSize >> l, newSize >> l)}: one contiguous array per level.
+     * The nodes a batch completed, held per level, then the old tree's right border, then the
+     * store (remembering what it read). A batch appends leaves {@code [oldSize, newSize)}, so at
+     * level {@code l} it completes exactly the nodes {@code [oldSize >> l, newSize >> l)}: one
+     * contiguous array per level.
+     *
+     * <p>The inclusion proof of a leaf of the batch needs no other node: each sibling right of its
+     * path covers new leaves only, and each sibling left of it either covers new leaves too or is
+     * a left child whose parent spans {@code oldSize}, which makes it a subtree of the old compact
+     * range. Only proofs of older entries (dedupe answers) read the store.
      */
     private static final class BatchNodes implements NodeSource {
         private final long oldSize;
         private final Hash[][] levels;
+        /** The old compact range by level: node {@code (l, (oldSize >> l) - 1)} for each set bit {@code l}. */
+        private final Hash[] border = new Hash[64];
         private final Store store;
         private final Map<NodeId, Hash> read = new HashMap<>();
 
-        BatchNodes(long oldSize, long newSize, Store store) {
-            this.oldSize = oldSize;
+        BatchNodes(CompactRange old, long newSize, Store store) {
+            this.oldSize = old.size();
             this.store = store;
+            // hashes() is largest subtree first: the set bits of oldSize from the highest down.
+            long bits = oldSize;
+            for (Hash hash : old.hashes()) {
+                int level = 63 - Long.numberOfLeadingZeros(bits);
+                border[level] = hash;
+                bits &= ~(1L << level);
+            }
             int height = 64 - Long.numberOfLeadingZeros(newSize);
             this.levels = new Hash[height][];
             for (int level = 0; level < height; level++) {
@@ -76,6 +91,9 @@ final class Integrator {
             long first = oldSize >>> level;
             if (level < levels.length && index >= first && index - first < levels[level].length) {
                 return levels[level][(int) (index - first)];
+            }
+            if (level < 64 && border[level] != null && index == (oldSize >>> level) - 1) {
+                return border[level];
             }
             return read.computeIfAbsent(new NodeId(level, index), id -> store.node(id.level(), id.index()));
         }

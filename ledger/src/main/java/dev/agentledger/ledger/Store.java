@@ -12,10 +12,12 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
+import org.rocksdb.HashSkipListMemTableConfig;
 import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -41,8 +43,15 @@ import org.rocksdb.WriteOptions;
  *       the greatest first index not above it. Tiles are rows of levels 0, 8, 16, ...; proofs
  *       read any level.
  *   <li>{@code checkpoints}: size (8) → the signed checkpoint note for that size.
- *   <li>{@code indexes}: kind (1) || value length (2) || value || index (8) → empty; kind 0 is
- *       the leaf hash, for deduplication.
+ *   <li>{@code indexes}: kind (1) || value length (2) || value || index (8) → empty, for the
+ *       {@link IndexKey.Kind}s (tags 1 to 3).
+ *   <li>{@code leaves}: leaf hash (32) || index (8) → empty, for deduplication. Its keys are
+ *       hashes, so they arrive in random order: the family keeps its memtable in hash buckets by
+ *       leaf hash (its prefix) instead of one skip list, which would search ~20 levels, a cache
+ *       miss each, for every row. Only prefix seeks read it (one leaf's rows); a scan across
+ *       leaves needs {@code total_order_seek}. Stores written before this family kept these rows
+ *       in {@code indexes} as kind 0; {@link #open} moves them here (see
+ *       {@link #moveLegacyLeafRows}).
  *   <li>default: {@code tree} → size (8) || compact range hashes (32 each), the state the next
  *       batch extends, and {@code checkpoint} → the latest signed checkpoint note.
  * </ul>
@@ -51,7 +60,12 @@ import org.rocksdb.WriteOptions;
  * write-ahead log, atomically; a crash before that leaves none of it.
  */
 final class Store implements AutoCloseable {
-    static final byte LEAF_HASH_INDEX = 0;
+    /** The kind tag of leaf-hash rows in {@code indexes}, as stores before the {@code leaves} family wrote them. */
+    static final byte LEGACY_LEAF_KIND = 0;
+    /** Rows moved per atomic write by {@link #moveLegacyLeafRows}. */
+    static final int LEGACY_MOVE_CHUNK = 4096;
+    private static final int LEAF_KEY_BYTES = Hash.SIZE + 8;
+    private static final byte[] EMPTY = new byte[0];
     private static final byte[] TREE_KEY = "tree".getBytes(StandardCharsets.UTF_8);
     private static final byte[] LATEST_CHECKPOINT_KEY = "checkpoint".getBytes(StandardCharsets.UTF_8);
     private static final byte[] AUDIT_MARK_KEY = "audited".getBytes(StandardCharsets.UTF_8);
@@ -62,6 +76,8 @@ final class Store implements AutoCloseable {
 
     private final LRUCache cache;
     private final ColumnFamilyOptions columnOptions;
+    private final BloomFilter leafFilter;
+    private final ColumnFamilyOptions leafOptions;
     private final DBOptions dbOptions;
     private final WriteOptions syncWrite;
     private final ReadOptions read;
@@ -78,10 +94,13 @@ final class Store implements AutoCloseable {
     private ColumnFamilyHandle nodes;
     private ColumnFamilyHandle checkpoints;
     private ColumnFamilyHandle indexes;
+    private ColumnFamilyHandle leaves;
 
     private Store(
             LRUCache cache,
             ColumnFamilyOptions columnOptions,
+            BloomFilter leafFilter,
+            ColumnFamilyOptions leafOptions,
             DBOptions dbOptions,
             WriteOptions syncWrite,
             ReadOptions read,
@@ -91,6 +110,8 @@ final class Store implements AutoCloseable {
             List<ColumnFamilyHandle> handles) {
         this.cache = cache;
         this.columnOptions = columnOptions;
+        this.leafFilter = leafFilter;
+        this.leafOptions = leafOptions;
         this.dbOptions = dbOptions;
         this.syncWrite = syncWrite;
         this.read = read;
@@ -107,12 +128,21 @@ final class Store implements AutoCloseable {
         this.nodes = newHandles.get(2);
         this.checkpoints = newHandles.get(3);
         this.indexes = newHandles.get(4);
+        this.leaves = newHandles.get(5);
     }
 
-    /** Opens (creating if needed) the store in {@code directory}. */
+    /**
+     * Opens (creating if needed) the store in {@code directory}, first moving the leaf-hash rows
+     * of a store written before the {@code leaves} family into it.
+     *
+     * @throws StorageException if RocksDB cannot open the store, or a leaf-hash row to move is
+     *     malformed
+     */
     static Store open(Path directory) {
         LRUCache cache = null;
         ColumnFamilyOptions columnOptions = null;
+        BloomFilter leafFilter = null;
+        ColumnFamilyOptions leafOptions = null;
         DBOptions dbOptions = null;
         WriteOptions syncWrite = null;
         ReadOptions read = null;
@@ -122,10 +152,23 @@ final class Store implements AutoCloseable {
             cache = new LRUCache(64L << 20);
             columnOptions = new ColumnFamilyOptions()
                     .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache));
+            leafFilter = new BloomFilter(10);
+            // The prefix is the whole leaf hash: a bucket of the memtable, and of the table files'
+            // Bloom filters, holds the rows of one leaf, so a dedupe lookup of a new leaf mostly
+            // reads no block at all.
+            leafOptions = new ColumnFamilyOptions()
+                    .useFixedLengthPrefixExtractor(Hash.SIZE)
+                    .setMemTableConfig(new HashSkipListMemTableConfig())
+                    .setTableFormatConfig(new BlockBasedTableConfig()
+                            .setBlockCache(cache)
+                            .setFilterPolicy(leafFilter)
+                            .setWholeKeyFiltering(false));
             dbOptions = new DBOptions()
                     .setCreateIfMissing(true)
                     .setCreateMissingColumnFamilies(true)
-                    .setParanoidChecks(true);
+                    .setParanoidChecks(true)
+                    // Only the skip list takes concurrent inserts; one thread writes anyway.
+                    .setAllowConcurrentMemtableWrite(false);
             syncWrite = new WriteOptions().setSync(true);
             read = new ReadOptions().setVerifyChecksums(true);
             List<ColumnFamilyDescriptor> families = List.of(
@@ -133,12 +176,20 @@ final class Store implements AutoCloseable {
                     new ColumnFamilyDescriptor(bytes("entries"), columnOptions),
                     new ColumnFamilyDescriptor(bytes("nodes"), columnOptions),
                     new ColumnFamilyDescriptor(bytes("checkpoints"), columnOptions),
-                    new ColumnFamilyDescriptor(bytes("indexes"), columnOptions));
+                    new ColumnFamilyDescriptor(bytes("indexes"), columnOptions),
+                    new ColumnFamilyDescriptor(bytes("leaves"), leafOptions));
             RocksDB db = RocksDB.open(dbOptions, directory.toString(), families, handles);
-            return new Store(cache, columnOptions, dbOptions, syncWrite, read, directory, families, db, handles);
+            Store store = new Store(cache, columnOptions, leafFilter, leafOptions, dbOptions, syncWrite, read, directory, families, db, handles);
+            try {
+                store.moveLegacyLeafRows();
+            } catch (RuntimeException e) {
+                store.close();
+                throw e;
+            }
+            return store;
         } catch (RocksDBException | java.io.IOException e) {
             handles.forEach(ColumnFamilyHandle::close);
-            closeAll(read, syncWrite, dbOptions, columnOptions, cache);
+            closeAll(read, syncWrite, dbOptions, leafOptions, leafFilter, columnOptions, cache);
             throw new StorageException("cannot open the log store in " + directory + ": " + e.getMessage(), e);
         }
     }
@@ -257,8 +308,94 @@ final class Store implements AutoCloseable {
 
     /** The index of the first entry whose leaf hash is {@code leaf}, if any. */
     OptionalLong indexOfLeaf(Hash leaf) {
-        List<Long> found = lookup(LEAF_HASH_INDEX, leaf.toByteArray(), 0, 1);
-        return found.isEmpty() ? OptionalLong.empty() : OptionalLong.of(found.getFirst());
+        byte[] start = leafKey(leaf, 0);
+        try (ReadOptions oneLeaf = new ReadOptions().setVerifyChecksums(true).setPrefixSameAsStart(true);
+                Shared shared = shared();
+                RocksIterator it = db.newIterator(leaves, oneLeaf)) {
+            it.seek(start);
+            OptionalLong found = OptionalLong.empty();
+            if (it.isValid()) {
+                byte[] k = it.key();
+                if (k.length == LEAF_KEY_BYTES && Arrays.equals(k, 0, Hash.SIZE, start, 0, Hash.SIZE)) {
+                    found = OptionalLong.of(ByteBuffer.wrap(k, Hash.SIZE, 8).getLong());
+                }
+            }
+            check(it);
+            return found;
+        }
+    }
+
+    /**
+     * The first of entries {@code [first, first + leafHashes.length)} that has no row under its
+     * leaf hash in the {@code leaves} family, or -1 if each has its row.
+     */
+    long firstWithoutLeafRow(long first, List<Hash> leafHashes) {
+        List<byte[]> keys = new ArrayList<>(leafHashes.size());
+        for (int i = 0; i < leafHashes.size(); i++) {
+            keys.add(leafKey(leafHashes.get(i), first + i));
+        }
+        List<byte[]> found;
+        try (Shared shared = shared()) {
+            found = db.multiGetAsList(read, java.util.Collections.nCopies(keys.size(), leaves), keys);
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot read the log store: " + e.getMessage(), e);
+        }
+        for (int i = 0; i < found.size(); i++) {
+            if (found.get(i) == null) {
+                return first + i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Moves the leaf-hash rows of a store written before the {@code leaves} family (kind
+     * {@value #LEGACY_LEAF_KIND} in {@code indexes}) into that family, {@value #LEGACY_MOVE_CHUNK}
+     * rows per synced atomic write that both adds them there and deletes them here. A crash
+     * between two writes leaves the rest in {@code indexes}, and the next open moves it; a store
+     * with no such rows costs one seek. Runs before the sequencer starts, so nothing reads or
+     * writes those rows meanwhile.
+     */
+    private void moveLegacyLeafRows() {
+        byte[] start = {LEGACY_LEAF_KIND};
+        boolean moved = false;
+        while (true) {
+            try (RocksIterator it = db.newIterator(indexes, read); WriteBatch chunk = new WriteBatch()) {
+                byte[] last = null;
+                int rows = 0;
+                for (it.seek(start); it.isValid() && rows < LEGACY_MOVE_CHUNK; it.next()) {
+                    byte[] k = it.key();
+                    if (k[0] != LEGACY_LEAF_KIND) {
+                        break;
+                    }
+                    // kind (1) || length (2) = 32 || leaf hash (32) || index (8)
+                    if (k.length != 3 + LEAF_KEY_BYTES || k[1] != 0 || k[2] != Hash.SIZE) {
+                        throw new StorageException("corrupted leaf-hash index row of " + k.length + " bytes in the indexes family");
+                    }
+                    chunk.put(leaves, Arrays.copyOfRange(k, 3, k.length), EMPTY);
+                    last = k;
+                    rows++;
+                }
+                check(it);
+                if (rows == 0) {
+                    break;
+                }
+                // Deletes [start, last]: last || 0x00 is the smallest key after last.
+                chunk.deleteRange(indexes, start, Arrays.copyOf(last, last.length + 1));
+                db.write(syncWrite, chunk);
+                moved = true;
+            } catch (RocksDBException e) {
+                throw new StorageException("cannot move the leaf-hash index into its own column family: " + e.getMessage(), e);
+            }
+        }
+        if (moved) {
+            try {
+                // Drops the deleted rows and their tombstones from the table files now, not at some later compaction.
+                db.compactRange(indexes, start, new byte[] {LEGACY_LEAF_KIND + 1});
+            } catch (RocksDBException e) {
+                throw new StorageException("cannot compact the moved leaf-hash index: " + e.getMessage(), e);
+            }
+        }
     }
 
     /** Up to {@code limit} indexes of entries carrying {@code key}, from {@code fromIndex} on. */
@@ -292,12 +429,6 @@ final class Store implements AutoCloseable {
     }
 
     /**
-     * Writes {@code batch} atomically and syncs the write-ahead log before returning.
-     *
-     * @throws StorageException if the write or the sync fails; the batch may or may not be
-     *     persisted, so the caller must reload its state from the store before going on
-     */
-    /**
      * Writes a consistent copy of the store into {@code target}, which must not exist: a RocksDB
      * checkpoint (hard links to the immutable files where the file system allows, copies
      * otherwise), taken while appends go on. Every batch is one atomic write, so the copy holds
@@ -313,6 +444,12 @@ final class Store implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes {@code batch} atomically and syncs the write-ahead log before returning.
+     *
+     * @throws StorageException if the write or the sync fails; the batch may or may not be
+     *     persisted, so the caller must reload its state from the store before going on
+     */
     void commit(Batch batch) {
         try (Shared shared = shared()) {
             db.write(syncWrite, batch.writes);
@@ -414,11 +551,11 @@ final class Store implements AutoCloseable {
         }
 
         void putLeafIndex(Hash leaf, long index) {
-            putIndex(LEAF_HASH_INDEX, leaf.toByteArray(), index);
+            put(leaves, leafKey(leaf, index), EMPTY);
         }
 
         private void putIndex(byte kind, byte[] value, long index) {
-            put(indexes, indexKey(indexPrefix(kind, value), index), new byte[0]);
+            put(indexes, indexKey(indexPrefix(kind, value), index), EMPTY);
         }
 
         /** Records the new tree state and its signed checkpoint, as latest and by size. */
@@ -465,7 +602,7 @@ final class Store implements AutoCloseable {
         } finally {
             lock.writeLock().unlock();
         }
-        closeAll(read, syncWrite, dbOptions, columnOptions, cache);
+        closeAll(read, syncWrite, dbOptions, leafOptions, leafFilter, columnOptions, cache);
     }
 
     /** Reads one key; {@code family} is resolved under the lock, since a reopen replaces the handles. */
@@ -499,6 +636,14 @@ final class Store implements AutoCloseable {
 
     static byte[] longKey(long value) {
         return ByteBuffer.allocate(8).putLong(value).array();
+    }
+
+    /** A row of the {@code leaves} family: leaf hash (32) || index (8). */
+    static byte[] leafKey(Hash leaf, long index) {
+        byte[] key = new byte[LEAF_KEY_BYTES];
+        leaf.copyTo(key, 0);
+        ByteBuffer.wrap(key, Hash.SIZE, 8).putLong(index);
+        return key;
     }
 
     static byte[] nodeKey(int level, long index) {

@@ -5,13 +5,14 @@ import dev.agentledger.merkle.Proofs;
 import dev.agentledger.merkle.Rfc6962;
 import dev.agentledger.merkle.tiles.Tile;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 
 /**
- * The check of a store's data: every entry hashes to its stored leaf (RFC 9162 section 2.1.1), and
- * every stored node of every level is the hash of its two children, so the entries, tiles and
+ * The check of a store's data: every entry hashes to its stored leaf (RFC 9162 section 2.1.1) and
+ * has its row in the leaf-hash index, and every stored node of every level is the hash of its two children, so the entries, tiles and
  * proofs the log serves all reproduce the roots it signed (given that the subtree roots reproduce
  * the latest checkpoint, which {@link Ledger#recover} checks). Reads a tile's worth of rows at a
  * time; RocksDB verifies every block's checksum on the way.
@@ -78,7 +79,7 @@ final class StoreAudit {
      * nodes and entries below its size never change), then moves the audit mark to it if it can.
      *
      * @throws StorageException naming the first entry or node that is missing, unreadable
-     *     (checksum mismatch), or does not hash as it must
+     *     (checksum mismatch), or does not hash as it must, or an entry has no row in the leaf-hash index
      */
     static void whileServing(Store store, Mark upTo) {
         verify(store, 0, upTo.size());
@@ -98,7 +99,7 @@ final class StoreAudit {
      * Audits the whole tree {@code latest} and moves the audit mark to it.
      *
      * @throws StorageException naming the first entry or node that is missing, unreadable
-     *     (checksum mismatch), or does not hash as it must
+     *     (checksum mismatch), or does not hash as it must, or an entry has no row in the leaf-hash index
      */
     static void full(Store store, Mark latest) {
         verify(store, 0, latest.size());
@@ -124,10 +125,18 @@ final class StoreAudit {
             int n = (int) Math.min(Tile.WIDTH, size - first);
             List<byte[]> entries = store.entryRange(first, n);
             byte[] leaves = store.nodeRow(0, first, n);
+            List<Hash> leafHashes = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                if (!Rfc6962.hashLeaf(entries.get(i)).equals(Hash.of(leaves, i * Hash.SIZE))) {
+                Hash leaf = Rfc6962.hashLeaf(entries.get(i));
+                if (!leaf.equals(Hash.of(leaves, i * Hash.SIZE))) {
                     throw new StorageException("corrupted store: entry " + (first + i) + " does not hash to its stored leaf");
                 }
+                leafHashes.add(leaf);
+            }
+            // Dedupe finds an entry by its row in the leaf-hash index: a lost row would log it twice.
+            long unindexed = store.firstWithoutLeafRow(first, leafHashes);
+            if (unindexed >= 0) {
+                throw new StorageException("corrupted store: entry " + unindexed + " has no row in the leaf-hash index");
             }
         }
         for (int level = 1; size >> level > 0; level++) {

@@ -78,6 +78,9 @@ class CorruptStoreTest {
                 }), "entry " + (SIZE - 1) + " is missing", "entry " + (SIZE - 1) + " is missing"),
                 Arguments.of("an entry in the middle deleted", (Damage) store -> raw(store, (db, cf, batch) ->
                         batch.delete(cf.get(1), Store.longKey(417))), "missing entry 417", "missing entry 417"),
+                Arguments.of("a leaf-hash index row deleted", (Damage) store -> raw(store, (db, cf, batch) ->
+                        batch.delete(cf.get(5), Store.leafKey(leaf(420), 420))), "entry 420 has no row in the leaf-hash index",
+                        "entry 420 has no row in the leaf-hash index"),
                 // The audited part's right border (300 = 256 + 32 + 8 + 4: nodes 8/0, 5/8, 3/36, 2/74),
                 // none of them on the border of 600.
                 Arguments.of("a node on the audited part's border overwritten", (Damage) store -> tamperNode(store, 5, 8),
@@ -90,6 +93,9 @@ class CorruptStoreTest {
                         "entry 110 does not hash to its stored leaf"),
                 Arguments.of("an audited inner node overwritten", (Damage) store -> tamperNode(store, 3, 10), NOT_READ_AT_OPEN,
                         "node 3/10 is not the hash of its children"),
+                Arguments.of("an audited leaf-hash index row deleted", (Damage) store -> raw(store, (db, cf, batch) ->
+                        batch.delete(cf.get(5), Store.leafKey(leaf(120), 120))), NOT_READ_AT_OPEN,
+                        "entry 120 has no row in the leaf-hash index"),
                 Arguments.of("an audited entry deleted", (Damage) store -> raw(store, (db, cf, batch) ->
                         batch.delete(cf.get(1), Store.longKey(17))), NOT_READ_AT_OPEN, "missing entry 17"),
                 // Anywhere: the open sees it when it reads that block.
@@ -231,13 +237,13 @@ class CorruptStoreTest {
         assertEquals(to, ledger.checkpoint().size());
     }
 
-    /** A write into the raw store's column families (default, entries, nodes, checkpoints, indexes). */
+    /** A write into the raw store's column families (default, entries, nodes, checkpoints, indexes, leaves). */
     private interface RawWrite {
         void apply(RocksDB db, List<ColumnFamilyHandle> families, WriteBatch batch) throws RocksDBException;
     }
 
     private static void raw(Path store, RawWrite write) throws RocksDBException {
-        List<ColumnFamilyDescriptor> families = Stream.of("default", "entries", "nodes", "checkpoints", "indexes")
+        List<ColumnFamilyDescriptor> families = Stream.of("default", "entries", "nodes", "checkpoints", "indexes", "leaves")
                 .map(name -> new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8))).toList();
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try (DBOptions options = new DBOptions();

@@ -56,7 +56,7 @@ class DamagedStoreTest {
         assertEquals(0, sound.exit(), sound.err());
         assertTrue(sound.out().startsWith("audited " + data.ledger() + ": tree size "), sound.out());
 
-        List<ColumnFamilyDescriptor> families = Stream.of("default", "entries", "nodes", "checkpoints", "indexes")
+        List<ColumnFamilyDescriptor> families = Stream.of("default", "entries", "nodes", "checkpoints", "indexes", "leaves")
                 .map(name -> new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8))).toList();
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try (DBOptions options = new DBOptions(); RocksDB db = RocksDB.open(options, data.ledger().toString(), families, handles);
