@@ -57,8 +57,11 @@ import java.util.concurrent.atomic.LongAdder;
  * errors by kind and cause; at the end, the totals.
  *
  * <pre>
- * java -cp bench/target/benchmarks.jar dev.agentledger.bench.SustainedLoad [seconds] [callers] [dir]
+ * java -cp bench/target/benchmarks.jar dev.agentledger.bench.SustainedLoad [seconds] [callers] [dir] [port]
  * </pre>
+ *
+ * <p>With {@code port} the public listener binds it and the private one {@code port + 1}; without,
+ * the system picks free ports.
  */
 public final class SustainedLoad {
     private static final String TD = "agentledger.local";
@@ -74,15 +77,17 @@ public final class SustainedLoad {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 600;
         int callers = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         Path dir = args.length > 2 ? Path.of(args[2]) : Files.createTempDirectory("sustained-load");
-        new SustainedLoad().run(seconds, callers, new DataDir(dir));
+        int port = args.length > 3 ? Integer.parseInt(args[3]) : 0;
+        new SustainedLoad().run(seconds, callers, new DataDir(dir), port);
     }
 
     /** One agent: its credentials, its mTLS channel, and alice's delegation to it. */
     private record Agent(Credentials credentials, LedgerClient client, String chain) {}
 
-    private void run(int seconds, int callers, DataDir data) throws Exception {
+    private void run(int seconds, int callers, DataDir data, int port) throws Exception {
         Bootstrap.Prepared prepared = Bootstrap.prepare(data, Optional.empty(), Optional.empty(), InstantSource.system());
-        ServerConfig config = ServerConfig.of(data).withAddresses(new HostPort("127.0.0.1", 0), new HostPort("127.0.0.1", 0));
+        ServerConfig config = ServerConfig.of(data).withAddresses(new HostPort("127.0.0.1", port),
+                new HostPort("127.0.0.1", port == 0 ? 0 : port + 1));
         try (AgentLedgerServer server = AgentLedgerServer.start(config, prepared, InstantSource.system());
                 LedgerClient operator = LedgerClient.connect(server.privateAddress(), prepared.caCertificate(),
                         Optional.of(dev.agentledger.server.bootstrap.Bootstrap.operator(data)))) {
@@ -186,7 +191,8 @@ public final class SustainedLoad {
             if (errors.computeIfAbsent(kind + ":" + cause, k -> new LongAdder()).sum() == 0) {
                 // The first error of each kind and cause, in full: a status code alone does not say
                 // whether the server refused or the transport failed.
-                System.err.println("first " + kind + ":" + cause + " error: " + e);
+                System.err.println("first " + kind + ":" + cause + " error: " + e
+                        + (e.getCause() == null ? "" : " (cause: " + e.getCause() + ")"));
             }
             errors.get(kind + ":" + cause).increment();
             return null;

@@ -7,9 +7,11 @@ import dev.agentledger.proto.v1.LogEntry;
 import dev.agentledger.proto.v1.Validity;
 import dev.agentledger.proto.v1.WorkloadRegistered;
 import dev.agentledger.proto.v1.X509SvidIssued;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
@@ -28,18 +30,17 @@ import java.util.Set;
  * presented); a parent's list of children stays while a child lives, so a cascade still reaches
  * children that outlive their parent.
  *
+ * <p>Lean per credential, since it holds every unexpired one (rate times lifetime: hundreds of
+ * thousands): a credential is one node in an open-addressing table, its id as bytes (a serial as
+ * its two's complement octets); each SPIFFE ID, agent instance, user and parent delegation id is
+ * held once, in a group shared by the credentials naming it, whose members are chained through
+ * the nodes themselves (no set per key, no entry object per member).
+ *
  * <p>Not thread-safe: the feed calls it under its lock.
  */
 final class DerivationIndex {
     /** The credentials the index tracks; a registration ties an agent instance to its SPIFFE ID. */
     enum Kind { DELEGATION, CAPABILITY_TOKEN, JWT_SVID, X509_SVID, REGISTRATION }
-
-    /** A credential by kind and id (a serial in hex; a registration as {@code instance spiffe-id}). */
-    record Ref(Kind kind, String id) {}
-
-    /** One tracked credential and what it hangs off; null links are absent. */
-    private record Node(Ref ref, long notAfter, String parent, String subject, String instance, String user,
-            boolean root) {}
 
     /** What a newly indexed credential is covered by (targets naming it) and until when it is valid. */
     record Added(List<Target> coveredBy, long notAfter) {}
@@ -47,18 +48,25 @@ final class DerivationIndex {
     /** The ids a target covers and the last instant any of the credentials among them is valid. */
     record Expansion(AffectedIds ids, long latestNotAfter) {}
 
+    /** How a credential hangs off a key: each node is in at most one group of each. */
+    private enum Link { PARENT, SUBJECT, INSTANCE, USER }
+
+    /** A credential read from an entry, before it is linked; a registration has no id of its own. */
+    private record Draft(Kind kind, String id, long notAfter, String parent, String subject, String instance,
+            String user) {}
+
     private static final int MAX_DEPTH = 64;
 
-    private final Map<Ref, Node> nodes = new HashMap<>();
-    private final Map<String, Set<Ref>> children = new HashMap<>();
-    private final Map<String, Set<Ref>> bySpiffeId = new HashMap<>();
-    private final Map<String, Set<Ref>> byInstance = new HashMap<>();
-    private final Map<String, Set<Ref>> rootsByUser = new HashMap<>();
-    private final PriorityQueue<Node> byExpiry = new PriorityQueue<>(Comparator.comparingLong(Node::notAfter));
+    private final Table nodes = new Table();
+    private final Map<String, Group> parents = new HashMap<>();
+    private final Map<String, Group> subjects = new HashMap<>();
+    private final Map<String, Group> instances = new HashMap<>();
+    private final Map<String, Group> users = new HashMap<>();
+    private final PriorityQueue<Node> byExpiry = new PriorityQueue<>(Comparator.comparingLong(node -> node.notAfter));
 
     /** Indexes {@code entry} if it issues a credential; returns what covers it, or null. */
     Added add(LogEntry entry) {
-        Node node = switch (entry.getEventCase()) {
+        Draft draft = switch (entry.getEventCase()) {
             case X509_SVID_ISSUED -> x509(entry.getX509SvidIssued());
             case JWT_SVID_ISSUED -> jwt(entry.getJwtSvidIssued());
             case DELEGATION_GRANTED -> delegation(entry.getDelegationGranted());
@@ -66,24 +74,30 @@ final class DerivationIndex {
             case WORKLOAD_REGISTERED -> registration(entry.getWorkloadRegistered());
             default -> null;
         };
-        if (node == null) {
+        if (draft == null) {
             return null;
         }
-        Node previous = nodes.put(node.ref(), node);
+        byte[] id = draft.id() == null ? null : encode(draft.kind(), draft.id());
+        Node previous = nodes.find(draft.kind(), id, draft.instance(), draft.subject());
         if (previous != null) {
+            nodes.remove(previous);
             unlink(previous);
         }
+        Node node = new Node(draft.kind(), id, draft.notAfter(), group(parents, draft.parent()),
+                group(subjects, draft.subject()), group(instances, draft.instance()), group(users, draft.user()));
         link(node);
+        nodes.insert(node);
         byExpiry.add(node);
-        return new Added(coveredBy(node), node.notAfter());
+        return new Added(coveredBy(node), node.notAfter);
     }
 
     /** Forgets every credential whose validity ended before {@code nowMillis}. */
     void prune(long nowMillis) {
-        while (!byExpiry.isEmpty() && byExpiry.peek().notAfter() < nowMillis) {
+        while (!byExpiry.isEmpty() && byExpiry.peek().notAfter < nowMillis) {
             Node node = byExpiry.poll();
-            if (nodes.get(node.ref()) == node) {
-                nodes.remove(node.ref());
+            // A node replaced by a later entry for the same credential left the table already.
+            if (nodes.find(node.kind, node.id, key(node.instance), key(node.subject)) == node) {
+                nodes.remove(node);
                 unlink(node);
             }
         }
@@ -107,15 +121,15 @@ final class DerivationIndex {
             case DELEGATION -> delegationTarget(target.value(), cascade, out);
             case TOKEN_ID -> {
                 out.add(Kind.JWT_SVID, target.value());
-                notAfterOf(new Ref(Kind.JWT_SVID, target.value()), out);
-                notAfterOf(new Ref(Kind.CAPABILITY_TOKEN, target.value()), out);
-                if (nodes.containsKey(new Ref(Kind.DELEGATION, target.value()))) {
+                notAfterOf(Kind.JWT_SVID, target.value(), out);
+                notAfterOf(Kind.CAPABILITY_TOKEN, target.value(), out);
+                if (find(Kind.DELEGATION, target.value()) != null) {
                     delegationTarget(target.value(), cascade, out);
                 }
             }
             case SERIAL -> {
                 out.add(Kind.X509_SVID, target.value());
-                notAfterOf(new Ref(Kind.X509_SVID, target.value()), out);
+                notAfterOf(Kind.X509_SVID, target.value(), out);
             }
             case SPIFFE_ID -> {
                 out.spiffeIds.add(target.value());
@@ -123,19 +137,18 @@ final class DerivationIndex {
             }
             case AGENT_INSTANCE -> {
                 out.agentInstances.add(target.value());
-                for (Ref ref : List.copyOf(byInstance.getOrDefault(target.value(), Set.of()))) {
-                    Node node = nodes.get(ref);
+                for (Node node = first(instances, target.value()); node != null; node = node.next(Link.INSTANCE)) {
                     out.take(node);
-                    if (cascade && ref.kind() == Kind.REGISTRATION && node.subject() != null) {
-                        issuedTo(node.subject(), true, false, out);
+                    if (cascade && node.kind == Kind.REGISTRATION && node.subject != null) {
+                        issuedTo(node.subject.key, true, false, out);
                     }
                 }
             }
             case USER -> {
-                for (Ref ref : rootsByUser.getOrDefault(target.value(), Set.of())) {
-                    out.take(nodes.get(ref));
+                for (Node root = first(users, target.value()); root != null; root = root.next(Link.USER)) {
+                    out.take(root);
                     if (cascade) {
-                        descend(ref.id(), out);
+                        descend(decode(root.kind, root.id), out);
                     }
                 }
             }
@@ -146,7 +159,7 @@ final class DerivationIndex {
     /** A delegation target: the delegation, and with cascade everything below it. */
     private void delegationTarget(String id, boolean cascade, Collector out) {
         out.add(Kind.DELEGATION, id);
-        notAfterOf(new Ref(Kind.DELEGATION, id), out);
+        notAfterOf(Kind.DELEGATION, id, out);
         if (cascade) {
             descend(id, out);
         }
@@ -154,14 +167,14 @@ final class DerivationIndex {
 
     /** The credentials issued to a SPIFFE ID (SVIDs only when {@code svids}), and with cascade what is below them. */
     private void issuedTo(String spiffeId, boolean cascade, boolean svids, Collector out) {
-        for (Ref ref : bySpiffeId.getOrDefault(spiffeId, Set.of())) {
-            boolean svid = ref.kind() == Kind.X509_SVID || ref.kind() == Kind.JWT_SVID || ref.kind() == Kind.REGISTRATION;
+        for (Node node = first(subjects, spiffeId); node != null; node = node.next(Link.SUBJECT)) {
+            boolean svid = node.kind == Kind.X509_SVID || node.kind == Kind.JWT_SVID || node.kind == Kind.REGISTRATION;
             if (svid && !svids) {
                 continue;
             }
-            out.take(nodes.get(ref));
-            if (cascade && ref.kind() == Kind.DELEGATION) {
-                descend(ref.id(), out);
+            out.take(node);
+            if (cascade && node.kind == Kind.DELEGATION) {
+                descend(decode(node.kind, node.id), out);
             }
         }
     }
@@ -173,44 +186,58 @@ final class DerivationIndex {
         pending.add(root);
         seen.add(root);
         while (!pending.isEmpty()) {
-            String id = pending.poll();
-            for (Ref child : children.getOrDefault(id, Set.of())) {
-                out.take(nodes.get(child));
-                if (child.kind() == Kind.DELEGATION && seen.add(child.id())) {
-                    pending.add(child.id());
+            for (Node child = first(parents, pending.poll()); child != null; child = child.next(Link.PARENT)) {
+                out.take(child);
+                if (child.kind == Kind.DELEGATION) {
+                    String id = decode(child.kind, child.id);
+                    if (seen.add(id)) {
+                        pending.add(id);
+                    }
                 }
             }
         }
     }
 
-    private void notAfterOf(Ref ref, Collector out) {
-        Node node = nodes.get(ref);
+    private void notAfterOf(Kind kind, String id, Collector out) {
+        Node node = find(kind, id);
         if (node != null) {
-            out.latestNotAfter = Math.max(out.latestNotAfter, node.notAfter());
+            out.latestNotAfter = Math.max(out.latestNotAfter, node.notAfter);
         }
+    }
+
+    /** The credential of {@code kind} (not a registration) with {@code id}, or null. */
+    private Node find(Kind kind, String id) {
+        byte[] encoded;
+        try {
+            encoded = encode(kind, id);
+        } catch (NumberFormatException e) {
+            return null; // Not a serial in hex: no certificate has it.
+        }
+        return nodes.find(kind, encoded, null, null);
     }
 
     /** The targets that name {@code node} or something it derives from (its delegation chain included). */
     private List<Target> coveredBy(Node node) {
         List<Target> targets = new ArrayList<>();
-        switch (node.ref().kind()) {
-            case X509_SVID -> targets.add(Target.serial(node.ref().id()));
-            case JWT_SVID, CAPABILITY_TOKEN -> targets.add(Target.tokenId(node.ref().id()));
+        switch (node.kind) {
+            case X509_SVID -> targets.add(Target.serial(decode(node.kind, node.id)));
+            case JWT_SVID, CAPABILITY_TOKEN -> targets.add(Target.tokenId(decode(node.kind, node.id)));
             case DELEGATION -> {
-                targets.add(Target.delegation(node.ref().id()));
-                targets.add(Target.tokenId(node.ref().id()));
+                String id = decode(node.kind, node.id);
+                targets.add(Target.delegation(id));
+                targets.add(Target.tokenId(id));
             }
             case REGISTRATION -> { }
         }
-        tryAdd(targets, Target.Kind.SPIFFE_ID, node.subject());
-        tryAdd(targets, Target.Kind.AGENT_INSTANCE, node.instance());
-        tryAdd(targets, Target.Kind.USER, node.user());
-        String parent = node.parent();
+        tryAdd(targets, Target.Kind.SPIFFE_ID, key(node.subject));
+        tryAdd(targets, Target.Kind.AGENT_INSTANCE, key(node.instance));
+        tryAdd(targets, Target.Kind.USER, key(node.user));
+        String parent = key(node.parent);
         for (int depth = 0; parent != null && depth < MAX_DEPTH; depth++) {
             targets.add(Target.delegation(parent));
             targets.add(Target.tokenId(parent));
-            Node up = nodes.get(new Ref(Kind.DELEGATION, parent));
-            parent = up == null ? null : up.parent();
+            Node up = find(Kind.DELEGATION, parent);
+            parent = up == null ? null : key(up.parent);
         }
         return targets;
     }
@@ -225,77 +252,125 @@ final class DerivationIndex {
         }
     }
 
+    /** The group of {@code key} in {@code groups}, made if absent; null for a null key. */
+    private static Group group(Map<String, Group> groups, String key) {
+        return key == null ? null : groups.computeIfAbsent(key, Group::new);
+    }
+
+    private static String key(Group group) {
+        return group == null ? null : group.key;
+    }
+
+    /** The first member of the group of {@code key}, or null. */
+    private static Node first(Map<String, Group> groups, String key) {
+        Group group = groups.get(key);
+        return group == null ? null : group.first;
+    }
+
     private void link(Node node) {
-        if (node.parent() != null) {
-            children.computeIfAbsent(node.parent(), k -> new LinkedHashSet<>()).add(node.ref());
-        }
-        if (node.subject() != null) {
-            bySpiffeId.computeIfAbsent(node.subject(), k -> new LinkedHashSet<>()).add(node.ref());
-        }
-        if (node.instance() != null) {
-            byInstance.computeIfAbsent(node.instance(), k -> new LinkedHashSet<>()).add(node.ref());
-        }
-        if (node.root() && node.user() != null) {
-            rootsByUser.computeIfAbsent(node.user(), k -> new LinkedHashSet<>()).add(node.ref());
+        for (Link link : Link.values()) {
+            Group group = node.group(link);
+            if (group != null) {
+                group.references++;
+                if (member(node, link)) {
+                    node.setPrevious(link, group.last);
+                    if (group.last == null) {
+                        group.first = node;
+                    } else {
+                        group.last.setNext(link, node);
+                    }
+                    group.last = node;
+                }
+            }
         }
     }
 
     private void unlink(Node node) {
-        remove(children, node.parent(), node.ref());
-        remove(bySpiffeId, node.subject(), node.ref());
-        remove(byInstance, node.instance(), node.ref());
-        if (node.root()) {
-            remove(rootsByUser, node.user(), node.ref());
+        for (Link link : Link.values()) {
+            Group group = node.group(link);
+            if (group == null) {
+                continue;
+            }
+            if (member(node, link)) {
+                Node previous = node.previous(link);
+                Node next = node.next(link);
+                if (previous == null) {
+                    group.first = next;
+                } else {
+                    previous.setNext(link, next);
+                }
+                if (next == null) {
+                    group.last = previous;
+                } else {
+                    next.setPrevious(link, previous);
+                }
+                node.setPrevious(link, null);
+                node.setNext(link, null);
+            }
+            if (--group.references == 0) {
+                groups(link).remove(group.key);
+            }
         }
     }
 
-    private static void remove(Map<String, Set<Ref>> map, String key, Ref ref) {
-        if (key == null) {
-            return;
-        }
-        Set<Ref> refs = map.get(key);
-        if (refs != null && refs.remove(ref) && refs.isEmpty()) {
-            map.remove(key);
-        }
+    /** Whether {@code node} is listed in its group of {@code link}: a user lists only the root delegations they granted. */
+    private static boolean member(Node node, Link link) {
+        return link != Link.USER || (node.kind == Kind.DELEGATION && node.parent == null);
     }
 
-    private static Node x509(X509SvidIssued svid) {
+    private Map<String, Group> groups(Link link) {
+        return switch (link) {
+            case PARENT -> parents;
+            case SUBJECT -> subjects;
+            case INSTANCE -> instances;
+            case USER -> users;
+        };
+    }
+
+    /** The stored form of an id: a serial (hex) as its two's complement octets, anything else as UTF-8. */
+    private static byte[] encode(Kind kind, String id) {
+        return kind == Kind.X509_SVID ? new BigInteger(id, 16).toByteArray() : id.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String decode(Kind kind, byte[] id) {
+        return kind == Kind.X509_SVID ? new BigInteger(id).toString(16) : new String(id, StandardCharsets.UTF_8);
+    }
+
+    private static Draft x509(X509SvidIssued svid) {
         if (svid.getSerial().isEmpty()) {
             return null;
         }
-        return new Node(new Ref(Kind.X509_SVID, Target.serialHex(svid.getSerial())), notAfter(svid.getValidity()), null,
-                nonEmpty(svid.getSpiffeId()), nonEmpty(svid.getAgentInstance()), null, false);
+        return new Draft(Kind.X509_SVID, Target.serialHex(svid.getSerial()), notAfter(svid.getValidity()), null,
+                nonEmpty(svid.getSpiffeId()), nonEmpty(svid.getAgentInstance()), null);
     }
 
-    private static Node jwt(JwtSvidIssued svid) {
-        return svid.getTokenId().isEmpty() ? null : new Node(new Ref(Kind.JWT_SVID, svid.getTokenId()),
-                notAfter(svid.getValidity()), null, nonEmpty(svid.getSpiffeId()), nonEmpty(svid.getAgentInstance()), null,
-                false);
+    private static Draft jwt(JwtSvidIssued svid) {
+        return svid.getTokenId().isEmpty() ? null : new Draft(Kind.JWT_SVID, svid.getTokenId(), notAfter(svid.getValidity()),
+                null, nonEmpty(svid.getSpiffeId()), nonEmpty(svid.getAgentInstance()), null);
     }
 
-    private static Node delegation(DelegationGranted granted) {
+    private static Draft delegation(DelegationGranted granted) {
         if (granted.getDelegationId().isEmpty()) {
             return null;
         }
-        String parent = nonEmpty(granted.getParentDelegationId());
-        return new Node(new Ref(Kind.DELEGATION, granted.getDelegationId()), notAfter(granted.getValidity()), parent,
-                nonEmpty(granted.getDelegateSpiffeId()), null, Target.userKey(granted.getActingUser()), parent == null);
+        return new Draft(Kind.DELEGATION, granted.getDelegationId(), notAfter(granted.getValidity()),
+                nonEmpty(granted.getParentDelegationId()), nonEmpty(granted.getDelegateSpiffeId()), null,
+                Target.userKey(granted.getActingUser()));
     }
 
-    private static Node token(CapabilityTokenIssued issued) {
-        return issued.getTokenId().isEmpty() ? null : new Node(new Ref(Kind.CAPABILITY_TOKEN, issued.getTokenId()),
+    private static Draft token(CapabilityTokenIssued issued) {
+        return issued.getTokenId().isEmpty() ? null : new Draft(Kind.CAPABILITY_TOKEN, issued.getTokenId(),
                 notAfter(issued.getValidity()), nonEmpty(issued.getDelegationId()), nonEmpty(issued.getSubjectSpiffeId()),
-                null, Target.userKey(issued.getActingUser()), false);
+                null, Target.userKey(issued.getActingUser()));
     }
 
-    private static Node registration(WorkloadRegistered registered) {
+    private static Draft registration(WorkloadRegistered registered) {
         if (registered.getAgentInstance().isEmpty() || registered.getSpiffeId().isEmpty()) {
             return null;
         }
         long expires = registered.getExpiresUnixMillis() == 0 ? Long.MAX_VALUE : registered.getExpiresUnixMillis();
-        return new Node(new Ref(Kind.REGISTRATION, registered.getAgentInstance() + " " + registered.getSpiffeId()), expires,
-                null, registered.getSpiffeId(), registered.getAgentInstance(), Target.userKey(registered.getActingUser()),
-                false);
+        return new Draft(Kind.REGISTRATION, null, expires, null, registered.getSpiffeId(), registered.getAgentInstance(),
+                Target.userKey(registered.getActingUser()));
     }
 
     /** The last valid instant; an unset end never expires. */
@@ -305,6 +380,180 @@ final class DerivationIndex {
 
     private static String nonEmpty(String value) {
         return value.isEmpty() ? null : value;
+    }
+
+    /** A key shared by the credentials naming it, held once, with its members in the order they were added. */
+    private static final class Group {
+        final String key;
+        /** How many nodes name this key; the group leaves its map at zero. */
+        int references;
+        Node first;
+        Node last;
+
+        Group(String key) {
+            this.key = key;
+        }
+    }
+
+    /**
+     * One tracked credential: its kind, id and end, the groups it names (null when absent), and its
+     * neighbours in each group's chain. A registration has no id: it is its instance and SPIFFE ID.
+     */
+    private static final class Node {
+        final Kind kind;
+        final byte[] id;
+        final int hash;
+        final long notAfter;
+        final Group parent;
+        final Group subject;
+        final Group instance;
+        final Group user;
+        private Node parentPrevious;
+        private Node parentNext;
+        private Node subjectPrevious;
+        private Node subjectNext;
+        private Node instancePrevious;
+        private Node instanceNext;
+        private Node userPrevious;
+        private Node userNext;
+
+        Node(Kind kind, byte[] id, long notAfter, Group parent, Group subject, Group instance, Group user) {
+            this.kind = kind;
+            this.id = id;
+            this.hash = Table.hash(kind, id, key(instance), key(subject));
+            this.notAfter = notAfter;
+            this.parent = parent;
+            this.subject = subject;
+            this.instance = instance;
+            this.user = user;
+        }
+
+        Group group(Link link) {
+            return switch (link) {
+                case PARENT -> parent;
+                case SUBJECT -> subject;
+                case INSTANCE -> instance;
+                case USER -> user;
+            };
+        }
+
+        Node next(Link link) {
+            return switch (link) {
+                case PARENT -> parentNext;
+                case SUBJECT -> subjectNext;
+                case INSTANCE -> instanceNext;
+                case USER -> userNext;
+            };
+        }
+
+        Node previous(Link link) {
+            return switch (link) {
+                case PARENT -> parentPrevious;
+                case SUBJECT -> subjectPrevious;
+                case INSTANCE -> instancePrevious;
+                case USER -> userPrevious;
+            };
+        }
+
+        void setNext(Link link, Node node) {
+            switch (link) {
+                case PARENT -> parentNext = node;
+                case SUBJECT -> subjectNext = node;
+                case INSTANCE -> instanceNext = node;
+                case USER -> userNext = node;
+            }
+        }
+
+        void setPrevious(Link link, Node node) {
+            switch (link) {
+                case PARENT -> parentPrevious = node;
+                case SUBJECT -> subjectPrevious = node;
+                case INSTANCE -> instancePrevious = node;
+                case USER -> userPrevious = node;
+            }
+        }
+    }
+
+    /**
+     * Credentials by kind and id (a registration by instance and SPIFFE ID): open addressing with
+     * linear probing, at most half full, deletion by shifting back the probe run (no tombstones).
+     */
+    private static final class Table {
+        private Node[] slots = new Node[16];
+        private int size;
+
+        int size() {
+            return size;
+        }
+
+        static int hash(Kind kind, byte[] id, String instance, String subject) {
+            int h = id != null ? 31 * kind.ordinal() + Arrays.hashCode(id)
+                    : (31 * kind.ordinal() + instance.hashCode()) * 31 + subject.hashCode();
+            return h * 0x9E3779B9; // Fibonacci hashing: spreads the low bits the mask keeps
+        }
+
+        /** The node of {@code kind} with {@code id} (for a registration: {@code instance} and {@code subject}), or null. */
+        Node find(Kind kind, byte[] id, String instance, String subject) {
+            int mask = slots.length - 1;
+            for (int i = home(hash(kind, id, instance, subject), mask); ; i = (i + 1) & mask) {
+                Node node = slots[i];
+                if (node == null) {
+                    return null;
+                }
+                if (node.kind == kind && (id != null ? Arrays.equals(node.id, id)
+                        : node.instance.key.equals(instance) && node.subject.key.equals(subject))) {
+                    return node;
+                }
+            }
+        }
+
+        /** Adds {@code node}; requires that no node with its kind and id is present. */
+        void insert(Node node) {
+            if (2 * (size + 1) > slots.length) {
+                Node[] old = slots;
+                slots = new Node[old.length * 2];
+                for (Node n : old) {
+                    if (n != null) {
+                        place(n);
+                    }
+                }
+            }
+            place(node);
+            size++;
+        }
+
+        private void place(Node node) {
+            int mask = slots.length - 1;
+            int i = home(node.hash, mask);
+            while (slots[i] != null) {
+                i = (i + 1) & mask;
+            }
+            slots[i] = node;
+        }
+
+        /** Removes {@code node} (this very object); requires it to be present. */
+        void remove(Node node) {
+            int mask = slots.length - 1;
+            int hole = home(node.hash, mask);
+            while (slots[hole] != node) {
+                hole = (hole + 1) & mask;
+            }
+            // Move back every later node of the run whose home is not between the hole and itself.
+            for (int i = (hole + 1) & mask; slots[i] != null; i = (i + 1) & mask) {
+                int home = home(slots[i].hash, mask);
+                boolean stays = hole <= i ? hole < home && home <= i : hole < home || home <= i;
+                if (!stays) {
+                    slots[hole] = slots[i];
+                    hole = i;
+                }
+            }
+            slots[hole] = null;
+            size--;
+        }
+
+        private static int home(int hash, int mask) {
+            return (hash ^ (hash >>> 16)) & mask;
+        }
     }
 
     /** Gathers ids by kind within a byte budget, and the latest expiry among the credentials taken. */
@@ -326,8 +575,10 @@ final class DerivationIndex {
             if (node == null) {
                 return;
             }
-            latestNotAfter = Math.max(latestNotAfter, node.notAfter());
-            add(node.ref().kind(), node.ref().id());
+            latestNotAfter = Math.max(latestNotAfter, node.notAfter);
+            if (node.kind != Kind.REGISTRATION) {
+                add(node.kind, decode(node.kind, node.id));
+            }
         }
 
         void add(Kind kind, String id) {

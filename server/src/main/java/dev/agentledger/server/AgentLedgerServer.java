@@ -192,12 +192,14 @@ public final class AgentLedgerServer implements AutoCloseable {
                                     .register("/api/v1", new KeyRotationHttpService(issuer, roles)))
                             .addRouting(GrpcRouting.builder()
                                     .intercept(slowClients.grpcInterceptor())
+                                    .intercept(new dev.agentledger.server.grpc.FailedCalls())
                                     .service(new LedgerGrpcService(ledger, appenders, roles, clock, revokedCallers.screen(PeerCertificates.helidon())))
                                     .service(new IssuerGrpcService(issuer, registrations, exchange, roles, revokedCallers.screen(PeerCertificates.helidon())))
                                     .service(new RevocationGrpcService(feed, roles,
                                             prepared.settings().trustDomain(), revokedCallers.screen(PeerCertificates.helidon()), revocationMeters))))
                     .build()
                     .start();
+            dev.agentledger.server.http.Http2ConnectionFailures.raise();
             HostPort publicBound = config.publicAddress().withPort(server.port());
             HostPort privateBound = config.privateAddress().withPort(server.port(PRIVATE_SOCKET));
             baseUrl.set(scheme + publicBound);
