@@ -56,7 +56,10 @@ final class RevocationMessages {
         }
     }
 
-    /** A heartbeat's wire forms, made once per heartbeat object. */
+    /**
+     * A heartbeat's wire forms, made once per heartbeat object under this object's lock and then
+     * read without it: every watcher asks for the same heartbeat in the same second.
+     */
     private record HeartbeatForms(Heartbeat heartbeat, WatchRevocationsResponse proto, EncodedResponse grpc,
             String json, byte[] sse) {}
 
@@ -174,22 +177,22 @@ final class RevocationMessages {
     }
 
     /** The feed message of {@code heartbeat}, made once per heartbeat object. */
-    synchronized WatchRevocationsResponse watch(Heartbeat heartbeat) {
+    WatchRevocationsResponse watch(Heartbeat heartbeat) {
         return remember(heartbeat).proto();
     }
 
     /** The gRPC message bytes of {@code heartbeat}, made once per heartbeat object. */
-    synchronized EncodedResponse grpc(Heartbeat heartbeat) {
+    EncodedResponse grpc(Heartbeat heartbeat) {
         return remember(heartbeat).grpc();
     }
 
     /** The JSON form of {@code heartbeat}, made once per heartbeat object. */
-    synchronized String json(Heartbeat heartbeat) {
+    String json(Heartbeat heartbeat) {
         return remember(heartbeat).json();
     }
 
     /** The Server-Sent Events text of {@code heartbeat}: name {@code heartbeat}, its JSON as data. */
-    synchronized byte[] sse(Heartbeat heartbeat) {
+    byte[] sse(Heartbeat heartbeat) {
         return remember(heartbeat).sse();
     }
 
