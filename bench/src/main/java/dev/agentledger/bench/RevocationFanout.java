@@ -42,8 +42,11 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar dev.agentledger.bench.RevocationFanout DIR \
- *     [PRIVATE_HOST:PORT] [PUBLIC_URL] [subscribers] [seconds] [rate/s] [grpc|grpc1|sse] [server pid]
+ *     [PRIVATE_HOST:PORT] [PUBLIC_URL] [subscribers] [seconds] [rate/s] [grpc|grpc1|sse] [server pid] [connections]
  * </pre>
+ *
+ * <p>The gRPC watchers share {@code connections} HTTP/2 connections (default 16), round robin; real
+ * verifiers each hold their own, which costs both sides a TLS session and a write per connection.
  *
  * <p>{@code grpc} watches asking for several events per message (as current watchers do),
  * {@code grpc1} one event per message (as watchers from before that field). Also prints the CPU
@@ -51,6 +54,7 @@ import java.util.stream.Stream;
  * token id: they do not verify proofs (see BENCHMARKS.md for what a verifying subscriber adds).
  */
 public final class RevocationFanout {
+    /** HTTP/2 connections the gRPC watchers share unless an argument says otherwise. */
     private static final int CHANNELS = 16;
     /** Latency histogram: 0.1 ms buckets up to 60 s. */
     private static final long BUCKET_NANOS = 100_000;
@@ -78,12 +82,13 @@ public final class RevocationFanout {
         if (!List.of("grpc", "grpc1", "sse").contains(transport)) {
             throw new IllegalArgumentException("transport " + transport + ": want grpc, grpc1 or sse");
         }
-        Optional<Long> serverPid = args.length > 7 ? Optional.of(Long.parseLong(args[7])) : Optional.empty();
+        Optional<Long> serverPid = args.length > 7 && !args[7].equals("-") ? Optional.of(Long.parseLong(args[7])) : Optional.empty();
+        int connections = args.length > 8 ? Integer.parseInt(args[8]) : CHANNELS;
         X509Certificate ca = Pem.readCertificates(dir.caCertificate()).get(0);
         Credentials operator = dev.agentledger.server.bootstrap.Bootstrap.operator(dir);
         LedgerClient revoker = LedgerClient.connect(address, ca, Optional.of(operator));
         List<Channel> channels = new ArrayList<>();
-        for (int i = 0; i < CHANNELS; i++) {
+        for (int i = 0; i < Math.min(connections, subscribers); i++) {
             channels.add(watchChannel(address, ca, operator));
         }
         new RevocationFanout().run(revoker, channels, publicUrl, subscribers, seconds, rate, transport, serverPid);
@@ -170,9 +175,9 @@ public final class RevocationFanout {
             case "grpc1" -> "gRPC (one event per message)";
             default -> "gRPC";
         };
-        System.out.printf(Locale.ROOT, "%d %s subscribers (open in %.1f s), %d revocations at %d/s: received %d of %d, "
-                        + "%d revoke failures, %d streams cut off%n", subscribers, name, openSeconds, total, rate, received.get(),
-                expected, failures.get(), cutOff.get());
+        System.out.printf(Locale.ROOT, "%d %s subscribers on %d connections (open in %.1f s), %d revocations at %d/s: received %d of %d, "
+                        + "%d revoke failures, %d streams cut off%n", subscribers, name, sse ? subscribers : channels.size(), openSeconds,
+                total, rate, received.get(), expected, failures.get(), cutOff.get());
         System.out.printf(Locale.ROOT, "CPU over %.1f s from the first revoke: bench %.1f s (%.1f µs per delivery)%s%n",
                 wall, benchCpu / 1e9, benchCpu / 1e3 / Math.max(1, received.get()),
                 serverPid.isPresent() ? String.format(Locale.ROOT, ", server %.1f s (%.1f µs per delivery)", serverCpu / 1e9,

@@ -3,6 +3,7 @@ package dev.agentledger.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -194,6 +195,63 @@ class RevocationServerTest {
                 WatchRevocationsResponse message = old.next();
                 assertEquals(event, message.getEvent());
                 assertEquals(0, message.getEventsCount());
+            }
+        }
+    }
+
+    /**
+     * Many watchers on one HTTP/2 connection and a burst of revocations: every watcher gets every
+     * event once and in order, and no stream fails (their concurrent writes once overdrew the
+     * connection's flow-control window and Helidon closed it with GOAWAY "Window size too big").
+     */
+    @Test
+    void manyWatchersOnOneConnectionEachGetEveryEventOnceInOrder() throws Exception {
+        int watchers = 200;
+        int events = 200;
+        try (LedgerClient watching = server.operatorClient(); LedgerClient client = server.operatorClient()) {
+            long from = server.server.revocations().lastSequence();
+            List<List<Long>> seen = new ArrayList<>();
+            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(watchers);
+            java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+            for (int w = 0; w < watchers; w++) {
+                List<Long> sequences = java.util.Collections.synchronizedList(new ArrayList<>());
+                seen.add(sequences);
+                RevocationServiceGrpc.newStub(watching.channel()).watchRevocations(
+                        WatchRevocationsRequest.newBuilder().setFromSequence(from).setSeveralEvents(true).build(),
+                        new io.grpc.stub.StreamObserver<>() {
+                            @Override
+                            public void onNext(WatchRevocationsResponse message) {
+                                List<RevocationEvent> got = message.hasEvent() ? List.of(message.getEvent()) : message.getEventsList();
+                                got.forEach(e -> sequences.add(e.getSequence()));
+                                if (!got.isEmpty() && sequences.size() == events) {
+                                    done.countDown();
+                                }
+                            }
+
+                            @Override
+                            public void onError(Throwable t) {
+                                failed.compareAndSet(null, t);
+                                done.countDown();
+                            }
+
+                            @Override
+                            public void onCompleted() {}
+                        });
+            }
+            var stub = RevocationServiceGrpc.newFutureStub(client.channel()).withDeadlineAfter(60, TimeUnit.SECONDS);
+            List<com.google.common.util.concurrent.ListenableFuture<dev.agentledger.proto.v1.RevokeResponse>> answers = new ArrayList<>();
+            for (int i = 0; i < events; i++) {
+                answers.add(stub.revoke(RevokeRequest.newBuilder().setRevocation(Revoked.newBuilder().setTokenId("burst-" + i)
+                        .setReason(RevocationReason.REVOCATION_REASON_KEY_COMPROMISE)).setRequestId("test").build()));
+            }
+            for (var answer : answers) {
+                answer.get(60, TimeUnit.SECONDS);
+            }
+            assertTrue(done.await(60, TimeUnit.SECONDS), "watchers still waiting: " + done.getCount());
+            assertNull(failed.get(), () -> "a watch failed: " + failed.get());
+            List<Long> expected = java.util.stream.LongStream.rangeClosed(from + 1, from + events).boxed().toList();
+            for (List<Long> sequences : seen) {
+                assertEquals(expected, List.copyOf(sequences));
             }
         }
     }

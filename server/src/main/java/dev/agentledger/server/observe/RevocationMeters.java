@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 /**
  * The revocation broadcast as Prometheus meters: {@code agentledger_revocation_fanout_seconds}, a
  * histogram of the time from a revocation's logged time (its entry header's time, set when it is
- * appended) to the write of its event on each subscriber's stream, tagged with the transport; and
+ * appended) to the write of its event on each subscriber's stream, tagged with the transport (one
+ * count per write: events written together count once, with the oldest one's time); and
  * {@code agentledger_revocation_subscribers{transport}}, gauges of the connected gRPC watchers and
  * SSE streams.
  */
@@ -69,7 +70,8 @@ public final class RevocationMeters {
     /** {@code delivery} with the fan-out latency of each event recorded once its write returned. */
     public RevocationListener timed(String transport, RevocationListener delivery) {
         Timer timer = registry.getOrCreate(Timer.builder("agentledger.revocation.fanout")
-                .description("time from a revocation's logged time to the write of its event to one subscriber")
+                .description("time from a revocation's logged time to the write of its event to one subscriber"
+                        + " (once per write, the oldest event's)")
                 .buckets(BUCKETS)
                 .tags(List.of(Tag.create("transport", transport))));
         return new RevocationListener() {
@@ -82,15 +84,23 @@ public final class RevocationMeters {
                 }
             }
 
+            /**
+             * Events written together count once, with the longest wait among them (the oldest
+             * logged time): one record per write instead of one per event, which cost a tenth of
+             * the server's fan-out CPU in its profile; the histogram still bounds every event's.
+             */
             @Override
             public void onEvents(List<RevocationEvent> events) throws Exception {
                 delivery.onEvents(events);
-                long now = clock.millis();
+                long oldest = Long.MAX_VALUE;
                 for (RevocationEvent event : events) {
                     long logged = loggedMillis(event);
                     if (logged > 0) {
-                        timer.record(Duration.ofMillis(Math.max(0, now - logged)));
+                        oldest = Math.min(oldest, logged);
                     }
+                }
+                if (oldest != Long.MAX_VALUE) {
+                    timer.record(Duration.ofMillis(Math.max(0, clock.millis() - oldest)));
                 }
             }
 

@@ -24,10 +24,13 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.helidon.webserver.grpc.GrpcConnectionContext;
+import io.helidon.webserver.grpc.ServerContextKeys;
 import java.security.cert.Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.locks.Lock;
 import java.util.function.Supplier;
 
 /**
@@ -43,6 +46,7 @@ public final class RevocationGrpcService implements RevocationServiceGrpc.AsyncS
     private final Revoker revoker;
     private final RevocationMessages messages;
     private final Supplier<Optional<Certificate[]>> peerCertificates;
+    private final ConnectionLocks connectionLocks = new ConnectionLocks();
 
     /**
      * A service over {@code revocations}.
@@ -126,7 +130,7 @@ public final class RevocationGrpcService implements RevocationServiceGrpc.AsyncS
     private void watch(WatchRevocationsRequest request, StreamObserver<EncodedResponse> out) {
         try {
             requireTrustDomain(CallerIdentity.of(peerCertificates.get()), trustDomain);
-            Watcher watcher = new Watcher(out, request.getSeveralEvents());
+            Watcher watcher = new Watcher(out, request.getSeveralEvents(), connectionId());
             Subscription subscription = revocations.subscribe(request.getFromSequence(),
                     meters.timed(RevocationMeters.GRPC, watcher));
             meters.subscribers(RevocationMeters.GRPC).incrementAndGet();
@@ -139,6 +143,16 @@ public final class RevocationGrpcService implements RevocationServiceGrpc.AsyncS
         } catch (Exception e) {
             out.onError(RevocationErrors.grpc(e));
         }
+    }
+
+    /**
+     * The current call's HTTP/2 connection as Helidon names it (listener and connection socket ids);
+     * a key of its own when the call has no Helidon connection (then its stream shares no lock).
+     */
+    private static String connectionId() {
+        GrpcConnectionContext connection = ServerContextKeys.CONNECTION_CONTEXT.get();
+        return connection == null ? "call-" + java.util.UUID.randomUUID()
+                : connection.serverSocketId() + " " + connection.connectionSocketId();
     }
 
     /** Watching needs an identity of this trust domain. */
@@ -163,44 +177,56 @@ public final class RevocationGrpcService implements RevocationServiceGrpc.AsyncS
         private final StreamObserver<EncodedResponse> out;
         private final boolean several;
         private final java.util.concurrent.atomic.AtomicBoolean counted = new java.util.concurrent.atomic.AtomicBoolean(true);
+        private final String connection;
+        /** Held while writing: one message at a time per connection (see {@link ConnectionLocks}). */
+        private final Lock writing;
 
-        Watcher(StreamObserver<EncodedResponse> out, boolean several) {
+        Watcher(StreamObserver<EncodedResponse> out, boolean several, String connection) {
             this.out = out;
             this.several = several;
+            this.connection = connection;
+            this.writing = connectionLocks.acquire(connection);
         }
 
-        /** The watch ended (cancelled, cut off, or its stream failed): it leaves the subscriber count once. */
+        /** The watch ended (cancelled, cut off, or its stream failed): it leaves the subscriber count and its connection once. */
         void ended() {
             if (counted.compareAndSet(true, false)) {
                 meters.subscribers(RevocationMeters.GRPC).decrementAndGet();
+                connectionLocks.release(connection);
             }
         }
 
         @Override
         public void onEvent(RevocationEvent event) {
-            send(several ? messages.several(List.of(event), MAX_MESSAGE_BYTES).get(0) : messages.single(event));
+            send(List.of(several ? messages.several(List.of(event), MAX_MESSAGE_BYTES).get(0) : messages.single(event)));
         }
 
         @Override
         public void onEvents(List<RevocationEvent> events) {
-            if (!several) {
-                events.forEach(this::onEvent);
-                return;
+            if (several) {
+                send(messages.several(events, MAX_MESSAGE_BYTES));
+            } else {
+                send(events.stream().map(messages::single).toList());
             }
-            messages.several(events, MAX_MESSAGE_BYTES).forEach(this::send);
         }
 
         @Override
         public void onHeartbeat(Heartbeat heartbeat) {
-            send(messages.grpc(heartbeat));
+            send(List.of(messages.grpc(heartbeat)));
         }
 
-        private void send(EncodedResponse message) {
+        /** Writes {@code messages} in order, holding the connection's lock once for all of them. */
+        private void send(List<EncodedResponse> messages) {
+            writing.lock();
             try {
-                out.onNext(message);
+                for (EncodedResponse message : messages) {
+                    out.onNext(message);
+                }
             } catch (RuntimeException e) {
                 ended();
                 throw e;
+            } finally {
+                writing.unlock();
             }
         }
 

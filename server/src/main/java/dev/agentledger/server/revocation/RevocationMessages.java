@@ -39,8 +39,10 @@ final class RevocationMessages {
     record Encoded(dev.agentledger.proto.v1.RevocationEvent proto, WatchRevocationsResponse watch) {}
 
     /**
-     * A remembered event, its encodings, and its other wire forms once asked for, each made once.
-     * Every method here holds this object's lock (a lock-free version measured no faster here).
+     * A remembered event, its encodings, and its other wire forms once asked for, each made once
+     * under the slot's lock. Readers take no lock once a form is made: every subscriber thread asks
+     * for every event, and one lock over all of it made them queue behind each other (and behind a
+     * heartbeat's JSON printing), which the fan-out profile showed as lock spinning.
      */
     private static final class Slot {
         final RevocationEvent event;
@@ -56,20 +58,24 @@ final class RevocationMessages {
         }
     }
 
-    /** A heartbeat's wire forms, made once per heartbeat object. */
+    /**
+     * A heartbeat's wire forms, made once per heartbeat object under a lock of their own and then
+     * read without it: every watcher asks for the same heartbeat in the same second.
+     */
     private record HeartbeatForms(Heartbeat heartbeat, WatchRevocationsResponse proto, EncodedResponse grpc,
             String json, byte[] sse) {}
 
     private final AtomicReferenceArray<Slot> slots = new AtomicReferenceArray<>(REMEMBERED);
     private volatile HeartbeatForms lastHeartbeat;
+    private final Object heartbeatLock = new Object();
 
     /** The encodings of {@code event}, made once per event object. */
-    synchronized Encoded encode(RevocationEvent event) {
+    Encoded encode(RevocationEvent event) {
         return slot(event).encoded;
     }
 
     /** The protobuf JSON of {@code event}, made once per event object. */
-    synchronized String json(RevocationEvent event) {
+    String json(RevocationEvent event) {
         return json(slot(event));
     }
 
@@ -88,7 +94,7 @@ final class RevocationMessages {
     }
 
     /** The gRPC message carrying {@code event} alone in {@code event} (for watchers that read one per message). */
-    synchronized EncodedResponse single(RevocationEvent event) {
+    EncodedResponse single(RevocationEvent event) {
         Slot slot = slot(event);
         EncodedResponse single = slot.single;
         if (single == null) {
@@ -108,7 +114,7 @@ final class RevocationMessages {
      * many events per message as fit in {@code maxBytes} (one at least, whatever its size). Each
      * event's field bytes are made once; a message is their concatenation.
      */
-    synchronized List<EncodedResponse> several(List<RevocationEvent> events, int maxBytes) {
+    List<EncodedResponse> several(List<RevocationEvent> events, int maxBytes) {
         List<EncodedResponse> messages = new ArrayList<>(1);
         List<byte[]> parts = new ArrayList<>(events.size());
         long size = 0;
@@ -142,7 +148,7 @@ final class RevocationMessages {
      * The Server-Sent Events text of {@code event} as UTF-8 (WHATWG HTML, server-sent events): its
      * sequence as id, name {@code revocation}, its JSON as data, a blank line.
      */
-    synchronized byte[] sse(RevocationEvent event) {
+    byte[] sse(RevocationEvent event) {
         Slot slot = slot(event);
         byte[] sse = slot.sse;
         if (sse == null) {
@@ -174,22 +180,22 @@ final class RevocationMessages {
     }
 
     /** The feed message of {@code heartbeat}, made once per heartbeat object. */
-    synchronized WatchRevocationsResponse watch(Heartbeat heartbeat) {
+    WatchRevocationsResponse watch(Heartbeat heartbeat) {
         return remember(heartbeat).proto();
     }
 
     /** The gRPC message bytes of {@code heartbeat}, made once per heartbeat object. */
-    synchronized EncodedResponse grpc(Heartbeat heartbeat) {
+    EncodedResponse grpc(Heartbeat heartbeat) {
         return remember(heartbeat).grpc();
     }
 
     /** The JSON form of {@code heartbeat}, made once per heartbeat object. */
-    synchronized String json(Heartbeat heartbeat) {
+    String json(Heartbeat heartbeat) {
         return remember(heartbeat).json();
     }
 
     /** The Server-Sent Events text of {@code heartbeat}: name {@code heartbeat}, its JSON as data. */
-    synchronized byte[] sse(Heartbeat heartbeat) {
+    byte[] sse(Heartbeat heartbeat) {
         return remember(heartbeat).sse();
     }
 
@@ -198,7 +204,7 @@ final class RevocationMessages {
         if (forms != null && forms.heartbeat() == heartbeat) {
             return forms;
         }
-        synchronized (this) {
+        synchronized (heartbeatLock) {
             forms = lastHeartbeat;
             if (forms != null && forms.heartbeat() == heartbeat) {
                 return forms;

@@ -10,6 +10,7 @@ import dev.agentledger.proto.v1.Revoked;
 import dev.agentledger.verifierclient.LogVerifier;
 import dev.agentledger.verifierclient.VerifiedCheckpoint;
 import dev.agentledger.verifierclient.internal.Json;
+import dev.agentledger.verifierclient.internal.RecentlyUsed;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,7 +37,16 @@ final class FeedMessages {
     /** A verified snapshot: the sequence to watch from and its revocations. */
     record VerifiedSnapshot(long sequence, VerifiedCheckpoint checkpoint, List<VerifiedRevocation> revocations) {}
 
+    /** How many verified checkpoint notes are remembered (the feed moves from one to the next). */
+    private static final int CHECKPOINTS_HELD = 8;
+
     private final LogVerifier verifier;
+    /**
+     * Checkpoint notes whose signature verified, by their base64 text: every event of a batch and
+     * every heartbeat until the next checkpoint carries the same note, so its signature is checked
+     * once, not once per message. The same text is the same bytes, so the answer is the same.
+     */
+    private final RecentlyUsed<String, VerifiedCheckpoint> opened = new RecentlyUsed<>(CHECKPOINTS_HELD);
 
     FeedMessages(LogVerifier verifier) {
         this.verifier = verifier;
@@ -147,8 +157,18 @@ final class FeedMessages {
     }
 
     private VerifiedCheckpoint checkpoint(Map<String, Object> map) throws RevocationFeedException {
+        if (map.get("checkpoint") instanceof String text) {
+            VerifiedCheckpoint known = opened.get(text);
+            if (known != null) {
+                return known;
+            }
+        }
         try {
-            return verifier.open(bytes(map, "checkpoint"));
+            VerifiedCheckpoint checkpoint = verifier.open(bytes(map, "checkpoint"));
+            if (map.get("checkpoint") instanceof String text) {
+                opened.put(text, checkpoint);
+            }
+            return checkpoint;
         } catch (VerificationException e) {
             throw new RevocationFeedException("checkpoint does not verify: " + e.getMessage(), e);
         }

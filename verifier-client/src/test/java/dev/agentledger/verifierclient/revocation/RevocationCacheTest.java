@@ -136,6 +136,34 @@ class RevocationCacheTest {
         assertStale(cache.check(TOKEN), "no heartbeat");
     }
 
+    /**
+     * A checkpoint whose signature verified is remembered by its exact bytes, so later messages
+     * carrying it skip the signature check; an event it does not prove, and the same checkpoint
+     * text with another signature, are still refused.
+     */
+    @Test
+    void aRememberedCheckpointStillRefusesWhatItDoesNotProveAndAnotherSignature() throws Exception {
+        long index = log.appendRevoked(FeedFixture.revoked(RevocationReason.REVOCATION_REASON_WITHDRAWN, 1).setTokenId("tok-1"));
+        cache.accept("heartbeat", log.heartbeat(0));
+        byte[] other = dev.agentledger.proto.v1.LogEntry.newBuilder()
+                .setHeader(dev.agentledger.proto.v1.Header.newBuilder().setSchemaVersion(1))
+                .setRevoked(FeedFixture.revoked(RevocationReason.REVOCATION_REASON_WITHDRAWN, 1).setTokenId("tok-2"))
+                .build().toByteArray();
+        RevocationFeedException notProven = assertThrows(RevocationFeedException.class,
+                () -> cache.accept("revocation", log.event(1, index, other, NO_AFFECTED)));
+        assertTrue(notProven.getMessage().contains("not proven"), notProven.getMessage());
+        String note = log.note();
+        // The note ends "<base64 of key id and signature>=\n": change one signature character.
+        int at = note.length() - 4;
+        String forged = note.substring(0, at) + (note.charAt(at) == 'A' ? 'B' : 'A') + note.substring(at + 1);
+        String heartbeat = "{\"sequence\":\"0\",\"checkpoint\":\"" + FeedFixture.base64(forged) + "\",\"time_unix_millis\":\"1\"}";
+        RevocationFeedException badSignature = assertThrows(RevocationFeedException.class, () -> cache.accept("heartbeat", heartbeat));
+        assertTrue(badSignature.getMessage().contains("checkpoint does not verify"), badSignature.getMessage());
+        assertEquals(0, cache.revokedIds());
+        cache.accept("revocation", log.event(1, index, NO_AFFECTED));
+        assertEquals(1, cache.lastSequence());
+    }
+
     @Test
     void aHeartbeatWithAnOlderCheckpointIsRefused() throws Exception {
         log.append(new byte[] {1});
