@@ -21,7 +21,7 @@ $J $NA -cp $JAR dev.agentledger.bench.LedgerLoad 10 1,16,256 256,4096 >> $O/ledg
 echo "end $(uptime)" >> $O/ledger.log
 rm -rf $O/al; serve $O/al 28480 28443
 echo "grpc $(uptime)" > $O/grpc.log
-$J $NA -cp $JAR dev.agentledger.bench.GrpcLoad $O/al 127.0.0.1:28443 10 1,16,256 2000,5000,10000 >> $O/grpc.log 2>&1
+$J $NA -cp $JAR dev.agentledger.bench.GrpcLoad $O/al 127.0.0.1:28443 10 1,16,256 2000,5000,10000 $SPID >> $O/grpc.log 2>&1
 echo "end $(uptime)" >> $O/grpc.log
 kill $SPID; wait $SPID
 echo "issuer $(uptime)" > $O/issuer.log

@@ -29,9 +29,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * Closed loop: N submitters each wait for their answer before the next append. Open loop: a fixed
  * rate, latency counted from each append's scheduled time so a stall is not hidden. Also measures
  * the raw synced RocksDB rate at batch 256 on the same disk, in the same run, as the reference.
+ * Each row also gives the CPU time per logged entry of this process and, given the server's process
+ * id (Linux), of the server, over the whole row (warm-up included).
  *
  * <pre>
- * java -cp bench/target/benchmarks.jar dev.agentledger.bench.GrpcLoad DIR [HOST:PORT] [seconds] [submitters,...] [rate/s,...]
+ * java -cp bench/target/benchmarks.jar dev.agentledger.bench.GrpcLoad DIR [HOST:PORT] [seconds] [submitters,...] [rate/s,...] [server pid]
  * </pre>
  */
 public final class GrpcLoad {
@@ -45,6 +47,7 @@ public final class GrpcLoad {
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
         int[] submitters = args.length > 3 ? Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray() : new int[] {1, 16, 256};
         int[] rates = args.length > 4 ? Arrays.stream(args[4].split(",")).mapToInt(Integer::parseInt).toArray() : new int[] {10_000};
+        Optional<Long> serverPid = args.length > 5 ? Optional.of(Long.parseLong(args[5])) : Optional.empty();
         X509Certificate ca = Pem.readCertificates(dir.caCertificate()).get(0);
         Credentials operator = dev.agentledger.server.bootstrap.Bootstrap.operator(dir);
         List<LedgerClient> clients = new ArrayList<>();
@@ -52,12 +55,15 @@ public final class GrpcLoad {
             clients.add(LedgerClient.connect(address, ca, Optional.of(operator)));
         }
         try {
-            System.out.printf(Locale.ROOT, "%-22s %12s %9s %9s %9s%n", "load", "entries/s", "p50 ms", "p99 ms", "max ms");
+            System.out.printf(Locale.ROOT, "%-28s %10s %9s %9s %9s %14s %14s%n", "load", "entries/s", "p50 ms", "p99 ms", "max ms",
+                    "client µs/entry", "server µs/entry");
             for (int s : submitters) {
-                print("closed loop, " + s + " submitters", closedLoop(clients, s, seconds));
+                Cpu cpu = Cpu.start(serverPid);
+                print("closed loop, " + s + " submitters", closedLoop(clients, s, seconds), cpu);
             }
             for (int rate : rates) {
-                print("open loop at " + rate + "/s", openLoop(clients, rate, seconds));
+                Cpu cpu = Cpu.start(serverPid);
+                print("open loop at " + rate + "/s", openLoop(clients, rate, seconds), cpu);
             }
             Path raw = Files.createTempDirectory("grpc-load-raw");
             System.out.printf(Locale.ROOT, "raw synced RocksDB, batches of 256 x 256 B, same disk: %.0f entries/s%n",
@@ -67,14 +73,29 @@ public final class GrpcLoad {
         }
     }
 
-    /** Throughput, sorted latencies of the successful appends, and how many failed. */
-    record Result(double rate, long[] sortedNanos, long failed) {}
+    /** Throughput, sorted latencies of the successful appends, how many failed, and how many were logged in all. */
+    record Result(double rate, long[] sortedNanos, long failed, long logged) {}
+
+    /** CPU time used so far by this process and by the server's, when its id is known. */
+    private record Cpu(long client, long server, Optional<Long> serverPid) {
+        static Cpu start(Optional<Long> serverPid) {
+            return new Cpu(RevocationFanout.processCpuNanos(), serverPid.map(RevocationFanout::cpuNanos).orElse(0L), serverPid);
+        }
+
+        /** Microseconds of CPU per entry since the start: client, then server (NaN without its id). */
+        double[] perEntry(long entries) {
+            double n = Math.max(1, entries) * 1e3;
+            double server = serverPid.isEmpty() ? Double.NaN : (RevocationFanout.cpuNanos(serverPid.get()) - server()) / n;
+            return new double[] {(RevocationFanout.processCpuNanos() - client()) / n, server};
+        }
+    }
 
     static Result closedLoop(List<LedgerClient> clients, int submitters, int seconds) throws InterruptedException {
         long warmupEnd = System.nanoTime() + 2_000_000_000L;
         long end = warmupEnd + seconds * 1_000_000_000L;
         long[][] latencies = new long[submitters][];
         AtomicLong counted = new AtomicLong();
+        AtomicLong logged = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < submitters; t++) {
             int slot = t;
@@ -86,6 +107,7 @@ public final class GrpcLoad {
                 for (long start = System.nanoTime(); start < end; start = System.nanoTime()) {
                     client.append(entry(random), false);
                     long done = System.nanoTime();
+                    logged.incrementAndGet();
                     if (start >= warmupEnd) {
                         counted.incrementAndGet();
                         if (n < samples.length) {
@@ -100,7 +122,7 @@ public final class GrpcLoad {
             t.join();
         }
         return new Result(counted.get() / (double) seconds,
-                Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray(), 0);
+                Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray(), 0, logged.get());
     }
 
     static Result openLoop(List<LedgerClient> clients, int rate, int seconds) throws InterruptedException {
@@ -130,7 +152,7 @@ public final class GrpcLoad {
         }
         done.await(60, TimeUnit.SECONDS);
         long[] sorted = Arrays.stream(latencies).filter(l -> l != Long.MAX_VALUE).sorted().toArray();
-        return new Result(rate, sorted, latencies.length - sorted.length);
+        return new Result(rate, sorted, latencies.length - sorted.length, sorted.length);
     }
 
     /** An X.509-SVID-issued entry with a random 180-byte certificate stand-in: about 256 bytes logged. */
@@ -148,10 +170,11 @@ public final class GrpcLoad {
                 .build();
     }
 
-    private static void print(String label, Result r) {
+    private static void print(String label, Result r, Cpu cpu) {
         long[] s = r.sortedNanos();
-        System.out.printf(Locale.ROOT, "%-22s %12.0f %9.2f %9.2f %9.2f%s%n", label, r.rate(),
-                pct(s, 0.5) / 1e6, pct(s, 0.99) / 1e6, s.length == 0 ? 0 : s[s.length - 1] / 1e6,
+        double[] perEntry = cpu.perEntry(r.logged());
+        System.out.printf(Locale.ROOT, "%-28s %10.0f %9.2f %9.2f %9.2f %14.1f %14.1f%s%n", label, r.rate(),
+                pct(s, 0.5) / 1e6, pct(s, 0.99) / 1e6, s.length == 0 ? 0 : s[s.length - 1] / 1e6, perEntry[0], perEntry[1],
                 r.failed() == 0 ? "" : "   (" + r.failed() + " failed)");
     }
 

@@ -289,12 +289,12 @@ public final class RevocationFanout {
     }
 
     /** CPU time this process used so far, all threads. */
-    private static long processCpuNanos() {
+    static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** CPU time (user + system) process {@code pid} used so far, from /proc (Linux; clock ticks of 10 ms). */
-    private static long cpuNanos(long pid) {
+    static long cpuNanos(long pid) {
         try {
             String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");

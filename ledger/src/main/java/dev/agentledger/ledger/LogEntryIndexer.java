@@ -6,8 +6,8 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import dev.agentledger.proto.LogEntries;
 import dev.agentledger.proto.MalformedEntryException;
+import dev.agentledger.proto.Serials;
 import dev.agentledger.proto.v1.LogEntry;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -136,6 +136,6 @@ public final class LogEntryIndexer implements EntryIndexer {
 
     /** A DER INTEGER's content octets as lower-case hex without leading zeros, the lookup form. */
     static String serialHex(ByteString der) {
-        return der.isEmpty() ? "" : new BigInteger(der.toByteArray()).toString(16);
+        return der.isEmpty() ? "" : Serials.hex(der);
     }
 }

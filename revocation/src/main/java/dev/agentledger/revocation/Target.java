@@ -1,6 +1,7 @@
 package dev.agentledger.revocation;
 
 import com.google.protobuf.ByteString;
+import dev.agentledger.proto.Serials;
 import dev.agentledger.proto.SpiffeId;
 import dev.agentledger.proto.v1.Revoked;
 import dev.agentledger.proto.v1.User;
@@ -130,7 +131,7 @@ public record Target(Kind kind, String value) {
         if (der.isEmpty()) {
             throw new IllegalArgumentException("serial is empty");
         }
-        return new BigInteger(der.toByteArray()).toString(16);
+        return Serials.hex(der);
     }
 
     /** The DER INTEGER content octets of a serial in this class's hex form (as in {@link AffectedIds}). */

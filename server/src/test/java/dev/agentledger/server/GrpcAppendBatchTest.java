@@ -82,6 +82,31 @@ class GrpcAppendBatchTest {
         }
     }
 
+    /** The shared proof table gives back exactly the proofs the log serves for those entries. */
+    @Test
+    void aBatchWithSharedProofNodesGivesTheLogsOwnProofs() throws Exception {
+        try (LedgerClient client = server.operatorClient()) {
+            AppendBatchRequest.Builder request = batch(
+                    RunningServer.revocation("spiffe://agentledger.local/s1", "s1"),
+                    RunningServer.revocation("spiffe://agentledger.local/s2", "s2"),
+                    RunningServer.revocation("spiffe://agentledger.local/s3", "s3"),
+                    RunningServer.revocation("spiffe://agentledger.local/s4", "s4")).toBuilder().setSharedProofNodes(true);
+            AppendBatchResponse response = client.stub().appendBatch(request.build());
+            int hashes = 0;
+            for (AppendResponse a : response.getAppendsList()) {
+                assertEquals(0, a.getInclusionProof().getHashesCount(), "the hashes travel in the table");
+                hashes += a.getProofNodeRefsCount();
+            }
+            assertTrue(response.getProofNodesCount() < hashes, response.getProofNodesCount() + " distinct of " + hashes);
+            for (AppendResponse a : dev.agentledger.server.grpc.SharedProofNodes.unpack(response, 4)) {
+                verify(a, a.getCheckpoint().toByteArray());
+                var served = client.stub().getInclusionProof(dev.agentledger.proto.v1.GetInclusionProofRequest.newBuilder()
+                        .setIndex(a.getIndex()).setTreeSize(a.getInclusionProof().getTreeSize()).build());
+                assertEquals(served.getProof(), a.getInclusionProof());
+            }
+        }
+    }
+
     @Test
     void oneBadEntryRefusesTheWholeMessageNamingItAndLogsNothing() throws Exception {
         LogEntry noEvent = LogEntry.newBuilder().setHeader(Header.newBuilder().setSchemaVersion(1)).build();

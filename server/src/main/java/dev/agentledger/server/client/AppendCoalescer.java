@@ -4,27 +4,31 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
-import com.google.protobuf.ByteString;
 import dev.agentledger.proto.LogEntries;
 import dev.agentledger.proto.MalformedEntryException;
 import dev.agentledger.proto.v1.AppendBatchRequest;
 import dev.agentledger.proto.v1.AppendBatchResponse;
 import dev.agentledger.proto.v1.AppendRequest;
 import dev.agentledger.proto.v1.AppendResponse;
+import dev.agentledger.server.grpc.SharedProofNodes;
 import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Group commit on the client side: appends made concurrently through one client travel together
- * in {@code AppendBatch} messages. A batch is sent when no call is in flight, or as soon as it is
- * full ({@value #MAX_ENTRIES} appends or {@value #MAX_BYTES} bytes) while fewer than {@value
- * #MAX_IN_FLIGHT} are; meanwhile the next batch fills. A lone append goes out at once as a plain
- * {@code Append}, so an idle client adds no delay.
+ * in {@code AppendBatch} messages. Whatever is waiting is sent as soon as fewer than {@value
+ * #MAX_IN_FLIGHT} calls are in flight (at most {@value #MAX_ENTRIES} appends or {@value
+ * #MAX_BYTES} bytes per message); only while every slot is taken do appends wait, and then they
+ * leave together when the next call ends. So an idle or lightly loaded client adds no delay (a lone
+ * append goes at once as a plain {@code Append}), and batches grow only under load.
  *
  * <p>Each caller gets exactly its own answer. The server refuses a batch whole when one entry is
  * bad (and logs none of it), so one caller's bad entry must not fail the others: an append whose
@@ -33,6 +37,9 @@ import java.util.function.Function;
  * logged) each of its appends is sent again alone, so the refusal reaches only its own caller.
  * Any other failure (UNAVAILABLE, DEADLINE_EXCEEDED, ...) fails every caller of the batch with the
  * same status, as it would have failed each of their calls: the batch was committed all or none.
+ *
+ * <p>Batches ask for the answer's proof hashes once per batch ({@link SharedProofNodes}); each caller
+ * still gets its full inclusion proof.
  */
 final class AppendCoalescer {
     /** The most appends in one batch message. */
@@ -42,8 +49,11 @@ final class AppendCoalescer {
      * useful message limit, so a server configured below its default still takes the batches.
      */
     static final int MAX_BYTES = 32 * 1024;
-    /** The most batch calls outstanding at once on one client. */
-    static final int MAX_IN_FLIGHT = 4;
+    /**
+     * The most calls outstanding at once on one client: below it, what waits is sent at once;
+     * at it, appends wait for a call to end and then leave together.
+     */
+    static final int MAX_IN_FLIGHT = 2;
     /** Bytes of framing per append inside the batch message (tag and length). */
     private static final int FRAMING = 3;
 
@@ -74,7 +84,7 @@ final class AppendCoalescer {
         CompletableFuture<AppendResponse> result = new CompletableFuture<>();
         int bytes = request.getSerializedSize() + FRAMING;
         if (batchUnsupported || bytes > MAX_BYTES || !passesLocalChecks(request)) {
-            sendAlone(request, result);
+            sendAlone(request, result, () -> {});
             return result;
         }
         List<List<Waiting>> ready;
@@ -116,15 +126,11 @@ final class AppendCoalescer {
     }
 
     /**
-     * The next batch to send, counted as in flight, or null: only when none is in flight, or the
-     * waiting appends fill a batch and fewer than the maximum are. Requires the lock.
+     * The next batch to send, counted as in flight, or null when nothing waits or every in-flight
+     * slot is taken. Requires the lock.
      */
     private List<Waiting> takeIfReady() {
-        if (waiting.isEmpty()) {
-            return null;
-        }
-        boolean full = waiting.size() >= MAX_ENTRIES || waitingBytes >= MAX_BYTES;
-        if (inFlight > 0 && !(full && inFlight < MAX_IN_FLIGHT)) {
+        if (waiting.isEmpty() || inFlight >= MAX_IN_FLIGHT) {
             return null;
         }
         List<Waiting> batch = new ArrayList<>(Math.min(waiting.size(), MAX_ENTRIES));
@@ -139,47 +145,32 @@ final class AppendCoalescer {
         return batch;
     }
 
+    /** Sends one batch taken by {@link #takeIfReady}: a single append as a plain {@code Append}. */
     private void send(List<Waiting> batch) {
         if (batch.size() == 1) {
             Waiting only = batch.getFirst();
-            call(() -> sendOne.apply(only.request()), new FutureCallback<>() {
-                @Override
-                public void onSuccess(AppendResponse response) {
-                    List<List<Waiting>> next = finished();
-                    only.result().complete(response);
-                    sendNext(next);
-                }
-
-                @Override
-                public void onFailure(Throwable t) {
-                    List<List<Waiting>> next = finished();
-                    only.result().completeExceptionally(t);
-                    sendNext(next);
-                }
-            });
+            sendAlone(only.request(), only.result(), this::finished);
             return;
         }
-        AppendBatchRequest.Builder request = AppendBatchRequest.newBuilder();
+        AppendBatchRequest.Builder request = AppendBatchRequest.newBuilder().setSharedProofNodes(true);
         batch.forEach(w -> request.addAppends(w.request()));
         call(() -> sendBatch.apply(request.build()), new FutureCallback<>() {
             @Override
             public void onSuccess(AppendBatchResponse response) {
-                List<List<Waiting>> next = finished();
+                finished();
                 answer(batch, response);
-                sendNext(next);
             }
 
             @Override
             public void onFailure(Throwable t) {
-                List<List<Waiting>> next = finished();
+                finished();
                 refused(batch, t);
-                sendNext(next);
             }
         });
     }
 
     /** Starts a call, turning a synchronous refusal into the callback's failure. */
-    private static <T> void call(java.util.function.Supplier<ListenableFuture<T>> start, FutureCallback<T> callback) {
+    private static <T> void call(Supplier<ListenableFuture<T>> start, FutureCallback<T> callback) {
         ListenableFuture<T> future;
         try {
             future = start.get();
@@ -190,31 +181,30 @@ final class AppendCoalescer {
         Futures.addCallback(future, callback, MoreExecutors.directExecutor());
     }
 
-    /** One call is done: the batches to send now, if any are ready. */
-    private List<List<Waiting>> finished() {
+    /** One call is done: frees its slot and sends what may go now, before its callers are answered. */
+    private void finished() {
+        List<List<Waiting>> next;
         lock.lock();
         try {
             inFlight--;
-            return takeReady();
+            next = takeReady();
         } finally {
             lock.unlock();
         }
-    }
-
-    private void sendNext(List<List<Waiting>> next) {
         next.forEach(this::send);
     }
 
     private static void answer(List<Waiting> batch, AppendBatchResponse response) {
-        if (response.getAppendsCount() != batch.size()) {
-            Throwable wrong = Status.INTERNAL.withDescription("the server answered " + response.getAppendsCount()
-                    + " appends to a batch of " + batch.size()).asRuntimeException();
-            batch.forEach(w -> w.result().completeExceptionally(wrong));
+        List<AppendResponse> answers;
+        try {
+            answers = SharedProofNodes.unpack(response, batch.size());
+        } catch (StatusException wrong) {
+            StatusRuntimeException failure = wrong.getStatus().asRuntimeException();
+            batch.forEach(w -> w.result().completeExceptionally(failure));
             return;
         }
-        ByteString checkpoint = response.getCheckpoint();
         for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).result().complete(response.getAppends(i).toBuilder().setCheckpoint(checkpoint).build());
+            batch.get(i).result().complete(answers.get(i));
         }
     }
 
@@ -226,21 +216,27 @@ final class AppendCoalescer {
         }
         if (code == Status.Code.UNIMPLEMENTED || code == Status.Code.INVALID_ARGUMENT || code == Status.Code.PERMISSION_DENIED) {
             // Nothing of the batch was logged: each append gets its own answer.
-            batch.forEach(w -> sendAlone(w.request(), w.result()));
+            batch.forEach(w -> sendAlone(w.request(), w.result(), () -> {}));
             return;
         }
         batch.forEach(w -> w.result().completeExceptionally(t));
     }
 
-    private void sendAlone(AppendRequest request, CompletableFuture<AppendResponse> result) {
+    /**
+     * Sends one append by itself as a plain {@code Append}; when the call ends, {@code ended} runs
+     * first (a coalesced call frees its in-flight slot there), then the caller is answered.
+     */
+    private void sendAlone(AppendRequest request, CompletableFuture<AppendResponse> result, Runnable ended) {
         call(() -> sendOne.apply(request), new FutureCallback<>() {
             @Override
             public void onSuccess(AppendResponse response) {
+                ended.run();
                 result.complete(response);
             }
 
             @Override
             public void onFailure(Throwable t) {
+                ended.run();
                 result.completeExceptionally(t);
             }
         });

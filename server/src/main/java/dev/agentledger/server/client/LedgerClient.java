@@ -115,9 +115,9 @@ public final class LedgerClient implements AutoCloseable {
     }
 
     /**
-     * Appends {@code entry} without blocking. Appends made while an earlier batch is in flight
-     * are sent together in one {@code AppendBatch} message (group commit on the client side); a
-     * lone append goes at once. The future completes with this entry's own answer, its checkpoint
+     * Appends {@code entry} without blocking. It goes at once while fewer than two calls are in
+     * flight on this client; otherwise it waits with the others for one to end, and they go
+     * together in one {@code AppendBatch} message (group commit on the client side). The future completes with this entry's own answer, its checkpoint
      * filled in, or fails with a {@link StatusRuntimeException}: an entry the server refuses fails
      * only its own future (such entries are sent again alone).
      */

@@ -1,6 +1,7 @@
 package dev.agentledger.server.grpc;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.agentledger.ledger.Appended;
 import dev.agentledger.ledger.Ledger;
 import dev.agentledger.proto.LogEntries;
@@ -17,6 +18,7 @@ import dev.agentledger.proto.v1.GetEntryRequest;
 import dev.agentledger.proto.v1.GetEntryResponse;
 import dev.agentledger.proto.v1.GetInclusionProofRequest;
 import dev.agentledger.proto.v1.GetInclusionProofResponse;
+import dev.agentledger.proto.v1.InclusionProof;
 import dev.agentledger.proto.v1.LedgerServiceGrpc;
 import dev.agentledger.proto.v1.LogEntry;
 import dev.agentledger.proto.SpiffeId;
@@ -79,7 +81,11 @@ public final class LedgerGrpcService extends LedgerServiceGrpc.LedgerServiceImpl
                 appenders.check(caller);
             }
             byte[] entry = stamp(request, caller);
-            return answer(await(ledger, entry, request.getDedupe()), entry).build();
+            Appended appended = await(ledger, entry, request.getDedupe());
+            return answer(appended, entry)
+                    .setCheckpoint(UnsafeByteOperations.unsafeWrap(appended.checkpoint().noteBytes()))
+                    .setInclusionProof(ProtoProofs.inclusion(appended.proof()))
+                    .build();
         });
     }
 
@@ -115,9 +121,21 @@ public final class LedgerGrpcService extends LedgerServiceGrpc.LedgerServiceImpl
             }
             List<Appended> appended = awaitAll(ledger.appendAll(entries, dedupe));
             AppendBatchResponse.Builder response = AppendBatchResponse.newBuilder()
-                    .setCheckpoint(ByteString.copyFrom(appended.getFirst().checkpoint().noteBytes()));
+                    .setCheckpoint(UnsafeByteOperations.unsafeWrap(appended.getFirst().checkpoint().noteBytes()));
+            SharedProofNodes shared = request.getSharedProofNodes() ? new SharedProofNodes() : null;
             for (int i = 0; i < count; i++) {
-                response.addAppends(answer(appended.get(i), entries.get(i)).clearCheckpoint());
+                Appended a = appended.get(i);
+                AppendResponse.Builder answer = answer(a, entries.get(i));
+                if (shared != null) {
+                    answer.setInclusionProof(InclusionProof.newBuilder().setIndex(a.proof().index()).setTreeSize(a.proof().size()))
+                            .addAllProofNodeRefs(shared.refs(a.proof().hashes()));
+                } else {
+                    answer.setInclusionProof(ProtoProofs.inclusion(a.proof()));
+                }
+                response.addAppends(answer);
+            }
+            if (shared != null) {
+                response.addAllProofNodes(shared.nodes());
             }
             return response.build();
         });
@@ -136,13 +154,13 @@ public final class LedgerGrpcService extends LedgerServiceGrpc.LedgerServiceImpl
         return "entry " + i + " of " + count + ": ";
     }
 
+    /** The answer's index, leaf hash, entry and flag; the caller adds checkpoint and proof. */
     private static AppendResponse.Builder answer(Appended appended, byte[] entry) {
+        // The stamped entry bytes are this call's own and never change: no copy.
         return AppendResponse.newBuilder()
                 .setIndex(appended.index())
                 .setLeafHash(ProtoProofs.bytes(appended.leafHash()))
-                .setCheckpoint(ByteString.copyFrom(appended.checkpoint().noteBytes()))
-                .setInclusionProof(ProtoProofs.inclusion(appended.proof()))
-                .setEntry(ByteString.copyFrom(entry))
+                .setEntry(UnsafeByteOperations.unsafeWrap(entry))
                 .setDeduplicated(appended.duplicate());
     }
 

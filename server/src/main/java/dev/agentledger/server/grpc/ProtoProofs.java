@@ -1,6 +1,7 @@
 package dev.agentledger.server.grpc;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.agentledger.merkle.Hash;
 
 /** Converts the log's proofs and hashes to their {@code ledger_service.proto} messages. */
@@ -8,7 +9,7 @@ public final class ProtoProofs {
     private ProtoProofs() {}
 
     static ByteString bytes(Hash hash) {
-        return ByteString.copyFrom(hash.toByteArray());
+        return UnsafeByteOperations.unsafeWrap(hash.toByteArray()); // a fresh copy: no second one
     }
 
     /** The proto form of an inclusion proof. */

@@ -48,18 +48,23 @@ class AppendCoalescerTest {
             });
 
     @Test
-    void aLoneAppendGoesAtOnceAndTheNextOnesWaitForItAsOneBatch() throws Exception {
-        CompletableFuture<AppendResponse> first = coalescer.append(request("first"));
-        assertEquals(1, singles.size(), "nothing in flight: sent alone at once");
+    void appendsGoAtOnceWhileASlotIsFreeAndTheNextOnesWaitForOneAsOneBatch() throws Exception {
+        List<CompletableFuture<AppendResponse>> lone = new ArrayList<>();
+        for (int i = 0; i < AppendCoalescer.MAX_IN_FLIGHT; i++) {
+            lone.add(coalescer.append(request("lone " + i)));
+            assertEquals(i + 1, singles.size(), "a free slot: sent alone at once");
+        }
         List<CompletableFuture<AppendResponse>> next = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             next.add(coalescer.append(request("next " + i)));
         }
-        assertTrue(batches.isEmpty(), "one call in flight: the next ones wait");
-        singleCalls.getFirst().set(answer(0, "first"));
-        assertEquals(0, first.get().getIndex());
-        assertEquals(1, batches.size());
+        assertTrue(batches.isEmpty(), "every slot taken: the next ones wait");
+        assertEquals(AppendCoalescer.MAX_IN_FLIGHT, singles.size());
+        singleCalls.getFirst().set(answer(0, "lone 0"));
+        assertEquals(0, lone.getFirst().get().getIndex());
+        assertEquals(1, batches.size(), "a slot freed: everything waiting leaves together");
         assertEquals(5, batches.getFirst().getAppendsCount());
+        assertTrue(batches.getFirst().getSharedProofNodes(), "a batch asks for its proof hashes once");
         batchCalls.getFirst().set(batchAnswer(1, 5));
         for (int i = 0; i < 5; i++) {
             AppendResponse r = next.get(i).get();
@@ -69,26 +74,33 @@ class AppendCoalescerTest {
     }
 
     @Test
-    void aFullBatchGoesWithoutWaitingUpToTheInFlightLimit() {
-        coalescer.append(request("in flight"));
-        for (int i = 0; i < AppendCoalescer.MAX_ENTRIES * (AppendCoalescer.MAX_IN_FLIGHT + 1); i++) {
+    void aFullBatchWaitsForASlotAndTheRestFollowsInTheNext() {
+        fillSlots();
+        for (int i = 0; i < AppendCoalescer.MAX_ENTRIES + 10; i++) {
             coalescer.append(request("e" + i));
         }
-        assertEquals(AppendCoalescer.MAX_IN_FLIGHT - 1, batches.size(), "the in-flight limit counts the lone call");
-        batches.forEach(b -> assertTrue(b.getAppendsCount() <= AppendCoalescer.MAX_ENTRIES
-                && b.getSerializedSize() <= AppendCoalescer.MAX_BYTES
-                && b.getSerializedSize() > AppendCoalescer.MAX_BYTES / 2, "a full batch goes: " + b.getAppendsCount()));
+        assertTrue(batches.isEmpty(), "no slot free: even a full batch waits");
+        singleCalls.getFirst().set(answer(0, "in flight"));
+        assertEquals(1, batches.size());
+        AppendBatchRequest first = batches.getFirst();
+        assertTrue(first.getAppendsCount() <= AppendCoalescer.MAX_ENTRIES && first.getSerializedSize() <= AppendCoalescer.MAX_BYTES
+                && first.getSerializedSize() > AppendCoalescer.MAX_BYTES / 2, "a full batch: " + first.getAppendsCount());
+        singleCalls.get(1).set(answer(1, "in flight"));
+        assertEquals(2, batches.size(), "the next slot takes the rest");
+        assertEquals(AppendCoalescer.MAX_ENTRIES + 10, batches.stream().mapToInt(AppendBatchRequest::getAppendsCount).sum());
     }
 
     @Test
     void aBatchIsBoundedByBytes() {
-        coalescer.append(request("in flight"));
+        fillSlots();
         String big = "x".repeat(4000);
         for (int i = 0; i < 20; i++) {
             coalescer.append(request(big + i));
         }
-        singleCalls.getFirst().set(answer(0, "in flight"));
-        long index = 1;
+        for (int i = 0; i < AppendCoalescer.MAX_IN_FLIGHT; i++) {
+            singleCalls.get(i).set(answer(i, "in flight"));
+        }
+        long index = AppendCoalescer.MAX_IN_FLIGHT;
         for (int done = 0; done < batchCalls.size(); done++) { // answering a batch may send the next
             int count = batches.get(done).getAppendsCount();
             batchCalls.get(done).set(batchAnswer(index, count));
@@ -103,68 +115,79 @@ class AppendCoalescerTest {
 
     @Test
     void anEntryThatFailsTheLocalChecksIsSentAloneAndFailsOnlyItsCaller() throws Exception {
-        coalescer.append(request("in flight"));
+        fillSlots();
         CompletableFuture<AppendResponse> good = coalescer.append(request("good"));
         AppendRequest noEvent = AppendRequest.newBuilder()
                 .setEntry(LogEntry.newBuilder().setHeader(Header.newBuilder().setSchemaVersion(1))).build();
         CompletableFuture<AppendResponse> bad = coalescer.append(noEvent);
-        assertEquals(2, singles.size(), "the bad entry went alone, at once");
-        assertSame(noEvent, singles.get(1));
-        singleCalls.get(1).setException(Status.INVALID_ARGUMENT.withDescription("no event").asRuntimeException());
+        int alone = AppendCoalescer.MAX_IN_FLIGHT;
+        assertEquals(alone + 1, singles.size(), "the bad entry went alone, at once");
+        assertSame(noEvent, singles.get(alone));
+        singleCalls.get(alone).setException(Status.INVALID_ARGUMENT.withDescription("no event").asRuntimeException());
         assertStatus(Status.Code.INVALID_ARGUMENT, bad);
         assertFalse(good.isDone());
     }
 
     @Test
     void aBatchRefusedForOneEntryIsResentAloneSoEachCallerGetsItsOwnAnswer() throws Exception {
-        coalescer.append(request("in flight"));
+        fillSlots();
         CompletableFuture<AppendResponse> a = coalescer.append(request("a"));
         CompletableFuture<AppendResponse> b = coalescer.append(request("b"));
         singleCalls.getFirst().set(answer(0, "in flight"));
         batchCalls.getFirst().setException(Status.PERMISSION_DENIED.withDescription("entry 1 of 2: no").asRuntimeException());
-        assertEquals(List.of("a", "b"), singles.subList(1, 3).stream().map(r -> r.getEntry().getHeader().getRequestId()).toList());
-        singleCalls.get(1).set(answer(1, "a"));
-        singleCalls.get(2).setException(Status.PERMISSION_DENIED.withDescription("no").asRuntimeException());
+        int alone = AppendCoalescer.MAX_IN_FLIGHT;
+        assertEquals(List.of("a", "b"), singles.subList(alone, alone + 2).stream().map(r -> r.getEntry().getHeader().getRequestId()).toList());
+        singleCalls.get(alone).set(answer(1, "a"));
+        singleCalls.get(alone + 1).setException(Status.PERMISSION_DENIED.withDescription("no").asRuntimeException());
         assertEquals(1, a.get().getIndex());
         assertStatus(Status.Code.PERMISSION_DENIED, b);
     }
 
     @Test
     void anUnavailableBatchFailsEveryCallerAlikeAndIsNotResent() throws Exception {
-        coalescer.append(request("in flight"));
+        fillSlots();
         CompletableFuture<AppendResponse> a = coalescer.append(request("a"));
         CompletableFuture<AppendResponse> b = coalescer.append(request("b"));
         singleCalls.getFirst().set(answer(0, "in flight"));
         batchCalls.getFirst().setException(Status.UNAVAILABLE.withDescription("disk full").asRuntimeException());
         assertStatus(Status.Code.UNAVAILABLE, a);
         assertStatus(Status.Code.UNAVAILABLE, b);
-        assertEquals(1, singles.size());
+        assertEquals(AppendCoalescer.MAX_IN_FLIGHT, singles.size(), "nothing was sent again");
     }
 
     @Test
     void aServerWithoutAppendBatchGetsEveryAppendAlone() throws Exception {
-        coalescer.append(request("in flight"));
+        fillSlots();
         CompletableFuture<AppendResponse> a = coalescer.append(request("a"));
         coalescer.append(request("b"));
         singleCalls.getFirst().set(answer(0, "in flight"));
         batchCalls.getFirst().setException(Status.UNIMPLEMENTED.asRuntimeException());
-        assertEquals(3, singles.size());
-        singleCalls.get(1).set(answer(7, "a"));
+        int alone = AppendCoalescer.MAX_IN_FLIGHT;
+        assertEquals(alone + 2, singles.size());
+        singleCalls.get(alone).set(answer(7, "a"));
         assertEquals(7, a.get().getIndex());
         coalescer.append(request("c"));
         coalescer.append(request("d"));
-        assertEquals(5, singles.size(), "no more batches once the server said it has none");
+        assertEquals(alone + 4, singles.size(), "no more batches once the server said it has none");
         assertEquals(1, batches.size());
     }
 
     @Test
     void aWrongCountOfAnswersFailsTheBatch() throws Exception {
-        coalescer.append(request("in flight"));
+        fillSlots();
         CompletableFuture<AppendResponse> a = coalescer.append(request("a"));
         coalescer.append(request("b"));
         singleCalls.getFirst().set(answer(0, "in flight"));
         batchCalls.getFirst().set(batchAnswer(1, 1));
         assertStatus(Status.Code.INTERNAL, a);
+    }
+
+    /** Takes every in-flight slot with a lone append, each left pending. */
+    private void fillSlots() {
+        for (int i = 0; i < AppendCoalescer.MAX_IN_FLIGHT; i++) {
+            coalescer.append(request("in flight"));
+        }
+        assertEquals(AppendCoalescer.MAX_IN_FLIGHT, singles.size());
     }
 
     private static void assertStatus(Status.Code code, CompletableFuture<AppendResponse> result) {

@@ -1,0 +1,54 @@
+package dev.agentledger.proto;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.google.protobuf.ByteString;
+import java.math.BigInteger;
+import java.util.HexFormat;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The serial hex form against its definition, {@code new BigInteger(octets).toString(16)}. */
+class SerialsTest {
+    @ParameterizedTest
+    @CsvSource({
+        "00, 0",
+        "0000, 0",
+        "01, 1",
+        "0f, f",
+        "10, 10",
+        "7f, 7f",
+        "00ff, ff",
+        "000a0b, a0b",
+        "0100, 100",
+        "80, -80",
+        "ff, -1",
+        "ff00, -100",
+    })
+    void table(String octets, String want) {
+        assertEquals(want, Serials.hex(ByteString.copyFrom(HexFormat.of().parseHex(octets))));
+    }
+
+    @Test
+    void randomSerialsOfEveryLengthMatchTheDefinition() {
+        SplittableRandom random = new SplittableRandom(5280);
+        for (int length = 1; length <= 21; length++) {
+            for (int i = 0; i < 200; i++) {
+                byte[] octets = new byte[length];
+                random.nextBytes(octets);
+                if (i % 3 == 0) {
+                    octets[0] = 0; // leading zero octets, as a positive serial with the top bit set has
+                }
+                assertEquals(new BigInteger(octets).toString(16), Serials.hex(ByteString.copyFrom(octets)), HexFormat.of().formatHex(octets));
+            }
+        }
+    }
+
+    @Test
+    void noOctetsIsNotASerial() {
+        assertThrows(IllegalArgumentException.class, () -> Serials.hex(ByteString.EMPTY));
+    }
+}
