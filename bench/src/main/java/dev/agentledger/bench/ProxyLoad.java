@@ -75,6 +75,8 @@ public final class ProxyLoad {
     private static final String TOOL = "spiffe://agentledger.local/tool/billing";
     private static final int BATCH = 400;
     private static final int MINTERS = 8;
+    private static final com.sun.management.OperatingSystemMXBean CPU =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     private static final java.time.format.DateTimeFormatter WINDOW = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
     private ProxyLoad() {}
@@ -140,7 +142,7 @@ public final class ProxyLoad {
                 run("warm-up", proxied, journalUrl, Math.min(calls, BATCH), 1, Optional.of(minter));
                 run("warm-up", proxied, waitingUrl, Math.min(calls, BATCH), 1, Optional.of(minter));
                 System.out.println("mode | callers | direct p50 / p99 | direct calls/s | proxy p50 / p99 | proxy calls/s | overhead p50"
-                        + " | throughput vs direct | records logged after the last call");
+                        + " | throughput vs direct | CPU per call direct / proxy | records logged after the last call");
                 for (int concurrency : new int[] {1, callers}) {
                     double[] d = run("direct", direct, directUrl, calls, concurrency, Optional.empty());
                     double[] p = run("journal", proxied, journalUrl, calls, concurrency, Optional.of(minter));
@@ -164,19 +166,23 @@ public final class ProxyLoad {
     }
 
     private static void row(String mode, int callers, double[] direct, double[] proxy, String logged) {
-        System.out.printf(Locale.ROOT, "%s | %d | %.3f / %.2f ms | %,.0f | %.3f / %.2f ms | %,.0f | %.3f ms | %.2fx | %s%n",
-                mode, callers, direct[0], direct[1], direct[2], proxy[0], proxy[1], proxy[2], proxy[0] - direct[0], proxy[2] / direct[2], logged);
+        System.out.printf(Locale.ROOT, "%s | %d | %.3f / %.2f ms | %,.0f | %.3f / %.2f ms | %,.0f | %.3f ms | %.2fx | %.0f / %,.0f µs | %s%n",
+                mode, callers, direct[0], direct[1], direct[2], proxy[0], proxy[1], proxy[2], proxy[0] - direct[0], proxy[2] / direct[2],
+                direct[3], proxy[3], logged);
     }
 
     /**
      * {@code calls} GETs by {@code concurrency} callers; with a {@code minter}, each with a
-     * fresh token minted (unmeasured) in batches. Returns p50 ms, p99 ms and calls per second.
+     * fresh token minted (unmeasured) in batches. Returns p50 ms, p99 ms, calls per second and
+     * this process's CPU time per call in µs (every thread: callers, proxy, upstream, authority;
+     * unlike wall time, it hardly depends on what else the machine runs).
      * Prints each measured window's wall-clock times to stderr ({@code window <label> <concurrency>
      * <from> <to>}), to select a profile's samples of that window.
      */
     private static double[] run(String label, HttpClient client, String url, int calls, int concurrency, Optional<Minter> minter) throws Exception {
         long[] latencies = new long[calls];
         long measured = 0;
+        long cpu = 0;
         int done = 0;
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             while (done < calls) {
@@ -185,6 +191,7 @@ public final class ProxyLoad {
                 AtomicInteger next = new AtomicInteger();
                 int offset = done;
                 java.time.LocalTime started = java.time.LocalTime.now();
+                long cpuStart = CPU.getProcessCpuTime();
                 long start = System.nanoTime();
                 List<Future<?>> workers = new ArrayList<>();
                 for (int w = 0; w < concurrency; w++) {
@@ -208,13 +215,15 @@ public final class ProxyLoad {
                     worker.get();
                 }
                 measured += System.nanoTime() - start;
+                cpu += CPU.getProcessCpuTime() - cpuStart;
                 System.err.println("window " + label + " " + concurrency + " " + WINDOW.format(started) + " "
                         + WINDOW.format(java.time.LocalTime.now()));
                 done += batch;
             }
         }
         Arrays.sort(latencies);
-        return new double[] {latencies[calls / 2] / 1e6, latencies[(int) (calls * 0.99)] / 1e6, calls / (measured / 1e9)};
+        return new double[] {latencies[calls / 2] / 1e6, latencies[(int) (calls * 0.99)] / 1e6, calls / (measured / 1e9),
+            cpu / 1e3 / calls};
     }
 
     /** p50 in ms of 300 sequential ToolCallRecorded appends as {@code tool} (durable, in a signed checkpoint, proven). */
