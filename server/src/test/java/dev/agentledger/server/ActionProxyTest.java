@@ -332,17 +332,20 @@ class ActionProxyTest {
     void aProxyKilledWhileTheUpstreamWorksDoesNotForwardTheTokenAgainAfterItsRestartAndLogsTheCall() throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
         Credentials agent = authority.spawn("killed-mid-call");
-        JsonObject token = token(agent, READ);
-        String path = "/billing/invoices/held-" + jti(token);
-        Path firstOut = configDir.resolve("proxy-killed-1.out");
-        Process first = proxyProcess("killed.yaml", firstOut);
+        Path out = configDir.resolve("proxy-killed.out");
+        Process first = proxyProcess("killed.yaml", out);
+        JsonObject token;
+        String path;
         try {
-            int port = listeningPort(first, firstOut, deadline);
+            int port = listeningPort(first, out, deadline);
             HttpResponse<String> ready = callOnceFresh(port, agent, "/billing/invoices/ready", token(agent, READ), deadline);
             assertEquals(200, ready.statusCode(), ready.body());
+            token = token(agent, READ); // minted now: it must outlive the kill and the restart (30 s)
+            path = "/billing/invoices/held-" + jti(token);
             HttpClient client = HttpClient.newBuilder().sslContext(TlsContexts.forSpiffePeer(bundle, AgentAuthority.TOOL, agent)).build();
             var pending = client.sendAsync(request(port, "GET", path, Optional.of(token)).build(), HttpResponse.BodyHandlers.ofString());
-            while (received.stream().noneMatch(r -> r.path().equals(path.substring("/billing".length())))) {
+            String upstreamPath = path.substring("/billing".length());
+            while (received.stream().noneMatch(r -> r.path().equals(upstreamPath))) {
                 assertTrue(System.nanoTime() < deadline && !pending.isDone(), "the call did not reach the upstream");
                 Thread.sleep(10);
             }
@@ -352,26 +355,19 @@ class ActionProxyTest {
         } finally {
             first.destroyForcibly();
         }
-        Path secondOut = configDir.resolve("proxy-killed-2.out");
-        Process second = proxyProcess("killed.yaml", secondOut);
-        try {
-            int port = listeningPort(second, secondOut, deadline);
-            assertRefusal(callOnceFresh(port, agent, path, token, deadline), 403, "replayed");
-            assertEquals(1, received.stream().filter(r -> r.path().equals(path.substring("/billing".length()))).count(),
-                    "the upstream got the call once");
+        // Restarted in this JVM (quick, so the token is still valid) on the killed process's data directory.
+        try (ActionProxy restarted = ActionProxy.start(ProxyConfig.read(configDir.resolve("killed.yaml")), Optional.of(secrets),
+                InstantSource.system())) {
+            assertRefusal(callOnceFresh(restarted.port(), agent, path, token, deadline), 403, "replayed");
+            String upstreamPath = path.substring("/billing".length());
+            assertEquals(1, received.stream().filter(r -> r.path().equals(upstreamPath)).count(), "the upstream got the call once");
+            awaitLogged(restarted);
             List<ToolCallRecorded> records = recordsOf(token);
-            while (records.stream().noneMatch(r -> r.getRefusalReason().isEmpty()) || records.stream().noneMatch(r -> r.getRefusalReason().equals("replayed"))) {
-                assertTrue(System.nanoTime() < deadline, "the interrupted call and its replay were not logged: " + records);
-                Thread.sleep(50);
-                records = recordsOf(token);
-            }
-            ToolCallRecorded interrupted = records.stream().filter(r -> r.getRefusalReason().isEmpty()).findFirst().orElseThrow();
+            ToolCallRecorded interrupted = records.stream().filter(r -> r.getRefusalReason().isEmpty()).findFirst()
+                    .orElseThrow(() -> new AssertionError("the interrupted call was not logged: " + records));
             assertEquals(0, interrupted.getResponseStatus(), "its record as journaled before forwarding: the answer never came");
             assertEquals(path, interrupted.getPath());
-        } finally {
-            second.destroy();
-            second.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
-            second.destroyForcibly();
+            assertTrue(records.stream().anyMatch(r -> r.getRefusalReason().equals("replayed")), "the replay was not logged: " + records);
         }
     }
 
