@@ -74,6 +74,10 @@ public final class ProxyLoad {
     private static final String TD = "agentledger.local";
     private static final String TOOL = "spiffe://agentledger.local/tool/billing";
     private static final int BATCH = 400;
+    private static final int MINTERS = 8;
+    private static final com.sun.management.OperatingSystemMXBean CPU =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    private static final java.time.format.DateTimeFormatter WINDOW = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
     private ProxyLoad() {}
 
@@ -123,7 +127,7 @@ public final class ProxyLoad {
                     Thread.sleep(20);
                 }
                 String privateUrl = "https://localhost:" + server.privateAddress().port();
-                Minter minter = new Minter(HttpClient.newBuilder()
+                Minter minter = new Minter(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                         .sslContext(TlsContexts.of(List.of(prepared.caCertificate()), Optional.of(agent))).build(),
                         delegate(privateUrl, prepared, alice, spiffeId(agent)), privateUrl, server.publicUrl());
                 SpiffeBundle bundle = SpiffeBundle.parse(get(server.publicUrl() + "/api/v1/bundle"), TD);
@@ -134,20 +138,27 @@ public final class ProxyLoad {
                 String journalUrl = "https://localhost:" + proxy.port() + "/billing/invoices/";
                 String waitingUrl = "https://localhost:" + waiting.port() + "/billing/invoices/";
                 System.out.printf(Locale.ROOT, "%d calls per row, %d cores; warming up%n", calls, Runtime.getRuntime().availableProcessors());
-                run(direct, directUrl, Math.min(calls, 500), 1, Optional.empty());
-                run(proxied, journalUrl, Math.min(calls, BATCH), 1, Optional.of(minter));
-                run(proxied, waitingUrl, Math.min(calls, BATCH), 1, Optional.of(minter));
-                System.out.println("mode | callers | direct p50 / p99 | direct calls/s | proxy p50 / p99 | proxy calls/s | overhead p50"
-                        + " | throughput vs direct | records logged after the last call");
+                // Warm-up with both concurrencies: with one short single-caller warm-up, the JIT compiler still took
+                // almost as much CPU as the calls during the first measured rows.
                 for (int concurrency : new int[] {1, callers}) {
-                    double[] d = run(direct, directUrl, calls, concurrency, Optional.empty());
-                    double[] p = run(proxied, journalUrl, calls, concurrency, Optional.of(minter));
+                    run("warm-up", direct, directUrl, Math.min(calls, 500), concurrency, Optional.empty());
+                    run("warm-up", proxied, journalUrl, Math.min(calls, BATCH), concurrency, Optional.of(minter));
+                    run("warm-up", proxied, waitingUrl, Math.min(calls, BATCH), concurrency, Optional.of(minter));
+                }
+                while (proxy.unshipped() > 0) { // the warm-up's records, logged in the background, would load the first rows
+                    Thread.sleep(1);
+                }
+                System.out.println("mode | callers | direct p50 / p99 | direct calls/s | proxy p50 / p99 | proxy calls/s | overhead p50"
+                        + " | throughput vs direct | CPU per call direct / proxy | records logged after the last call");
+                for (int concurrency : new int[] {1, callers}) {
+                    double[] d = run("direct", direct, directUrl, calls, concurrency, Optional.empty());
+                    double[] p = run("journal", proxied, journalUrl, calls, concurrency, Optional.of(minter));
                     long drained = System.nanoTime();
                     while (proxy.unshipped() > 0) {
                         Thread.sleep(1);
                     }
                     double drainMs = (System.nanoTime() - drained) / 1e6;
-                    double[] w = run(proxied, waitingUrl, calls, concurrency, Optional.of(minter));
+                    double[] w = run("synchronous", proxied, waitingUrl, calls, concurrency, Optional.of(minter));
                     row("journal", concurrency, d, p, String.format(Locale.ROOT, "%.0f ms", drainMs));
                     row("synchronous", concurrency, d, w, "before the answer");
                 }
@@ -162,17 +173,23 @@ public final class ProxyLoad {
     }
 
     private static void row(String mode, int callers, double[] direct, double[] proxy, String logged) {
-        System.out.printf(Locale.ROOT, "%s | %d | %.3f / %.2f ms | %,.0f | %.3f / %.2f ms | %,.0f | %.3f ms | %.2fx | %s%n",
-                mode, callers, direct[0], direct[1], direct[2], proxy[0], proxy[1], proxy[2], proxy[0] - direct[0], proxy[2] / direct[2], logged);
+        System.out.printf(Locale.ROOT, "%s | %d | %.3f / %.2f ms | %,.0f | %.3f / %.2f ms | %,.0f | %.3f ms | %.2fx | %.0f / %,.0f µs | %s%n",
+                mode, callers, direct[0], direct[1], direct[2], proxy[0], proxy[1], proxy[2], proxy[0] - direct[0], proxy[2] / direct[2],
+                direct[3], proxy[3], logged);
     }
 
     /**
      * {@code calls} GETs by {@code concurrency} callers; with a {@code minter}, each with a
-     * fresh token minted (unmeasured) in batches. Returns p50 ms, p99 ms and calls per second.
+     * fresh token minted (unmeasured) in batches. Returns p50 ms, p99 ms, calls per second and
+     * this process's CPU time per call in µs (every thread: callers, proxy, upstream, authority;
+     * unlike wall time, it hardly depends on what else the machine runs).
+     * Prints each measured window's wall-clock times to stderr ({@code window <label> <concurrency>
+     * <from> <to>}), to select a profile's samples of that window.
      */
-    private static double[] run(HttpClient client, String url, int calls, int concurrency, Optional<Minter> minter) throws Exception {
+    private static double[] run(String label, HttpClient client, String url, int calls, int concurrency, Optional<Minter> minter) throws Exception {
         long[] latencies = new long[calls];
         long measured = 0;
+        long cpu = 0;
         int done = 0;
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             while (done < calls) {
@@ -180,6 +197,8 @@ public final class ProxyLoad {
                 List<Minted> tokens = minter.isEmpty() ? List.of() : mint(pool, minter.get(), batch);
                 AtomicInteger next = new AtomicInteger();
                 int offset = done;
+                java.time.LocalTime started = java.time.LocalTime.now();
+                long cpuStart = CPU.getProcessCpuTime();
                 long start = System.nanoTime();
                 List<Future<?>> workers = new ArrayList<>();
                 for (int w = 0; w < concurrency; w++) {
@@ -203,11 +222,15 @@ public final class ProxyLoad {
                     worker.get();
                 }
                 measured += System.nanoTime() - start;
+                cpu += CPU.getProcessCpuTime() - cpuStart;
+                System.err.println("window " + label + " " + concurrency + " " + WINDOW.format(started) + " "
+                        + WINDOW.format(java.time.LocalTime.now()));
                 done += batch;
             }
         }
         Arrays.sort(latencies);
-        return new double[] {latencies[calls / 2] / 1e6, latencies[(int) (calls * 0.99)] / 1e6, calls / (measured / 1e9)};
+        return new double[] {latencies[calls / 2] / 1e6, latencies[(int) (calls * 0.99)] / 1e6, calls / (measured / 1e9),
+            cpu / 1e3 / calls};
     }
 
     /** p50 in ms of 300 sequential ToolCallRecorded appends as {@code tool} (durable, in a signed checkpoint, proven). */
@@ -244,30 +267,56 @@ public final class ProxyLoad {
         return latencies[latencies.length / 2] / 1e6;
     }
 
+    /**
+     * Mints {@code count} tokens with {@value #MINTERS} concurrent exchanges over HTTP/1.1 (a burst
+     * of hundreds of streams on one HTTP/2 connection was cut off by the server under load); an
+     * exchange that fails in transit is made again (a new token: nothing is spent by minting).
+     */
     private static List<Minted> mint(ExecutorService pool, Minter minter, int count) throws Exception {
-        List<Future<Minted>> futures = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            futures.add(pool.submit(() -> {
-                HttpResponse<String> answer = minter.client().send(HttpRequest.newBuilder(URI.create(minter.privateUrl() + "/oauth2/token"))
-                        .header("Content-Type", "application/x-www-form-urlencoded")
-                        .POST(HttpRequest.BodyPublishers.ofString("grant_type=" + enc("urn:ietf:params:oauth:grant-type:token-exchange")
-                                + "&subject_token=" + enc(minter.chain()) + "&subject_token_type="
-                                + enc("urn:agentledger:params:oauth:token-type:delegation-chain")
-                                + "&resource=" + enc(TOOL) + "&scope=" + enc("invoices:read")))
-                        .build(), HttpResponse.BodyHandlers.ofString());
-                if (answer.statusCode() != 200) {
-                    throw new IllegalStateException("token exchange answered " + answer.statusCode() + ": " + answer.body());
+        Minted[] minted = new Minted[count];
+        AtomicInteger next = new AtomicInteger();
+        List<Future<?>> workers = new ArrayList<>();
+        for (int w = 0; w < MINTERS; w++) {
+            workers.add(pool.submit(() -> {
+                for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                    for (int attempt = 1; minted[i] == null; attempt++) {
+                        try {
+                            minted[i] = mintOne(minter);
+                        } catch (java.io.IOException e) {
+                            if (attempt == 3) {
+                                throw e;
+                            }
+                        }
+                    }
                 }
-                JsonObject token = JsonParser.create(answer.body()).readJsonObject();
-                long index = token.objectValue("agentledger_log").orElseThrow().longValue("index", -1);
-                return new Minted(token.stringValue("access_token", ""), LogProof.header(get(minter.publicUrl() + "/api/v1/entries/" + index)));
+                return null;
             }));
         }
-        List<Minted> minted = new ArrayList<>();
-        for (Future<Minted> future : futures) {
-            minted.add(future.get());
+        for (Future<?> worker : workers) {
+            worker.get();
         }
-        return minted;
+        return List.of(minted);
+    }
+
+    private static Minted mintOne(Minter minter) throws Exception {
+        HttpResponse<String> answer = minter.client().send(HttpRequest.newBuilder(URI.create(minter.privateUrl() + "/oauth2/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=" + enc("urn:ietf:params:oauth:grant-type:token-exchange")
+                        + "&subject_token=" + enc(minter.chain()) + "&subject_token_type="
+                        + enc("urn:agentledger:params:oauth:token-type:delegation-chain")
+                        + "&resource=" + enc(TOOL) + "&scope=" + enc("invoices:read")))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 200) {
+            throw new IllegalStateException("token exchange answered " + answer.statusCode() + ": " + answer.body());
+        }
+        JsonObject token = JsonParser.create(answer.body()).readJsonObject();
+        long index = token.objectValue("agentledger_log").orElseThrow().longValue("index", -1);
+        HttpResponse<String> entry = minter.client().send(HttpRequest.newBuilder(URI.create(minter.publicUrl() + "/api/v1/entries/" + index))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (entry.statusCode() != 200) {
+            throw new IllegalStateException("entry " + index + " answered " + entry.statusCode() + ": " + entry.body());
+        }
+        return new Minted(token.stringValue("access_token", ""), LogProof.header(entry.body()));
     }
 
     private static String delegate(String privateUrl, Bootstrap.Prepared prepared, Credentials alice, String agent) throws Exception {

@@ -65,6 +65,8 @@ class ActionProxyTest {
     private Path configDir;
     private SpiffeBundle bundle;
     private final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
+    /** Holds the upstream's answer to {@code /invoices/held-*} until counted down. */
+    private final java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
 
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
@@ -76,6 +78,9 @@ class ActionProxyTest {
                     String body = new String(req.content().inputStream().readAllBytes(), StandardCharsets.UTF_8);
                     received.add(new Received(req.prologue().method().text(), req.path().rawPath()
                             + (req.query().rawValue().isEmpty() ? "" : "?" + req.query().rawValue()), headers, body));
+                    if (req.path().rawPath().startsWith("/invoices/held-")) {
+                        held.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                    }
                     res.header(HeaderNames.CONTENT_TYPE, "application/json").send("{\"invoice\":\"42\",\"amount\":\"120.00 EUR\"}");
                 }))
                 .build().start();
@@ -111,6 +116,7 @@ class ActionProxyTest {
         Files.writeString(dir.resolve("proxy.yaml"), yaml);
         Files.writeString(dir.resolve("journaled.yaml"), yaml + "data_dir: journaled-data\n");
         Files.writeString(dir.resolve("cli.yaml"), yaml + "data_dir: cli-data\n");
+        Files.writeString(dir.resolve("killed.yaml"), yaml + "data_dir: killed-data\n");
         configDir = dir;
         ProxyConfig config = ProxyConfig.read(dir.resolve("proxy.yaml"));
         SecretStore secrets = SecretStore.open(Path.of(config.secrets().file()),
@@ -302,31 +308,14 @@ class ActionProxyTest {
 
     @Test
     void theProxyCommandServesACallFromItsConfigurationFile() throws Exception {
-        String javaBin = ProcessHandle.current().info().command().orElse("java");
         Path out = configDir.resolve("proxy-cli.out");
-        Process process = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-XX:+IgnoreUnrecognizedVMOptions", "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), dev.agentledger.server.cli.Main.class.getName(),
-                "proxy", "--config", configDir.resolve("cli.yaml").toString())
-                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Process process = proxyProcess("cli.yaml", out);
         try {
-            String listening = "Action proxy listening (mTLS) on ";
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            String report = "";
-            while (!report.contains(listening)) {
-                assertTrue(process.isAlive(), "proxy exited with " + (process.isAlive() ? "" : process.exitValue()) + ":\n" + report);
-                assertTrue(System.nanoTime() < deadline, "the proxy did not listen within 120 s:\n" + report);
-                Thread.sleep(50);
-                report = Files.readString(out, StandardCharsets.UTF_8);
-            }
-            String line = report.lines().filter(l -> l.startsWith(listening)).findFirst().orElseThrow();
-            int port = HostPort.parse(line.substring(listening.length()).strip()).port();
+            int port = listeningPort(process, out, deadline);
             Credentials agent = authority.spawn("cli-caller");
             JsonObject token = token(agent, READ);
-            HttpResponse<String> answer = call(port, agent, "GET", "/billing/invoices/77", Optional.of(token));
-            while (answer.statusCode() == 503 && System.nanoTime() < deadline) { // the revocation feed is not heard yet
-                Thread.sleep(100);
-                answer = call(port, agent, "GET", "/billing/invoices/77", Optional.of(token));
-            }
+            HttpResponse<String> answer = callOnceFresh(port, agent, "/billing/invoices/77", token, deadline);
             assertEquals(200, answer.statusCode(), answer.body());
             while (recordsOf(token).stream().noneMatch(r -> r.getResponseStatus() == 200)) {
                 assertTrue(System.nanoTime() < deadline, "the call was not logged:\n" + Files.readString(out, StandardCharsets.UTF_8));
@@ -337,6 +326,83 @@ class ActionProxyTest {
             process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
             process.destroyForcibly();
         }
+    }
+
+    @Test
+    void aProxyKilledWhileTheUpstreamWorksDoesNotForwardTheTokenAgainAfterItsRestartAndLogsTheCall() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        Credentials agent = authority.spawn("killed-mid-call");
+        Path out = configDir.resolve("proxy-killed.out");
+        Process first = proxyProcess("killed.yaml", out);
+        JsonObject token;
+        String path;
+        try {
+            int port = listeningPort(first, out, deadline);
+            HttpResponse<String> ready = callOnceFresh(port, agent, "/billing/invoices/ready", token(agent, READ), deadline);
+            assertEquals(200, ready.statusCode(), ready.body());
+            token = token(agent, READ); // minted now: it must outlive the kill and the restart (30 s)
+            path = "/billing/invoices/held-" + jti(token);
+            HttpClient client = HttpClient.newBuilder().sslContext(TlsContexts.forSpiffePeer(bundle, AgentAuthority.TOOL, agent)).build();
+            var pending = client.sendAsync(request(port, "GET", path, Optional.of(token)).build(), HttpResponse.BodyHandlers.ofString());
+            String upstreamPath = path.substring("/billing".length());
+            while (received.stream().noneMatch(r -> r.path().equals(upstreamPath))) {
+                assertTrue(System.nanoTime() < deadline && !pending.isDone(), "the call did not reach the upstream");
+                Thread.sleep(10);
+            }
+            first.destroyForcibly(); // SIGKILL while the upstream holds the call: no shutdown, no flush
+            assertTrue(first.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+            held.countDown();
+        } finally {
+            first.destroyForcibly();
+        }
+        // Restarted in this JVM (quick, so the token is still valid) on the killed process's data directory.
+        try (ActionProxy restarted = ActionProxy.start(ProxyConfig.read(configDir.resolve("killed.yaml")), Optional.of(secrets),
+                InstantSource.system())) {
+            assertRefusal(callOnceFresh(restarted.port(), agent, path, token, deadline), 403, "replayed");
+            String upstreamPath = path.substring("/billing".length());
+            assertEquals(1, received.stream().filter(r -> r.path().equals(upstreamPath)).count(), "the upstream got the call once");
+            awaitLogged(restarted);
+            List<ToolCallRecorded> records = recordsOf(token);
+            ToolCallRecorded interrupted = records.stream().filter(r -> r.getRefusalReason().isEmpty()).findFirst()
+                    .orElseThrow(() -> new AssertionError("the interrupted call was not logged: " + records));
+            assertEquals(0, interrupted.getResponseStatus(), "its record as journaled before forwarding: the answer never came");
+            assertEquals(path, interrupted.getPath());
+            assertTrue(records.stream().anyMatch(r -> r.getRefusalReason().equals("replayed")), "the replay was not logged: " + records);
+        }
+    }
+
+    /** Starts {@code agentledger proxy --config <config>} in a child JVM, its output to {@code out}. */
+    private Process proxyProcess(String config, Path out) throws java.io.IOException {
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        return new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-XX:+IgnoreUnrecognizedVMOptions", "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), dev.agentledger.server.cli.Main.class.getName(),
+                "proxy", "--config", configDir.resolve(config).toString())
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    }
+
+    /** The port the child proxy reports it listens on, waiting for the line until {@code deadline}. */
+    private static int listeningPort(Process process, Path out, long deadline) throws Exception {
+        String listening = "Action proxy listening (mTLS) on ";
+        while (true) {
+            String report = Files.exists(out) ? Files.readString(out, StandardCharsets.UTF_8) : "";
+            var line = report.lines().filter(l -> l.startsWith(listening)).findFirst();
+            if (line.isPresent()) {
+                return HostPort.parse(line.get().substring(listening.length()).strip()).port();
+            }
+            assertTrue(process.isAlive(), "proxy exited with " + (process.isAlive() ? "" : process.exitValue()) + ":\n" + report);
+            assertTrue(System.nanoTime() < deadline, "the proxy did not listen in time:\n" + report);
+            Thread.sleep(50);
+        }
+    }
+
+    /** One call, repeated while the proxy answers 503 because its revocation feed is not heard yet. */
+    private HttpResponse<String> callOnceFresh(int port, Credentials agent, String path, JsonObject token, long deadline) throws Exception {
+        HttpResponse<String> answer = call(port, agent, "GET", path, Optional.of(token));
+        while (answer.statusCode() == 503 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            answer = call(port, agent, "GET", path, Optional.of(token));
+        }
+        return answer;
     }
 
     /** Waits (at most 30 s) until {@code proxy} has logged every call record it journaled. */
@@ -374,6 +440,11 @@ class ActionProxyTest {
     private HttpResponse<String> call(int port, Credentials agent, String method, String path, Optional<JsonObject> token)
             throws Exception {
         HttpClient client = HttpClient.newBuilder().sslContext(TlsContexts.forSpiffePeer(bundle, AgentAuthority.TOOL, agent)).build();
+        return client.send(request(port, method, path, token).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A call to the proxy on {@code port}, with {@code token} and its log proof when given. */
+    private HttpRequest.Builder request(int port, String method, String path, Optional<JsonObject> token) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://localhost:" + port + path))
                 .method(method, HttpRequest.BodyPublishers.noBody());
         if (token.isPresent()) {
@@ -381,7 +452,7 @@ class ActionProxyTest {
             request.header("Authorization", "Bearer " + token.get().stringValue("access_token", ""))
                     .header(LogProof.HEADER, LogProof.header(authority.server.getText("/api/v1/entries/" + index)));
         }
-        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return request;
     }
 
     private static void assertRefusal(HttpResponse<String> answer, int status, String reason) {

@@ -15,6 +15,7 @@ import dev.agentledger.merkle.note.UnverifiedNoteException;
 import dev.agentledger.merkle.note.VerifierKey;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.Provider;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -57,6 +58,19 @@ public final class LogVerifier {
      *     threshold is not in {@code 0..witnessKeys.size()}
      */
     public static LogVerifier create(String origin, VerifierKey logKey, List<VerifierKey> witnessKeys, int threshold) {
+        return create(origin, logKey, witnessKeys, threshold, null);
+    }
+
+    /**
+     * As {@link #create(String, VerifierKey, List, int)}, with every Ed25519 signature checked on
+     * {@code provider} (e.g. BouncyCastle, about 20 times faster than the JDK's here); null for the
+     * default providers.
+     *
+     * @throws IllegalArgumentException as {@link #create(String, VerifierKey, List, int)} does, or
+     *     if the provider refuses a key
+     */
+    public static LogVerifier create(String origin, VerifierKey logKey, List<VerifierKey> witnessKeys, int threshold,
+            Provider provider) {
         if (origin.isEmpty() || origin.indexOf('\n') >= 0) {
             throw new IllegalArgumentException("origin \"" + origin + "\" is not one non-empty line");
         }
@@ -66,8 +80,10 @@ public final class LogVerifier {
         if (new HashSet<>(witnessKeys).size() != witnessKeys.size()) {
             throw new IllegalArgumentException("a witness key is listed twice");
         }
-        List<CosignatureV1Verifier> witnesses = witnessKeys.stream().map(CosignatureV1Verifier::create).toList();
-        return new LogVerifier(origin, Ed25519NoteVerifier.create(logKey), witnesses, threshold);
+        List<CosignatureV1Verifier> witnesses = witnessKeys.stream()
+                .map(k -> provider == null ? CosignatureV1Verifier.create(k) : CosignatureV1Verifier.create(k, provider)).toList();
+        return new LogVerifier(origin, provider == null ? Ed25519NoteVerifier.create(logKey) : Ed25519NoteVerifier.create(logKey, provider),
+                witnesses, threshold);
     }
 
     /** The configured origin. */

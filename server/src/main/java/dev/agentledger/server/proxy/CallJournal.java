@@ -14,7 +14,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.rocksdb.Options;
@@ -31,14 +35,19 @@ import org.rocksdb.WriteOptions;
  * <ul>
  * <li>{@link #begin} writes, in one synced batch, the call's record as known before forwarding
  *     (caller, upstream, method, path, action, resource, token id, status 0) and, for a token this
- *     proxy is the single-use point of, the token's id until its expiry. Concurrent begins share
- *     one fsync (RocksDB's group commit of the write-ahead log). A token id already held is
- *     refused ({@link ReplayException}), also after a restart.
+ *     proxy is the single-use point of, the token's id until its expiry. A token id already held
+ *     is refused ({@link ReplayException}), also after a restart.
  * <li>{@link #update} replaces the record (delegation chain once admitted, status and hashes once
- *     the upstream answered) without waiting for an fsync: it survives the process dying, and a
- *     power loss falls back to the record {@link #begin} made durable.
- * <li>{@link #shipped} forgets a record once the authority has logged it.
+ *     the upstream answered) without waiting: if the process dies or the power fails before it is
+ *     written, the record {@link #begin} made durable stands.
+ * <li>{@link #shipped} forgets a record once the authority has logged it, without waiting.
  * </ul>
+ *
+ * <p>Every write goes through one writer thread (a platform thread: a RocksDB call blocks its
+ * thread in native code, which would hold one of the few carriers of the callers' virtual
+ * threads for an fsync). The writer takes every write queued while the previous one was on disk
+ * and writes them as one batch, synced when one of them must be, so concurrent calls share one
+ * fsync (group commit); writes are applied in the order they were queued.
  *
  * <p>Records still held at {@link #open} are the ones the log may not have: they are shipped again
  * (a record whose status is 0 is a call interrupted before the upstream's answer was known). A
@@ -49,6 +58,9 @@ final class CallJournal implements AutoCloseable {
     private static final byte TOKEN = 't';
     private static final byte CALL = 'c';
     private static final int SWEEP_EVERY = 4096;
+    /** The most queued writes put in one batch. */
+    private static final int MAX_GROUP = 1024;
+    private static final System.Logger LOG = System.getLogger(CallJournal.class.getName());
 
     /** A record held in the journal: its sequence number and the log entry to ship. */
     record Held(long sequence, LogEntry entry) {}
@@ -63,6 +75,34 @@ final class CallJournal implements AutoCloseable {
     private final AtomicInteger unshipped;
     private final AtomicInteger untilSweep = new AtomicInteger(SWEEP_EVERY);
     private final List<Held> heldAtOpen;
+    private final LinkedBlockingQueue<Write> queue = new LinkedBlockingQueue<>();
+    private final Thread writer;
+    private volatile boolean closed;
+
+    /**
+     * Keys to put (with their value) or delete (value null), written together; {@code done}
+     * completes once they are in the database (and on disk when {@code sync}).
+     */
+    private static final class Write {
+        final List<byte[]> keys = new ArrayList<>(2);
+        final List<byte[]> values = new ArrayList<>(2);
+        final boolean sync;
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+
+        Write(boolean sync) {
+            this.sync = sync;
+        }
+
+        Write put(byte[] key, byte[] value) {
+            keys.add(key);
+            values.add(value);
+            return this;
+        }
+
+        Write delete(byte[] key) {
+            return put(key, null);
+        }
+    }
 
     private CallJournal(Options options, WriteOptions synced, WriteOptions unsynced, RocksDB db, InstantSource clock,
             long nextSequence, List<Held> heldAtOpen) {
@@ -74,6 +114,7 @@ final class CallJournal implements AutoCloseable {
         this.nextSequence = new AtomicLong(nextSequence);
         this.unshipped = new AtomicInteger(heldAtOpen.size());
         this.heldAtOpen = List.copyOf(heldAtOpen);
+        this.writer = Thread.ofPlatform().name("proxy-call-journal").daemon().start(this::writeQueued);
     }
 
     /**
@@ -162,10 +203,9 @@ final class CallJournal implements AutoCloseable {
         if (earlier[0] != null) {
             throw new ReplayException(tokenId, Instant.ofEpochSecond(earlier[0]));
         }
-        try (WriteBatch batch = new WriteBatch()) {
-            batch.put(tokenKey(tokenId), ByteBuffer.allocate(8).putLong(expiry).array());
-            return write(batch, entry);
-        } catch (RocksDBException e) {
+        try {
+            return written(new Write(true).put(tokenKey(tokenId), ByteBuffer.allocate(8).putLong(expiry).array()), entry);
+        } catch (IOException e) {
             throw new IOException("cannot journal the spend of token " + tokenId + ": " + e.getMessage(), e);
         } finally {
             if (untilSweep.decrementAndGet() <= 0) {
@@ -180,46 +220,101 @@ final class CallJournal implements AutoCloseable {
      * @throws IOException if the write failed: the call must not be forwarded
      */
     long begin(LogEntry entry) throws IOException {
-        try (WriteBatch batch = new WriteBatch()) {
-            return write(batch, entry);
-        } catch (RocksDBException e) {
+        try {
+            return written(new Write(true), entry);
+        } catch (IOException e) {
             throw new IOException("cannot journal the call: " + e.getMessage(), e);
         }
     }
 
-    private long write(WriteBatch batch, LogEntry entry) throws RocksDBException {
+    /** Adds {@code entry} as a new call to {@code write}, and waits until the writer made it durable. */
+    private long written(Write write, LogEntry entry) throws IOException {
         long sequence = nextSequence.getAndIncrement();
-        batch.put(callKey(sequence), entry.toByteArray());
-        db.write(synced, batch);
+        await(queue(write.put(callKey(sequence), entry.toByteArray())));
         unshipped.incrementAndGet();
         return sequence;
     }
 
     /**
-     * Replaces call {@code sequence}'s record with {@code entry}, without waiting for an fsync.
-     *
-     * @throws IOException if the write failed (the record {@link #begin} wrote stays)
+     * Replaces call {@code sequence}'s record with {@code entry}, without waiting (a failed write
+     * is logged; the record {@link #begin} wrote stays).
      */
-    void update(long sequence, LogEntry entry) throws IOException {
+    void update(long sequence, LogEntry entry) {
+        queue(new Write(false).put(callKey(sequence), entry.toByteArray()));
+    }
+
+    /**
+     * Forgets call {@code sequence}, without waiting: the authority has logged its record (if the
+     * delete is lost, the record is shipped again after a restart, with the same request id).
+     */
+    void shipped(long sequence) {
+        queue(new Write(false).delete(callKey(sequence)));
+        unshipped.decrementAndGet();
+    }
+
+    private Write queue(Write write) {
+        synchronized (queue) { // nothing is queued once closed: the writer's last look at the queue sees everything
+            if (closed) {
+                write.done.completeExceptionally(new IOException("the call journal is closed"));
+            } else {
+                queue.add(write);
+            }
+        }
+        return write;
+    }
+
+    private static void await(Write write) throws IOException {
         try {
-            db.put(unsynced, callKey(sequence), entry.toByteArray());
-        } catch (RocksDBException e) {
-            throw new IOException("cannot update call " + sequence + " in the journal: " + e.getMessage(), e);
+            write.done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the journal's write (it may still be made)", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
         }
     }
 
     /**
-     * Forgets call {@code sequence}: the authority has logged its record.
-     *
-     * @throws IOException if the delete failed (the record would be shipped again after a restart)
+     * The writer: takes every queued write, puts them in one batch, synced if any of them must
+     * be, then completes them; until {@link #close}, after which it writes what was queued.
      */
-    void shipped(long sequence) throws IOException {
-        try {
-            db.delete(unsynced, callKey(sequence));
-            unshipped.decrementAndGet();
-        } catch (RocksDBException e) {
-            throw new IOException("cannot mark call " + sequence + " as logged: " + e.getMessage(), e);
+    private void writeQueued() {
+        List<Write> group = new ArrayList<>();
+        while (!closed || !queue.isEmpty()) {
+            try {
+                Write first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                group.add(first);
+            } catch (InterruptedException e) {
+                break;
+            }
+            queue.drainTo(group, MAX_GROUP - 1);
+            boolean sync = false;
+            try (WriteBatch batch = new WriteBatch()) {
+                for (Write write : group) {
+                    sync |= write.sync;
+                    for (int i = 0; i < write.keys.size(); i++) {
+                        if (write.values.get(i) == null) {
+                            batch.delete(write.keys.get(i));
+                        } else {
+                            batch.put(write.keys.get(i), write.values.get(i));
+                        }
+                    }
+                }
+                db.write(sync ? synced : unsynced, batch);
+                group.forEach(w -> w.done.complete(null));
+            } catch (RocksDBException | RuntimeException e) {
+                IOException failed = new IOException("the journal's write failed: " + e.getMessage(), e);
+                LOG.log(System.Logger.Level.WARNING, group.size() + " journal writes failed (records stay as last written): "
+                        + e.getMessage());
+                group.forEach(w -> w.done.completeExceptionally(failed));
+            }
+            group.clear();
         }
+        IOException stopped = new IOException("the call journal is closed");
+        queue.forEach(w -> w.done.completeExceptionally(stopped));
     }
 
     /** Drops the spent tokens that have expired (a replay of them is refused as expired by the token check). */
@@ -235,15 +330,10 @@ final class CallJournal implements AutoCloseable {
         if (expired.isEmpty()) {
             return;
         }
-        try (WriteBatch batch = new WriteBatch()) {
-            for (String id : expired) {
-                batch.delete(tokenKey(id));
-            }
-            db.write(unsynced, batch);
-            expired.forEach(id -> spent.computeIfPresent(id, (key, expiry) -> expiry <= now ? null : expiry));
-        } catch (RocksDBException e) {
-            // Kept in memory and on disk: retried at the next sweep, and an expired token is refused anyway.
-        }
+        Write deletes = new Write(false);
+        expired.forEach(id -> deletes.delete(tokenKey(id)));
+        queue(deletes); // an expired token is refused anyway, also if this delete is lost
+        expired.forEach(id -> spent.computeIfPresent(id, (key, expiry) -> expiry <= now ? null : expiry));
     }
 
     private static byte[] tokenKey(String tokenId) {
@@ -256,8 +346,23 @@ final class CallJournal implements AutoCloseable {
         return ByteBuffer.allocate(9).put(CALL).putLong(sequence).array();
     }
 
+    /** Writes what was queued, then closes the database. */
     @Override
     public void close() {
+        synchronized (queue) {
+            closed = true;
+        }
+        try {
+            writer.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            writer.interrupt();
+            try {
+                writer.join();
+            } catch (InterruptedException again) {
+                Thread.currentThread().interrupt();
+            }
+        }
         db.close();
         unsynced.close();
         synced.close();

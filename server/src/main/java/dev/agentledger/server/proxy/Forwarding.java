@@ -1,13 +1,18 @@
 package dev.agentledger.server.proxy;
 
 import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
+import io.helidon.http.Method;
+import io.helidon.http.encoding.ContentEncodingContext;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.http1.Http1Client;
+import io.helidon.webclient.http1.Http1ClientRequest;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,7 +24,12 @@ import java.util.Set;
  * method, the path below the prefix with its query, the body, and the caller's headers except
  * the credentials the proxy consumed ({@code Authorization}, {@code AgentLedger-*}), hop-by-hop
  * headers (RFC 9110 section 7.6.1) and the injected header; then the injected secret, and
- * {@code AgentLedger-Caller} with the verified caller's SPIFFE ID. Thread-safe.
+ * {@code AgentLedger-Caller} with the verified caller's SPIFFE ID.
+ *
+ * <p>The call is sent and its answer read on the calling (virtual) thread over a kept-alive
+ * HTTP/1.1 connection from this forwarder's own pool: no hand-off to a selector or worker thread
+ * per call. The answer's body is relayed as the upstream sent it (no content decoding, no
+ * redirects followed). Thread-safe.
  */
 final class Forwarding {
     /** The header that tells the upstream who called (set by the proxy only). */
@@ -39,14 +49,17 @@ final class Forwarding {
      */
     record Answer(int status, Map<String, List<String>> headers, byte[] body) {}
 
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
+    private final Http1Client http = Http1Client.builder()
             .connectTimeout(Duration.ofSeconds(5))
-            .followRedirects(HttpClient.Redirect.NEVER)
+            .readTimeout(TIMEOUT)
+            .followRedirects(false)
+            .shareConnectionCache(false)
+            .servicesDiscoverServices(false)
+            .contentEncoding(ContentEncodingContext.builder().contentEncodingsDiscoverServices(false).build())
             .build();
 
     /**
-     * Sends the call to {@code base} + {@code rawPathAndQuery}.
+     * Sends the call to {@code base} + {@code rawPathAndQuery} (sent as is, not encoded again).
      *
      * @param secretHeader the injected header's name and value, if any
      * @throws IOException if the upstream cannot be reached or does not answer in time
@@ -54,25 +67,29 @@ final class Forwarding {
     Answer forward(URI base, String method, String rawPathAndQuery, Headers headers, byte[] body,
             Optional<Map.Entry<String, String>> secretHeader, String caller) throws IOException {
         String injected = secretHeader.map(h -> h.getKey().toLowerCase(Locale.ROOT)).orElse("");
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(stripSlash(base.toString()) + rawPathAndQuery))
-                .timeout(TIMEOUT)
-                .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        Http1ClientRequest request = http.method(Method.create(method))
+                .uri(URI.create(stripSlash(base.toString()) + rawPathAndQuery))
+                .skipUriEncoding(true);
         for (Header header : headers) {
             String name = header.name().toLowerCase(Locale.ROOT);
             if (!NOT_FORWARDED.contains(name) && !name.startsWith("agentledger-") && !name.equals(injected)) {
-                for (String value : header.allValues()) {
-                    request.header(header.name(), value);
-                }
+                request.header(header);
             }
         }
-        secretHeader.ifPresent(h -> request.header(h.getKey(), h.getValue()));
-        request.header(CALLER_HEADER, caller);
-        try {
-            HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-            return new Answer(response.statusCode(), response.headers().map(), response.body());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for the upstream", e);
+        secretHeader.ifPresent(h -> request.header(HeaderNames.create(h.getKey()), h.getValue()));
+        request.header(HeaderNames.create(CALLER_HEADER), caller);
+        try (HttpClientResponse response = body.length == 0 ? request.request() : request.submit(body)) {
+            byte[] answer = response.inputStream().readAllBytes();
+            Map<String, List<String>> answered = new LinkedHashMap<>();
+            for (Header header : response.headers()) {
+                answered.put(header.name(), header.allValues());
+            }
+            return new Answer(response.status().code(), answered, answer);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } catch (RuntimeException e) {
+            // The client reports refused connections, timeouts and malformed answers unchecked.
+            throw new IOException(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), e);
         }
     }
 
@@ -88,6 +105,6 @@ final class Forwarding {
 
     /** Closes the HTTP client's connections. */
     void close() {
-        http.close();
+        http.closeResource();
     }
 }

@@ -150,12 +150,7 @@ final class ProxyHandler implements Handler {
     }
 
     private void update(Journaled journaled, ToolCallRecorded.Builder call) {
-        try {
-            journal.orElseThrow().update(journaled.sequence, ToolCallRecorder.entry(call.build(), journaled.requestId));
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "call " + journaled.sequence + ": " + e.getMessage()
-                    + " (after a crash, its record would lack the delegation chain)");
-        }
+        journal.orElseThrow().update(journaled.sequence, ToolCallRecorder.entry(call.build(), journaled.requestId));
     }
 
     /** Records the final state of a journaled call in the journal (for a restart) and queues it for the log. */

@@ -82,12 +82,7 @@ final class RecordShipper implements AutoCloseable {
             }
             pauseMillis = Math.min(2 * pauseMillis, MAX_PAUSE.toMillis());
         }
-        try {
-            journal.shipped(shipment.sequence());
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "call record " + shipment.sequence() + " is logged but stays in the journal"
-                    + " (it will be logged again, with the same request id, after a restart): " + e.getMessage());
-        }
+        journal.shipped(shipment.sequence());
         return true;
     }
 
