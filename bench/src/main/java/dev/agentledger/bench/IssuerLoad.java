@@ -271,7 +271,9 @@ public final class IssuerLoad {
             }));
         }
         // CPU per operation over the measured window only: the warm-up's JIT compilation is not in it.
-        java.util.concurrent.locks.LockSupport.parkNanos(warmupEnd - System.nanoTime());
+        for (long left = warmupEnd - System.nanoTime(); left > 0; left = warmupEnd - System.nanoTime()) {
+            java.util.concurrent.locks.LockSupport.parkNanos(left); // may return early: park again
+        }
         long cpuStart = cpuNanos();
         long allStart = all.get();
         for (Thread t : threads) {
