@@ -14,10 +14,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.security.cert.CertificateFactory;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.Locale;
-import org.bouncycastle.asn1.DERGeneralizedTime;
-import org.bouncycastle.asn1.DERUTCTime;
+import java.time.LocalDateTime;
+import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.BERTags;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -34,6 +33,7 @@ import org.bouncycastle.asn1.x509.Time;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.bc.BcX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.ContentSigner;
@@ -52,7 +52,6 @@ final class SvidCertificates {
     private static final KeyUsage DIGITAL_SIGNATURE = new KeyUsage(KeyUsage.digitalSignature);
     private static final ExtendedKeyUsage SERVER_AND_CLIENT = new ExtendedKeyUsage(
             new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth});
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuuMMddHHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
     /** The issuing data of the CA that signed last (a rotation replaces it). */
     private static volatile Issuing lastIssuing;
 
@@ -97,7 +96,8 @@ final class SvidCertificates {
             builder.addExtension(Extension.basicConstraints, true, LEAF);
             builder.addExtension(Extension.keyUsage, true, DIGITAL_SIGNATURE);
             builder.addExtension(Extension.extendedKeyUsage, false, SERVER_AND_CLIENT);
-            builder.addExtension(Extension.subjectKeyIdentifier, false, new JcaX509ExtensionUtils().createSubjectKeyIdentifier(key));
+            // RFC 5280 section 4.2.1.2 method (1); BouncyCastle's own SHA-1, no provider lookup per certificate.
+            builder.addExtension(Extension.subjectKeyIdentifier, false, new BcX509ExtensionUtils().createSubjectKeyIdentifier(key));
             builder.addExtension(Extension.authorityKeyIdentifier, false, issuing.authorityKeyIdentifier());
             // RFC 5280 section 4.2.1.6: with an empty subject the SAN extension must be critical.
             builder.addExtension(Extension.subjectAlternativeName, true, uriSan(id));
@@ -128,12 +128,44 @@ final class SvidCertificates {
 
     /**
      * An X.509 time as RFC 5280 section 4.1.2.5 wants it: UTCTime through 2049, GeneralizedTime
-     * from 2050, in seconds (the same encoding BouncyCastle's {@code Time(Date)} makes).
+     * from 2050, in whole seconds, UTC (the same encoding BouncyCastle's {@code Time(Date)} makes).
+     * Built as DER directly: BouncyCastle's {@code DERUTCTime(String)} parses its text back through
+     * a new {@code SimpleDateFormat} on every call.
      */
     static Time time(Instant instant) {
-        String text = TIME.format(instant);
-        int year = Integer.parseInt(text.substring(0, 4));
-        return year >= 1950 && year <= 2049 ? new Time(new DERUTCTime(text.substring(2))) : new Time(new DERGeneralizedTime(text));
+        LocalDateTime utc = LocalDateTime.ofEpochSecond(instant.getEpochSecond(), 0, ZoneOffset.UTC);
+        int year = utc.getYear();
+        if (year < 0 || year > 9999) {
+            throw new IllegalArgumentException("no X.509 time for " + instant);
+        }
+        boolean utcTime = year >= 1950 && year <= 2049;
+        // tag, length, then YYMMDDHHMMSSZ (UTCTime) or YYYYMMDDHHMMSSZ (GeneralizedTime), ASCII digits.
+        byte[] der = new byte[utcTime ? 15 : 17];
+        der[0] = (byte) (utcTime ? BERTags.UTC_TIME : BERTags.GENERALIZED_TIME);
+        der[1] = (byte) (der.length - 2);
+        int at = 2;
+        if (!utcTime) {
+            at = digits(der, at, year / 100);
+        }
+        at = digits(der, at, year % 100);
+        at = digits(der, at, utc.getMonthValue());
+        at = digits(der, at, utc.getDayOfMonth());
+        at = digits(der, at, utc.getHour());
+        at = digits(der, at, utc.getMinute());
+        at = digits(der, at, utc.getSecond());
+        der[at] = 'Z';
+        try {
+            return Time.getInstance(ASN1Primitive.fromByteArray(der));
+        } catch (IOException e) {
+            throw new IllegalStateException("a time we encoded does not decode", e);
+        }
+    }
+
+    /** Writes {@code value} (0 to 99) as two ASCII digits at {@code at}; returns the next position. */
+    private static int digits(byte[] out, int at, int value) {
+        out[at] = (byte) ('0' + value / 10);
+        out[at + 1] = (byte) ('0' + value % 10);
+        return at + 2;
     }
 
     /** A positive random serial of {@link #SERIAL_BITS} bits, never shorter than 65 bits. */
