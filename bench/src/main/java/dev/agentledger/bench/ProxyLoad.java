@@ -117,7 +117,7 @@ public final class ProxyLoad {
                     new ProxyConfig.Secrets(dir.resolve("secrets.enc").toString(), null),
                     List.of(new ProxyConfig.Upstream(TOOL, "/billing", "http://127.0.0.1:" + upstream.port(), null,
                             List.of(new ProxyConfig.Route("GET", "/invoices/{id}", "invoices:read", null, null)),
-                            new ProxyConfig.Injection("billing-api-key", "Authorization", "Bearer {secret}"), null, null)),
+                            new ProxyConfig.Injection("billing-api-key", "Authorization", "Bearer {secret}"), null, null, null)),
                     null);
             ProxyConfig journaled = new ProxyConfig(synchronous.listen(), synchronous.identity(), synchronous.authority(),
                     synchronous.secrets(), synchronous.upstreams(), dir.resolve("proxy").toString());

@@ -145,7 +145,13 @@ public final class ActionProxy implements AutoCloseable {
                 tools.forEach(t -> byUpstream.put(t.name(), t.recorder()));
                 shipper = Optional.of(new RecordShipper(journal.get(), name -> byUpstream.getOrDefault(name, own), SHIPPERS));
             }
-            Forwarding forwarding = new Forwarding();
+            Map<URI, List<X509Certificate>> upstreamTrust = new HashMap<>();
+            for (Upstream upstream : config.upstreams()) {
+                if (upstream.caCertificate() != null) {
+                    upstreamTrust.put(URI.create(upstream.url()), Pem.readCertificates(Path.of(upstream.caCertificate())));
+                }
+            }
+            Forwarding forwarding = new Forwarding(upstreamTrust);
             Optional<CallJournal> calls = journal;
             Optional<RecordShipper> shipping = shipper;
             WebServer server = WebServer.builder()

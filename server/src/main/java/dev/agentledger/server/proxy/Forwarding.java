@@ -6,12 +6,16 @@ import io.helidon.http.Headers;
 import io.helidon.http.Method;
 import io.helidon.http.encoding.ContentEncodingContext;
 import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.common.tls.Tls;
 import io.helidon.webclient.http1.Http1Client;
+import io.helidon.webclient.http1.Http1ClientConfig;
 import io.helidon.webclient.http1.Http1ClientRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -29,7 +33,9 @@ import java.util.Set;
  * <p>The call is sent and its answer read on the calling (virtual) thread over a kept-alive
  * HTTP/1.1 connection from this forwarder's own pool: no hand-off to a selector or worker thread
  * per call. The answer's body is relayed as the upstream sent it (no content decoding, no
- * redirects followed). Thread-safe.
+ * redirects followed). An {@code https} upstream's certificate is checked against the JVM's trust
+ * store, or against the certificates configured for that upstream, and its host name against the
+ * URL's (RFC 9110 section 4.3.4). Thread-safe.
  */
 final class Forwarding {
     /** The header that tells the upstream who called (set by the proxy only). */
@@ -49,14 +55,29 @@ final class Forwarding {
      */
     record Answer(int status, Map<String, List<String>> headers, byte[] body) {}
 
-    private final Http1Client http = Http1Client.builder()
-            .connectTimeout(Duration.ofSeconds(5))
-            .readTimeout(TIMEOUT)
-            .followRedirects(false)
-            .shareConnectionCache(false)
-            .servicesDiscoverServices(false)
-            .contentEncoding(ContentEncodingContext.builder().contentEncodingsDiscoverServices(false).build())
-            .build();
+    private final Http1Client http = client(Optional.empty());
+    /** Per upstream base URL trusted through its own certificates, the client that trusts them. */
+    private final Map<URI, Http1Client> privatelyTrusted = new HashMap<>();
+
+    /**
+     * A forwarder that trusts the JVM's trust store for {@code https} upstreams, and for the base
+     * URLs in {@code trust} only the certificates given.
+     */
+    Forwarding(Map<URI, List<X509Certificate>> trust) {
+        trust.forEach((base, certificates) -> privatelyTrusted.put(base, client(Optional.of(certificates))));
+    }
+
+    private static Http1Client client(Optional<List<X509Certificate>> trust) {
+        Http1ClientConfig.Builder builder = Http1Client.builder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .readTimeout(TIMEOUT)
+                .followRedirects(false)
+                .shareConnectionCache(false)
+                .servicesDiscoverServices(false)
+                .contentEncoding(ContentEncodingContext.builder().contentEncodingsDiscoverServices(false).build());
+        trust.ifPresent(certificates -> builder.tls(Tls.builder().trust(certificates).build()));
+        return builder.build();
+    }
 
     /**
      * Sends the call to {@code base} + {@code rawPathAndQuery} (sent as is, not encoded again).
@@ -67,7 +88,7 @@ final class Forwarding {
     Answer forward(URI base, String method, String rawPathAndQuery, Headers headers, byte[] body,
             Optional<Map.Entry<String, String>> secretHeader, String caller) throws IOException {
         String injected = secretHeader.map(h -> h.getKey().toLowerCase(Locale.ROOT)).orElse("");
-        Http1ClientRequest request = http.method(Method.create(method))
+        Http1ClientRequest request = privatelyTrusted.getOrDefault(base, http).method(Method.create(method))
                 .uri(URI.create(stripSlash(base.toString()) + rawPathAndQuery))
                 .skipUriEncoding(true);
         for (Header header : headers) {
@@ -103,8 +124,9 @@ final class Forwarding {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
-    /** Closes the HTTP client's connections. */
+    /** Closes the HTTP clients' connections. */
     void close() {
         http.closeResource();
+        privatelyTrusted.values().forEach(Http1Client::closeResource);
     }
 }

@@ -195,9 +195,12 @@ public record ProxyConfig(String listen, Identity identity, Authority authority,
      * @param inject the stored secret to send upstream, if any
      * @param rateLimit calls per second and burst per caller SPIFFE ID, if limited
      * @param quota calls per period per caller SPIFFE ID, if limited
+     * @param caCertificate for an {@code https} upstream signed by a private CA: the PEM file of the
+     *     certificates to trust for it (instead of the JVM's trust store); the host name is checked
+     *     against its certificate either way
      */
     public record Upstream(String name, String prefix, String url, Identity identity, List<Route> routes, Injection inject,
-            RateLimit rateLimit, Quota quota) {
+            RateLimit rateLimit, Quota quota, String caCertificate) {
         /** Validates. */
         public Upstream {
             SpiffeId.parse(Objects.requireNonNull(name, "upstreams.name"));
@@ -212,11 +215,14 @@ public record ProxyConfig(String listen, Identity identity, Authority authority,
             if (routes.isEmpty()) {
                 throw new IllegalArgumentException("upstream " + name + ": give at least one route");
             }
+            if (caCertificate != null && !"https".equals(base.getScheme())) {
+                throw new IllegalArgumentException("upstream " + name + ": ca_certificate applies to an https url only, got " + url);
+            }
         }
 
         Upstream resolvedAgainst(Path dir) {
             return new Upstream(name, prefix, url, identity == null ? null : identity.resolvedAgainst(dir), routes, inject,
-                    rateLimit, quota);
+                    rateLimit, quota, caCertificate == null ? null : resolve(dir, caCertificate));
         }
     }
 
