@@ -18,16 +18,15 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
+import dev.agentledger.server.CapturedLog;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.grpc.GrpcRouting;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,23 +44,8 @@ class FailedCallsTest {
     private static final MethodDescriptor<StringValue, StringValue> FAIL = method("Fail");
     private static final MethodDescriptor<StringValue, StringValue> HOLD = method("Hold");
 
-    private final List<LogRecord> lines = new CopyOnWriteArrayList<>();
     private final CountDownLatch held = new CountDownLatch(1);
-    private final CountDownLatch logged = new CountDownLatch(1);
-    private final Logger log = Logger.getLogger(FailedCalls.class.getName());
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            lines.add(record);
-            logged.countDown();
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
+    private CapturedLog log;
     private WebServer server;
     private ManagedChannel channel;
 
@@ -91,14 +75,13 @@ class FailedCallsTest {
                 .addRouting(GrpcRouting.builder().intercept(new FailedCalls()).service(calls))
                 .build().start();
         // After the start: the first server in a JVM lets Helidon configure java.util.logging anew.
-        log.addHandler(capture);
-        log.setLevel(Level.ALL);
+        log = CapturedLog.of(FailedCalls.class);
         channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), InsecureChannelCredentials.create()).build();
     }
 
     @AfterEach
     void stop() throws InterruptedException {
-        log.removeHandler(capture);
+        log.close();
         channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
         server.stop();
     }
@@ -111,6 +94,7 @@ class FailedCallsTest {
     void aCallClosedInternalLeavesOneLine() {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> call(FAIL));
         assertEquals(Status.Code.INTERNAL, e.getStatus().getCode());
+        List<LogRecord> lines = log.records();
         assertEquals(1, lines.size(), lines.toString());
         String line = format(lines.getFirst());
         assertEquals(Level.WARNING, lines.getFirst().getLevel());
@@ -121,7 +105,7 @@ class FailedCallsTest {
     void answeredCallsAndRefusalsLeaveNoLine() {
         assertEquals("request", call(ANSWER).getValue());
         assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class, () -> call(REFUSE)).getStatus().getCode());
-        assertEquals(List.of(), lines);
+        assertEquals(List.of(), log.records());
     }
 
     @Test
@@ -133,8 +117,8 @@ class FailedCallsTest {
         call.halfClose();
         assertTrue(held.await(30, TimeUnit.SECONDS), "the service never got the call");
         call.cancel("the client gives up", null);
-        assertTrue(logged.await(30, TimeUnit.SECONDS), "no line for the reset call");
-        String line = format(lines.getFirst());
+        assertTrue(log.awaitFirst(Duration.ofSeconds(30)), "no line for the reset call");
+        String line = format(log.records().getFirst());
         assertTrue(line.contains("test.Calls/Hold") && line.contains("was cancelled") && line.contains("127.0.0.1"), line);
     }
 

@@ -2,20 +2,16 @@ package dev.agentledger.server.http;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.agentledger.server.CapturedLog;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
+import java.time.Duration;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,24 +24,8 @@ class Http2ConnectionFailuresTest {
     void aClientGoAwayWithAnErrorCodeLeavesAWarning() throws Exception {
         WebServer server = WebServer.builder().host("127.0.0.1").port(0)
                 .addRouting(HttpRouting.builder().get("/", (req, res) -> res.send("ok"))).build().start();
-        Logger log = Logger.getLogger(Http2ConnectionFailures.class.getName());
-        List<LogRecord> lines = new CopyOnWriteArrayList<>();
-        CountDownLatch logged = new CountDownLatch(1);
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                lines.add(record);
-                logged.countDown();
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
         Http2ConnectionFailures.raise();
-        log.addHandler(capture);
+        CapturedLog log = CapturedLog.of(Http2ConnectionFailures.class);
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             OutputStream out = socket.getOutputStream();
             out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -53,12 +33,12 @@ class Http2ConnectionFailuresTest {
             // GOAWAY: last stream 0, error code 0x3 FLOW_CONTROL_ERROR.
             out.write(frame(7, 0, ByteBuffer.allocate(8).putInt(0).putInt(3).array()));
             out.flush();
-            assertTrue(logged.await(30, TimeUnit.SECONDS), "no warning for the client's GOAWAY");
+            assertTrue(log.awaitFirst(Duration.ofSeconds(30)), "no warning for the client's GOAWAY");
         } finally {
-            log.removeHandler(capture);
+            log.close();
             server.stop();
         }
-        LogRecord line = lines.getFirst();
+        LogRecord line = log.records().getFirst();
         assertTrue(line.getLevel() == Level.WARNING && line.getMessage().contains("HTTP/2 connection failure")
                 && line.getMessage().contains("FLOW_CONTROL"), line.getLevel() + " " + line.getMessage());
     }
