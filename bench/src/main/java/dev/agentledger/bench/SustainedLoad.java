@@ -57,11 +57,14 @@ import java.util.concurrent.atomic.LongAdder;
  * errors by kind and cause; at the end, the totals.
  *
  * <pre>
- * java -cp bench/target/benchmarks.jar dev.agentledger.bench.SustainedLoad [seconds] [callers] [dir] [port]
+ * java -cp bench/target/benchmarks.jar dev.agentledger.bench.SustainedLoad [seconds] [callers] [dir] [port] [lifetime]
  * </pre>
  *
- * <p>With {@code port} the public listener binds it and the private one {@code port + 1}; without,
- * the system picks free ports.
+ * <p>With {@code port} (not 0) the public listener binds it and the private one {@code port + 1};
+ * with 0 or without, the system picks free ports. With {@code lifetime} (300 to 3600 seconds) the
+ * registrations and X509-SVIDs issued under load last that long instead of the defaults (24 h and
+ * 1 h), so that the credentials live at once, and the heap that follows them, level off within a
+ * run.
  */
 public final class SustainedLoad {
     private static final String TD = "agentledger.local";
@@ -78,13 +81,14 @@ public final class SustainedLoad {
         int callers = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         Path dir = args.length > 2 ? Path.of(args[2]) : Files.createTempDirectory("sustained-load");
         int port = args.length > 3 ? Integer.parseInt(args[3]) : 0;
-        new SustainedLoad().run(seconds, callers, new DataDir(dir), port);
+        int lifetime = args.length > 4 ? Integer.parseInt(args[4]) : 0;
+        new SustainedLoad().run(seconds, callers, new DataDir(dir), port, lifetime);
     }
 
     /** One agent: its credentials, its mTLS channel, and alice's delegation to it. */
     private record Agent(Credentials credentials, LedgerClient client, String chain) {}
 
-    private void run(int seconds, int callers, DataDir data, int port) throws Exception {
+    private void run(int seconds, int callers, DataDir data, int port, int lifetime) throws Exception {
         Bootstrap.Prepared prepared = Bootstrap.prepare(data, Optional.empty(), Optional.empty(), InstantSource.system());
         ServerConfig config = ServerConfig.of(data).withAddresses(new HostPort("127.0.0.1", port),
                 new HostPort("127.0.0.1", port == 0 ? 0 : port + 1));
@@ -102,14 +106,15 @@ public final class SustainedLoad {
             for (int i = 0; i < AGENTS; i++) {
                 KeyPair key = IssuerLoad.p256();
                 csrs.add(IssuerLoad.csr(key));
-                Credentials credentials = new Credentials(key.getPrivate(), issue(operator, csrs.getLast()));
+                Credentials credentials = new Credentials(key.getPrivate(), issue(operator, csrs.getLast(), 0));
                 String id = credentials.certificate().getSubjectAlternativeNames().iterator().next().get(1).toString();
                 String chain = delegate(asAlice, server, id);
                 agents.add(new Agent(credentials, LedgerClient.connect(server.privateAddress(), prepared.caCertificate(),
                         Optional.of(credentials)), chain));
             }
-            System.out.printf(Locale.ROOT, "sustained load: %d s, %d callers, %d agents, %d cores, data in %s%n",
-                    seconds, callers, AGENTS, Runtime.getRuntime().availableProcessors(), data.root());
+            System.out.printf(Locale.ROOT, "sustained load: %d s, %d callers, %d agents, %d cores, credential lifetime %s, data in %s%n",
+                    seconds, callers, AGENTS, Runtime.getRuntime().availableProcessors(),
+                    lifetime == 0 ? "default" : lifetime + " s", data.root());
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             AtomicLong revocations = new AtomicLong();
             List<Thread> threads = new ArrayList<>();
@@ -119,7 +124,7 @@ public final class SustainedLoad {
                     while (System.nanoTime() < end) {
                         int pick = random.nextInt(10);
                         if (pick < 2) {
-                            measure("issue", () -> issue(operator, csrs.get(random.nextInt(csrs.size()))));
+                            measure("issue", () -> issue(operator, csrs.get(random.nextInt(csrs.size())), lifetime));
                         } else if (pick < 9) {
                             Agent agent = agents.get(random.nextInt(agents.size()));
                             String token = measure("exchange", () -> exchange(agent));
@@ -205,12 +210,15 @@ public final class SustainedLoad {
         return out;
     }
 
-    /** Registers an agent instance as the operator and issues its X509-SVID for {@code csr}: two log entries. */
-    private static List<X509Certificate> issue(LedgerClient operator, byte[] csr) throws Exception {
+    /**
+     * Registers an agent instance as the operator and issues its X509-SVID for {@code csr}, both
+     * lasting {@code lifetime} seconds (0: the defaults): two log entries.
+     */
+    private static List<X509Certificate> issue(LedgerClient operator, byte[] csr, int lifetime) throws Exception {
         RegisterWorkloadResponse registered = operator.issuer().registerWorkload(RegisterWorkloadRequest.newBuilder()
-                .setAgentName("load").setActingUserSpiffeId("spiffe://" + TD + "/user/alice").build());
+                .setAgentName("load").setActingUserSpiffeId("spiffe://" + TD + "/user/alice").setLifetimeSeconds(lifetime).build());
         var issued = operator.issuer().issueX509Svid(IssueX509SvidRequest.newBuilder()
-                .setSpiffeId(registered.getSpiffeId()).setCsr(ByteString.copyFrom(csr)).build());
+                .setSpiffeId(registered.getSpiffeId()).setCsr(ByteString.copyFrom(csr)).setTtlSeconds(lifetime).build());
         List<X509Certificate> chain = new ArrayList<>();
         for (ByteString der : issued.getCertificateChainList()) {
             chain.add((X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der.toByteArray())));
