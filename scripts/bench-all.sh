@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the by-hand benchmarks one after the other (ledger in process, gRPC appends against a
 # server, issuer, revocation fan-out against a server, action proxy), one log per benchmark in
-# OUT (default /tmp/agentledger-bench). About 10 minutes; run it on an otherwise idle machine.
+# OUT (default /tmp/agentledger-bench). About 12 minutes (the issuer runs 30-s phases: shorter ones
+# measure the JIT compiler); run it on an otherwise idle machine.
 # Build first: ./mvnw -q -B -ntp -pl bench -am package -DskipTests
 # Usage: scripts/bench-all.sh [OUT]   (JAVA=/path/to/java overrides the JDK 21+ it finds)
 set -u
@@ -25,7 +26,7 @@ $J $NA -cp $JAR dev.agentledger.bench.GrpcLoad $O/al 127.0.0.1:28443 10 1,16,256
 echo "end $(uptime)" >> $O/grpc.log
 kill $SPID; wait $SPID
 echo "issuer $(uptime)" > $O/issuer.log
-$J $NA -cp $JAR dev.agentledger.bench.IssuerLoad 5 64 - 2000:2500 >> $O/issuer.log 2>&1
+$J $NA -cp $JAR dev.agentledger.bench.IssuerLoad 30 64 - 2000:2500 >> $O/issuer.log 2>&1
 echo "end $(uptime)" >> $O/issuer.log
 rm -rf $O/fo; serve $O/fo 29480 29443
 echo "fanout $(uptime)" > $O/fanout.log
