@@ -307,6 +307,35 @@ public final class IssuerLoad {
         once.initSign(jdkKey.getPrivate());
         once.update(message);
         byte[] signature = once.sign();
+        return rawRate(seconds, threads, () -> {
+            Signature signer = provider == null ? Signature.getInstance("SHA256withECDSA")
+                    : Signature.getInstance("SHA256withECDSA", provider);
+            if (verify) {
+                signer.initVerify(key.getPublic());
+            } else {
+                signer.initSign(key.getPrivate());
+            }
+            return i -> {
+                signer.update(message);
+                if (verify) {
+                    signer.verify(signature);
+                } else {
+                    signer.sign();
+                }
+            };
+        });
+    }
+
+    /** One step of a raw loop, on its worker's own state; {@code i} counts the worker's steps. */
+    private interface RawStep {
+        void run(int i) throws Exception;
+    }
+
+    /**
+     * Steps per second over {@code threads} platform threads, each running its own step from
+     * {@code newStep} for 2 s of warm-up (not counted) and then {@code seconds}.
+     */
+    private static double rawRate(int seconds, int threads, java.util.concurrent.Callable<RawStep> newStep) throws Exception {
         AtomicLong done = new AtomicLong();
         long warmupEnd = System.nanoTime() + 2_000_000_000L;
         long end = warmupEnd + seconds * 1_000_000_000L;
@@ -314,20 +343,10 @@ public final class IssuerLoad {
         for (int t = 0; t < threads; t++) {
             workers.add(Thread.ofPlatform().start(() -> {
                 try {
-                    Signature signer = provider == null ? Signature.getInstance("SHA256withECDSA")
-                            : Signature.getInstance("SHA256withECDSA", provider);
-                    if (verify) {
-                        signer.initVerify(key.getPublic());
-                    } else {
-                        signer.initSign(key.getPrivate());
-                    }
-                    for (long now = System.nanoTime(); now < end; now = System.nanoTime()) {
-                        signer.update(message);
-                        if (verify) {
-                            signer.verify(signature);
-                        } else {
-                            signer.sign();
-                        }
+                    RawStep step = newStep.call();
+                    int i = 0;
+                    for (long now = System.nanoTime(); now < end; now = System.nanoTime(), i++) {
+                        step.run(i);
                         if (now > warmupEnd) {
                             done.incrementAndGet();
                         }
@@ -361,35 +380,18 @@ public final class IssuerLoad {
             signer.update(message);
             signatures[k] = signer.sign();
         }
-        AtomicLong done = new AtomicLong();
-        long warmupEnd = System.nanoTime() + 2_000_000_000L;
-        long end = warmupEnd + seconds * 1_000_000_000L;
-        List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            workers.add(Thread.ofPlatform().start(() -> {
-                try {
-                    java.security.KeyFactory factory = java.security.KeyFactory.getInstance("EC", provider);
-                    int k = 0;
-                    for (long now = System.nanoTime(); now < end; now = System.nanoTime(), k = (k + 1) % keys) {
-                        Signature verifier = Signature.getInstance("SHA256withECDSA", provider);
-                        verifier.initVerify(factory.generatePublic(new java.security.spec.X509EncodedKeySpec(encoded[k])));
-                        verifier.update(message);
-                        if (!verifier.verify(signatures[k])) {
-                            throw new IllegalStateException("a raw signature did not verify");
-                        }
-                        if (now > warmupEnd) {
-                            done.incrementAndGet();
-                        }
-                    }
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
+        return rawRate(seconds, threads, () -> {
+            java.security.KeyFactory factory = java.security.KeyFactory.getInstance("EC", provider);
+            return i -> {
+                int k = i % keys;
+                Signature verifier = Signature.getInstance("SHA256withECDSA", provider);
+                verifier.initVerify(factory.generatePublic(new java.security.spec.X509EncodedKeySpec(encoded[k])));
+                verifier.update(message);
+                if (!verifier.verify(signatures[k])) {
+                    throw new IllegalStateException("a raw signature did not verify");
                 }
-            }));
-        }
-        for (Thread t : workers) {
-            t.join();
-        }
-        return done.get() / (double) seconds;
+            };
+        });
     }
 
     /** A fresh P-256 key pair. */
