@@ -63,11 +63,14 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
  * stored secret and forwards over HTTP/1.1. Two proxies run side by side: one with a call journal
  * (the token is spent and the call recorded durably in the proxy's journal before forwarding, the
  * record logged asynchronously after the answer) and one without (the token spent at the
- * authority and the record appended to the log before the answer). Authority, proxies, upstream
- * and callers share this process and its cores.
+ * authority and the record appended to the log before the answer). Proxies, upstream and callers
+ * share this process; the authority runs here too ({@code same}, the default) or, as on another
+ * machine, as {@code agentledger serve} in a child JVM ({@code separate}), whose CPU time is then
+ * reported on its own. With a port base, the upstream, the authority's public and private
+ * listeners and the two proxies listen on that port and the four after it (else on free ports).
  *
  * <pre>
- * java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar dev.agentledger.bench.ProxyLoad [calls] [callers] [dir]
+ * java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar dev.agentledger.bench.ProxyLoad [calls] [callers] [dir] [same|separate] [port base]
  * </pre>
  */
 public final class ProxyLoad {
@@ -87,19 +90,122 @@ public final class ProxyLoad {
     /** Mints capability tokens for the bench agent: its mTLS client of the private listener, its delegation chain. */
     private record Minter(HttpClient client, String chain, String privateUrl, String publicUrl) {}
 
+    /** The authority the bench talks to: in this process, or {@code serve} in a child JVM (as on another machine). */
+    private interface Authority extends AutoCloseable {
+        String publicUrl();
+
+        HostPort privateAddress();
+
+        /** The child process's id; empty when the authority runs in this process. */
+        Optional<Long> pid();
+
+        @Override
+        void close() throws Exception;
+
+        static Authority inProcess(DataDir data, Bootstrap.Prepared prepared, int publicPort, int privatePort) throws Exception {
+            AgentLedgerServer server = AgentLedgerServer.start(ServerConfig.of(data).withAddresses(
+                    new HostPort("127.0.0.1", publicPort), new HostPort("127.0.0.1", privatePort)), prepared, InstantSource.system());
+            return new Authority() {
+                @Override
+                public String publicUrl() {
+                    return server.publicUrl();
+                }
+
+                @Override
+                public HostPort privateAddress() {
+                    return server.privateAddress();
+                }
+
+                @Override
+                public Optional<Long> pid() {
+                    return Optional.empty();
+                }
+
+                @Override
+                public void close() {
+                    server.close();
+                }
+            };
+        }
+
+        /** {@code agentledger serve} over {@code data} in a child JVM (its output in {@code dir}), once it listens. */
+        static Authority child(DataDir data, Path dir, int publicPort, int privatePort) throws Exception {
+            Path out = dir.resolve("authority.out");
+            Process process = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+                    "--enable-native-access=ALL-UNNAMED", "-XX:+IgnoreUnrecognizedVMOptions", "-cp", System.getProperty("java.class.path"),
+                    dev.agentledger.server.cli.Main.class.getName(), "serve", "--data", data.root().toString(),
+                    "--public-addr", "127.0.0.1:" + publicPort, "--private-addr", "127.0.0.1:" + privatePort)
+                    .redirectOutput(out.toFile()).redirectError(dir.resolve("authority.err").toFile()).start();
+            long deadline = System.nanoTime() + 180_000_000_000L;
+            String report = "";
+            while (!report.contains("Press Ctrl-C to stop.")) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    process.destroyForcibly();
+                    throw new IllegalStateException("the authority did not start: " + report + Files.readString(dir.resolve("authority.err")));
+                }
+                Thread.sleep(20);
+                report = Files.readString(out);
+            }
+            List<String> lines = report.lines().toList();
+            HostPort publicAddress = HostPort.parse(after(lines, "Public read API http://"));
+            HostPort privateAddress = HostPort.parse(after(lines, "Private append API (gRPC, mTLS) "));
+            return new Authority() {
+                @Override
+                public String publicUrl() {
+                    return "http://" + publicAddress;
+                }
+
+                @Override
+                public HostPort privateAddress() {
+                    return privateAddress;
+                }
+
+                @Override
+                public Optional<Long> pid() {
+                    return Optional.of(process.pid());
+                }
+
+                @Override
+                public void close() throws InterruptedException {
+                    process.destroy();
+                    if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                        process.destroyForcibly().waitFor();
+                    }
+                }
+            };
+        }
+
+        private static String after(List<String> lines, String prefix) {
+            return lines.stream().filter(l -> l.startsWith(prefix)).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no line " + prefix + " in " + lines)).substring(prefix.length()).trim();
+        }
+    }
+
+    /** Port {@code offset} from {@code base}, or 0 (any free port) when {@code base} is 0. */
+    private static int port(int base, int offset) {
+        return base == 0 ? 0 : base + offset;
+    }
+
     public static void main(String[] args) throws Exception {
         int calls = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
         int callers = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         Path dir = args.length > 2 ? Path.of(args[2]) : Files.createTempDirectory("proxy-load");
+        boolean separate = args.length > 3 && args[3].equals("separate");
+        if (args.length > 3 && !separate && !args[3].equals("same")) {
+            throw new IllegalArgumentException("the authority runs 'same' (in this process) or 'separate', not " + args[3]);
+        }
+        int ports = args.length > 4 ? Integer.parseInt(args[4]) : 0;
         DataDir data = new DataDir(dir.resolve("authority"));
         Bootstrap.Prepared prepared = Bootstrap.prepare(data, Optional.empty(), Optional.empty(), InstantSource.system());
-        ServerConfig serverConfig = ServerConfig.of(data).withAddresses(new HostPort("127.0.0.1", 0), new HostPort("127.0.0.1", 0));
-        WebServer upstream = WebServer.builder().shutdownHook(false).host("127.0.0.1").port(0)
+        WebServer upstream = WebServer.builder().shutdownHook(false).host("127.0.0.1").port(port(ports, 0))
                 .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
                 .routing(r -> r.get("/invoices/{id}", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "application/json")
                         .send("{\"invoice\":\"" + req.path().pathParameters().get("id") + "\",\"amount\":\"120.00\"}")))
                 .build().start();
-        try (AgentLedgerServer server = AgentLedgerServer.start(serverConfig, prepared, InstantSource.system())) {
+        try (Authority server = separate ? Authority.child(data, dir, port(ports, 1), port(ports, 2))
+                : Authority.inProcess(data, prepared, port(ports, 1), port(ports, 2))) {
+            System.out.println(separate ? "authority in its own process (pid " + server.pid().orElseThrow() + ")"
+                    : "authority in this process");
             Credentials operator = dev.agentledger.server.bootstrap.Bootstrap.operator(data);
             Credentials tool = register(server, prepared, operator, RegisterWorkloadRequest.newBuilder().setAgentName("billing").setTool(true).build());
             Credentials agent = register(server, prepared, operator, RegisterWorkloadRequest.newBuilder().setAgentName("bench")
@@ -110,7 +216,7 @@ public final class ProxyLoad {
             char[] passphrase = "proxy-load passphrase".toCharArray();
             SecretStore secrets = SecretStore.open(dir.resolve("secrets.enc"), passphrase, true);
             secrets.put("billing-api-key", "sk-bench-0123456789".getBytes(StandardCharsets.UTF_8));
-            ProxyConfig synchronous = new ProxyConfig("127.0.0.1:0",
+            ProxyConfig synchronous = new ProxyConfig("127.0.0.1:" + port(ports, 4),
                     new ProxyConfig.Identity(dir.resolve("tool.pem").toString(), dir.resolve("tool-key.pem").toString()),
                     new ProxyConfig.Authority(server.publicUrl(), "https://localhost:" + server.privateAddress().port(),
                             data.caCertificate().toString(), TD, prepared.logKey().verifierKey().toString(), null, null),
@@ -119,7 +225,7 @@ public final class ProxyLoad {
                             List.of(new ProxyConfig.Route("GET", "/invoices/{id}", "invoices:read", null, null)),
                             new ProxyConfig.Injection("billing-api-key", "Authorization", "Bearer {secret}"), null, null, null)),
                     null);
-            ProxyConfig journaled = new ProxyConfig(synchronous.listen(), synchronous.identity(), synchronous.authority(),
+            ProxyConfig journaled = new ProxyConfig("127.0.0.1:" + port(ports, 3), synchronous.identity(), synchronous.authority(),
                     synchronous.secrets(), synchronous.upstreams(), dir.resolve("proxy").toString());
             try (ActionProxy proxy = ActionProxy.start(journaled, Optional.of(secrets), InstantSource.system());
                     ActionProxy waiting = ActionProxy.start(synchronous, Optional.of(secrets), InstantSource.system())) {
@@ -141,24 +247,25 @@ public final class ProxyLoad {
                 // Warm-up with both concurrencies: with one short single-caller warm-up, the JIT compiler still took
                 // almost as much CPU as the calls during the first measured rows.
                 for (int concurrency : new int[] {1, callers}) {
-                    run("warm-up", direct, directUrl, Math.min(calls, 500), concurrency, Optional.empty());
-                    run("warm-up", proxied, journalUrl, Math.min(calls, BATCH), concurrency, Optional.of(minter));
-                    run("warm-up", proxied, waitingUrl, Math.min(calls, BATCH), concurrency, Optional.of(minter));
+                    run("warm-up", direct, directUrl, Math.min(calls, 500), concurrency, Optional.empty(), server.pid());
+                    run("warm-up", proxied, journalUrl, Math.min(calls, BATCH), concurrency, Optional.of(minter), server.pid());
+                    run("warm-up", proxied, waitingUrl, Math.min(calls, BATCH), concurrency, Optional.of(minter), server.pid());
                 }
                 while (proxy.unshipped() > 0) { // the warm-up's records, logged in the background, would load the first rows
                     Thread.sleep(1);
                 }
                 System.out.println("mode | callers | direct p50 / p99 | direct calls/s | proxy p50 / p99 | proxy calls/s | overhead p50"
-                        + " | throughput vs direct | CPU per call direct / proxy | records logged after the last call");
+                        + " | throughput vs direct | CPU per call direct / proxy | authority CPU per call direct / proxy"
+                        + " | records logged after the last call");
                 for (int concurrency : new int[] {1, callers}) {
-                    double[] d = run("direct", direct, directUrl, calls, concurrency, Optional.empty());
-                    double[] p = run("journal", proxied, journalUrl, calls, concurrency, Optional.of(minter));
+                    double[] d = run("direct", direct, directUrl, calls, concurrency, Optional.empty(), server.pid());
+                    double[] p = run("journal", proxied, journalUrl, calls, concurrency, Optional.of(minter), server.pid());
                     long drained = System.nanoTime();
                     while (proxy.unshipped() > 0) {
                         Thread.sleep(1);
                     }
                     double drainMs = (System.nanoTime() - drained) / 1e6;
-                    double[] w = run("synchronous", proxied, waitingUrl, calls, concurrency, Optional.of(minter));
+                    double[] w = run("synchronous", proxied, waitingUrl, calls, concurrency, Optional.of(minter), server.pid());
                     row("journal", concurrency, d, p, String.format(Locale.ROOT, "%.0f ms", drainMs));
                     row("synchronous", concurrency, d, w, "before the answer");
                 }
@@ -173,23 +280,27 @@ public final class ProxyLoad {
     }
 
     private static void row(String mode, int callers, double[] direct, double[] proxy, String logged) {
-        System.out.printf(Locale.ROOT, "%s | %d | %.3f / %.2f ms | %,.0f | %.3f / %.2f ms | %,.0f | %.3f ms | %.2fx | %.0f / %,.0f µs | %s%n",
+        System.out.printf(Locale.ROOT, "%s | %d | %.3f / %.2f ms | %,.0f | %.3f / %.2f ms | %,.0f | %.3f ms | %.2fx | %.0f / %,.0f µs | %s | %s%n",
                 mode, callers, direct[0], direct[1], direct[2], proxy[0], proxy[1], proxy[2], proxy[0] - direct[0], proxy[2] / direct[2],
-                direct[3], proxy[3], logged);
+                direct[3], proxy[3], Double.isNaN(proxy[4]) ? "in this process"
+                        : String.format(Locale.ROOT, "%.0f / %,.0f µs", direct[4], proxy[4]), logged);
     }
 
     /**
      * {@code calls} GETs by {@code concurrency} callers; with a {@code minter}, each with a
-     * fresh token minted (unmeasured) in batches. Returns p50 ms, p99 ms, calls per second and
-     * this process's CPU time per call in µs (every thread: callers, proxy, upstream, authority;
-     * unlike wall time, it hardly depends on what else the machine runs).
+     * fresh token minted (unmeasured) in batches. Returns p50 ms, p99 ms, calls per second,
+     * this process's CPU time per call in µs (every thread: callers, proxy, upstream, and the authority
+     * when it runs here; unlike wall time, it hardly depends on what else the machine runs) and the
+     * {@code authority} process's CPU time per call in µs (NaN when it runs in this process).
      * Prints each measured window's wall-clock times to stderr ({@code window <label> <concurrency>
      * <from> <to>}), to select a profile's samples of that window.
      */
-    private static double[] run(String label, HttpClient client, String url, int calls, int concurrency, Optional<Minter> minter) throws Exception {
+    private static double[] run(String label, HttpClient client, String url, int calls, int concurrency, Optional<Minter> minter,
+            Optional<Long> authority) throws Exception {
         long[] latencies = new long[calls];
         long measured = 0;
         long cpu = 0;
+        long authorityCpu = 0;
         int done = 0;
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             while (done < calls) {
@@ -199,6 +310,7 @@ public final class ProxyLoad {
                 int offset = done;
                 java.time.LocalTime started = java.time.LocalTime.now();
                 long cpuStart = CPU.getProcessCpuTime();
+                long authorityStart = authority.map(RevocationFanout::cpuNanos).orElse(0L);
                 long start = System.nanoTime();
                 List<Future<?>> workers = new ArrayList<>();
                 for (int w = 0; w < concurrency; w++) {
@@ -223,6 +335,7 @@ public final class ProxyLoad {
                 }
                 measured += System.nanoTime() - start;
                 cpu += CPU.getProcessCpuTime() - cpuStart;
+                authorityCpu += authority.map(RevocationFanout::cpuNanos).orElse(0L) - authorityStart;
                 System.err.println("window " + label + " " + concurrency + " " + WINDOW.format(started) + " "
                         + WINDOW.format(java.time.LocalTime.now()));
                 done += batch;
@@ -230,11 +343,11 @@ public final class ProxyLoad {
         }
         Arrays.sort(latencies);
         return new double[] {latencies[calls / 2] / 1e6, latencies[(int) (calls * 0.99)] / 1e6, calls / (measured / 1e9),
-            cpu / 1e3 / calls};
+            cpu / 1e3 / calls, authority.isEmpty() ? Double.NaN : authorityCpu / 1e3 / calls};
     }
 
     /** p50 in ms of 300 sequential ToolCallRecorded appends as {@code tool} (durable, in a signed checkpoint, proven). */
-    private static double appendP50(AgentLedgerServer server, Bootstrap.Prepared prepared, Credentials tool) throws Exception {
+    private static double appendP50(Authority server, Bootstrap.Prepared prepared, Credentials tool) throws Exception {
         long[] latencies = new long[300];
         try (LedgerClient client = LedgerClient.connect(server.privateAddress(), prepared.caCertificate(), Optional.of(tool))) {
             for (int i = 0; i < latencies.length; i++) {
@@ -333,7 +446,7 @@ public final class ProxyLoad {
     }
 
     /** Registers a workload as the operator and issues its X509-SVID for a fresh P-256 key. */
-    private static Credentials register(AgentLedgerServer server, Bootstrap.Prepared prepared, Credentials operator,
+    private static Credentials register(Authority server, Bootstrap.Prepared prepared, Credentials operator,
             RegisterWorkloadRequest request) throws Exception {
         try (LedgerClient client = LedgerClient.connect(server.privateAddress(), prepared.caCertificate(), Optional.of(operator))) {
             RegisterWorkloadResponse registered = client.issuer().registerWorkload(request);
