@@ -104,6 +104,19 @@ final class CompactJws {
         } catch (GeneralSecurityException e) {
             throw new TokenException(Reason.SIGNATURE, "ES256 signature cannot be checked: " + e.getMessage(), e);
         }
+        return claims(valid);
+    }
+
+    /**
+     * The claims, once the ES256 signature verifies with {@code key}.
+     *
+     * @throws TokenException (SIGNATURE) if it does not, (MALFORMED) if the payload is not a JSON object
+     */
+    Map<String, Object> verify(Es256Key key) throws TokenException {
+        return claims(key.verifies(signingInput.getBytes(StandardCharsets.US_ASCII), signature));
+    }
+
+    private Map<String, Object> claims(boolean valid) throws TokenException {
         if (!valid) {
             throw new TokenException(Reason.SIGNATURE, "ES256 signature does not verify with key " + kid);
         }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,6 +38,8 @@ public final class TokenVerifier {
     private final String issuer;
     private final InstantSource clock;
     private final Provider provider;
+    /** The keys made ready once for BouncyCastle's lightweight ECDSA, when {@code provider} is BouncyCastle. */
+    private final Map<String, Es256Key> prepared;
 
     /**
      * A verifier for tokens signed by {@code issuer} (the authority's {@code iss}, e.g.
@@ -48,14 +51,27 @@ public final class TokenVerifier {
 
     /**
      * As {@link #TokenVerifier(TokenKeys, String, InstantSource)}, checking ES256 signatures with
-     * {@code provider} (one that offers {@code SHA256withECDSAinP1363Format}, e.g. BouncyCastle,
-     * several times faster than the JDK's); null for the JCA's choice.
+     * {@code provider} (one that offers {@code SHA256withECDSAinP1363Format}); null for the JCA's
+     * choice. With BouncyCastle ({@code "BC"}), its lightweight ECDSA on each P-256 key's point,
+     * decoded once, so the point's precomputed multiples serve every token signed with it
+     * (several times faster than the JDK's provider, and than BouncyCastle's through the JCA).
      */
     public TokenVerifier(TokenKeys keys, String issuer, InstantSource clock, Provider provider) {
         this.keys = Objects.requireNonNull(keys, "keys");
         this.issuer = Objects.requireNonNull(issuer, "issuer");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.provider = provider;
+        Map<String, Es256Key> ready = new HashMap<>();
+        if (provider != null && provider.getName().equals("BC")) {
+            for (String kid : keys.keyIds()) {
+                try {
+                    ready.put(kid, Es256Key.of(keys.key(kid).orElseThrow()));
+                } catch (TokenException notP256) {
+                    // left to the JCA, which refuses it or checks it as before
+                }
+            }
+        }
+        this.prepared = Map.copyOf(ready);
     }
 
     /**
@@ -131,7 +147,8 @@ public final class TokenVerifier {
         }
         ECPublicKey key = keys.key(jws.kid()).orElseThrow(
                 () -> new TokenException(Reason.UNKNOWN_KEY, "kid " + CompactJws.printable(jws.kid()) + " is not an access-token key"));
-        return jws.verify(key, provider);
+        Es256Key ready = prepared.get(jws.kid());
+        return ready != null ? jws.verify(ready) : jws.verify(key, provider);
     }
 
     private void requireIssuer(String iss) throws TokenException {
