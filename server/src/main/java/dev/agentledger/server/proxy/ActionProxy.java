@@ -156,6 +156,8 @@ public final class ActionProxy implements AutoCloseable {
             Optional<RecordShipper> shipping = shipper;
             WebServer server = WebServer.builder()
                     .shutdownHook(false)
+                    // No discovered feature (observe endpoints, their per-request metrics filter): every path is a proxied call.
+                    .featuresDiscoverServices(false)
                     .host(config.listenAddress().host())
                     .port(config.listenAddress().port())
                     .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())

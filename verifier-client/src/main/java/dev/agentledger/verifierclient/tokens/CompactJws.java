@@ -13,7 +13,6 @@ import java.security.interfaces.ECPublicKey;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * One compact JWS (RFC 7515 section 7.1) read strictly, before any key is touched: at most
@@ -27,7 +26,6 @@ final class CompactJws {
     /** The longest token read, in characters. */
     static final int MAX_TOKEN_LENGTH = 8 * 1024;
     private static final Set<String> HEADER_NAMES = Set.of("alg", "kid", "typ");
-    private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]*");
     private static final int SIGNATURE_LENGTH = 64;
     private static final String P1363_ALGORITHM = "SHA256withECDSAinP1363Format";
 
@@ -124,7 +122,7 @@ final class CompactJws {
     }
 
     private static byte[] decode(String part, String what) throws TokenException {
-        if (!BASE64URL.matcher(part).matches() || part.length() % 4 == 1) {
+        if (!base64url(part) || part.length() % 4 == 1) {
             throw new TokenException(Reason.MALFORMED, what + " is not unpadded base64url");
         }
         byte[] bytes = Base64.getUrlDecoder().decode(part);
@@ -132,6 +130,17 @@ final class CompactJws {
             throw new TokenException(Reason.MALFORMED, what + " is not canonical base64url (stray low bits)");
         }
         return bytes;
+    }
+
+    /** Whether {@code part} has only the base64url alphabet (RFC 4648 section 5): a loop, several times faster than a regex here. */
+    private static boolean base64url(String part) {
+        for (int i = 0; i < part.length(); i++) {
+            char c = part.charAt(i);
+            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String text(byte[] utf8) throws TokenException {
