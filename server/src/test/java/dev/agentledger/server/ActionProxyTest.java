@@ -252,10 +252,12 @@ class ActionProxyTest {
         assertRefusal(call(agent, "GET", "/billing/invoices/5", Optional.empty()), 401, "missing_token");
         assertRefusal(call(agent, "DELETE", "/billing/invoices/5", Optional.empty()), 403, "not_mapped");
         assertRefusal(call(agent, "GET", "/elsewhere/x", Optional.empty()), 404, "no_upstream");
+        // The proxy's listener serves no observe endpoints of its own: they are paths like any other.
+        assertRefusal(call(agent, "GET", "/observe/health", Optional.empty()), 404, "no_upstream");
         List<String> reasons = logEntries().skip(before).filter(LogEntry::hasToolCallRecorded).map(LogEntry::getToolCallRecorded)
                 .filter(r -> r.getCallerSpiffeId().equals(spiffeIdOf(agent)))
                 .map(ToolCallRecorded::getRefusalReason).toList();
-        assertEquals(List.of("missing_token", "not_mapped", "no_upstream"), reasons);
+        assertEquals(List.of("missing_token", "not_mapped", "no_upstream", "no_upstream"), reasons);
     }
 
     @Test
