@@ -34,6 +34,9 @@ $J -Xmx2g $NA -cp $JAR dev.agentledger.bench.RevocationFanout $O/fo 127.0.0.1:29
 echo "end $(uptime)" >> $O/fanout.log
 kill $SPID; wait $SPID
 echo "proxy $(uptime)" > $O/proxy.log
-$J $NA -cp $JAR dev.agentledger.bench.ProxyLoad 1000 8 >> $O/proxy.log 2>$O/proxy-err.log
+rm -rf $O/px $O/px1
+$J $NA -cp $JAR dev.agentledger.bench.ProxyLoad 1000 8 $O/px separate >> $O/proxy.log 2>$O/proxy-err.log
+echo "proxy, authority in the same process $(uptime)" >> $O/proxy.log
+$J $NA -cp $JAR dev.agentledger.bench.ProxyLoad 1000 8 $O/px1 same >> $O/proxy.log 2>>$O/proxy-err.log
 echo "end $(uptime)" >> $O/proxy.log
 echo "done: logs in $O" >&2

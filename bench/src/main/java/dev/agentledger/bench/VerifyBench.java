@@ -80,6 +80,10 @@ public class VerifyBench {
     private static final int DISTINCT_SVIDS = 1024;
 
     private TokenVerifier tokens;
+    /** On BouncyCastle: the action proxy's verifier (the key's point decoded once, its multiples kept). */
+    private TokenVerifier tokensOnBouncyCastle;
+    private ECPublicKey tokenKey;
+    private static final java.security.Provider BOUNCY_CASTLE = new org.bouncycastle.jce.provider.BouncyCastleProvider();
     private String token;
     private X509Certificate holder;
     private byte[][] svids;
@@ -117,6 +121,9 @@ public class VerifyBench {
         KeyPair key = generator.generateKeyPair();
         String issuer = SpiffeId.of(TRUST_DOMAIN, "agentledger/issuer").value();
         tokens = new TokenVerifier(TokenKeys.of(Map.of("k1", (ECPublicKey) key.getPublic())), issuer, InstantSource.fixed(now));
+        tokensOnBouncyCastle = new TokenVerifier(TokenKeys.of(Map.of("k1", (ECPublicKey) key.getPublic())), issuer,
+                InstantSource.fixed(now), BOUNCY_CASTLE);
+        tokenKey = (ECPublicKey) key.getPublic();
         token = sign(new CapabilityClaims(issuer, agent, TOOL, agent.value(), now, now.plusSeconds(60), "t-1", ACTION, TOOL,
                 SpiffeId.of(TRUST_DOMAIN, "user/alice"), List.of(agent),
                 CapabilityClaims.certificateThumbprint(holder.getEncoded()), List.of("d-1"), Optional.empty()), key);
@@ -166,6 +173,21 @@ public class VerifyBench {
     @Benchmark
     public CapabilityClaims verifyCapabilityToken() throws TokenException {
         return tokens.verifyCapability(token, TOOL, ACTION, TOOL, holder);
+    }
+
+    /** The whole capability token check as the action proxy runs it: ES256 on BouncyCastle's lightweight API, the key's point kept. */
+    @Benchmark
+    public CapabilityClaims verifyCapabilityTokenBouncyCastle() throws TokenException {
+        return tokensOnBouncyCastle.verifyCapability(token, TOOL, ACTION, TOOL, holder);
+    }
+
+    /** ES256 alone through BouncyCastle's JCA provider, as the action proxy checked it before: the key converted on every call. */
+    @Benchmark
+    public boolean rawP256VerifyBouncyCastleJca() throws GeneralSecurityException {
+        Signature verifier = Signature.getInstance("SHA256withECDSAinP1363Format", BOUNCY_CASTLE);
+        verifier.initVerify(tokenKey);
+        verifier.update(signingInput);
+        return verifier.verify(rawSignature);
     }
 
     /**
