@@ -65,6 +65,7 @@ public final class Issuer {
     private final IssuerConfig config;
     private final AtomicReference<Authorities> state;
     private final AtomicReference<KeyedVerifier> verifier = new AtomicReference<>();
+    private final AtomicReference<KeyedBundle> bundle = new AtomicReference<>();
     private final Object rotation = new Object();
     private final KeyDirectory keys;
 
@@ -226,10 +227,18 @@ public final class Issuer {
 
     /** The current trust bundle: active keys and retired keys whose credentials may still be valid. */
     public TrustBundle trustBundle() {
-        Instant now = config.clock().instant();
-        Authorities current = state.updateAndGet(a -> a.prune(now));
-        return TrustBundle.of(current.sequence(), config.refreshHint(), current.published());
+        Authorities current = state.updateAndGet(a -> a.prune(config.clock().instant()));
+        KeyedBundle known = bundle.get();
+        if (known != null && known.keys() == current) {
+            return known.bundle();
+        }
+        TrustBundle built = TrustBundle.of(current.sequence(), config.refreshHint(), current.published());
+        bundle.set(new KeyedBundle(current, built));
+        return built;
     }
+
+    /** A trust bundle and the state of the keys it was built from (compared by identity, as {@link KeyedVerifier}). */
+    private record KeyedBundle(Authorities keys, TrustBundle bundle) {}
 
     /**
      * The access-token keys as the JWK set verifiers fetch ({@link TokenKeys#json()}): the active key
