@@ -55,7 +55,8 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
  * </pre>
  *
  * <p>{@code phases}: a comma-separated subset of {@code raw,x509,jwt,exchange} (all by default),
- * for example to profile one phase alone.
+ * for example to profile one phase alone. A rate of 0 skips that open loop (e.g. {@code 0:2500}
+ * for the exchanges' alone).
  */
 public final class IssuerLoad {
     private IssuerLoad() {}
@@ -130,9 +131,11 @@ public final class IssuerLoad {
             if (phases.contains("exchange")) {
                 report("token exchange, Cedar allow, 2 entries logged", raw, run(seconds, callers, exchanges));
             }
-            if (openRates != null) {
+            if (openRates != null && openRates[0] > 0) {
                 report(String.format(Locale.ROOT, "X509-SVID, open loop at %,.0f/s offered", openRates[0]), raw,
                         openLoop(seconds, openRates[0], x509));
+            }
+            if (openRates != null && openRates[1] > 0) {
                 report(String.format(Locale.ROOT, "token exchange, open loop at %,.0f/s offered", openRates[1]), raw,
                         openLoop(seconds, openRates[1], exchanges));
             }

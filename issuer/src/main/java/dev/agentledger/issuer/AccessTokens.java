@@ -1,8 +1,6 @@
 package dev.agentledger.issuer;
 
 import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
 import dev.agentledger.verifierclient.tokens.TokenType;
 import java.util.Map;
 
@@ -19,10 +17,6 @@ final class AccessTokens {
         if (key.use() != SigningKey.Use.ACCESS_TOKEN) {
             throw new IllegalArgumentException(key + " does not sign access tokens");
         }
-        JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.ES256)
-                .keyID(key.keyId())
-                .type(new JOSEObjectType(type.typ()))
-                .build();
-        return key.signer().signJws(header, claims);
+        return key.signJws(new JOSEObjectType(type.typ()), claims);
     }
 }

@@ -64,6 +64,8 @@ public final class Issuer {
     private final Ledger ledger;
     private final IssuerConfig config;
     private final AtomicReference<Authorities> state;
+    private final AtomicReference<KeyedVerifier> verifier = new AtomicReference<>();
+    private final AtomicReference<KeyedBundle> bundle = new AtomicReference<>();
     private final Object rotation = new Object();
     private final KeyDirectory keys;
 
@@ -225,10 +227,18 @@ public final class Issuer {
 
     /** The current trust bundle: active keys and retired keys whose credentials may still be valid. */
     public TrustBundle trustBundle() {
-        Instant now = config.clock().instant();
-        Authorities current = state.updateAndGet(a -> a.prune(now));
-        return TrustBundle.of(current.sequence(), config.refreshHint(), current.published());
+        Authorities current = state.updateAndGet(a -> a.prune(config.clock().instant()));
+        KeyedBundle known = bundle.get();
+        if (known != null && known.keys() == current) {
+            return known.bundle();
+        }
+        TrustBundle built = TrustBundle.of(current.sequence(), config.refreshHint(), current.published());
+        bundle.set(new KeyedBundle(current, built));
+        return built;
     }
+
+    /** A trust bundle and the state of the keys it was built from (compared by identity, as {@link KeyedVerifier}). */
+    private record KeyedBundle(Authorities keys, TrustBundle bundle) {}
 
     /**
      * The access-token keys as the JWK set verifiers fetch ({@link TokenKeys#json()}): the active key
@@ -236,16 +246,35 @@ public final class Issuer {
      * SPIFFE trust bundle.
      */
     public TokenKeys accessTokenKeys() {
-        Instant now = config.clock().instant();
+        return accessTokenKeys(state.updateAndGet(a -> a.prune(config.clock().instant())));
+    }
+
+    private static TokenKeys accessTokenKeys(Authorities authorities) {
         Map<String, ECPublicKey> keys = new LinkedHashMap<>();
-        state.updateAndGet(a -> a.prune(now)).accessTokenKeys().forEach(k -> keys.put(k.keyId(), k.publicKey()));
+        authorities.accessTokenKeys().forEach(k -> keys.put(k.keyId(), k.publicKey()));
         return TokenKeys.of(keys);
     }
 
-    /** A verifier of this issuer's delegation chains and capability tokens, with its current keys and clock. */
+    /**
+     * A verifier of this issuer's delegation chains and capability tokens, with its current keys
+     * and clock. The same verifier serves until a key is rotated in or pruned, so that the keys'
+     * prepared forms (and their precomputed multiples) serve every token; it reads the clock at
+     * each verification.
+     */
     public TokenVerifier tokenVerifier() {
-        return new TokenVerifier(accessTokenKeys(), config.authorityId().value(), config.clock(), P256Signer.BOUNCY_CASTLE);
+        Authorities current = state.updateAndGet(a -> a.prune(config.clock().instant()));
+        KeyedVerifier known = verifier.get();
+        if (known != null && known.keys() == current) {
+            return known.verifier();
+        }
+        TokenVerifier built = new TokenVerifier(accessTokenKeys(current), config.authorityId().value(), config.clock(),
+                P256Signer.BOUNCY_CASTLE);
+        verifier.set(new KeyedVerifier(current, built));
+        return built;
     }
+
+    /** A token verifier and the state of the keys it was built from (compared by identity: a new state is a new object). */
+    private record KeyedVerifier(Authorities keys, TokenVerifier verifier) {}
 
     /** The active CA certificate, the trust anchor of new X509-SVIDs. */
     public X509Certificate caCertificate() {

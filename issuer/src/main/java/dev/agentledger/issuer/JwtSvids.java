@@ -1,8 +1,6 @@
 package dev.agentledger.issuer;
 
 import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
 import dev.agentledger.proto.SpiffeId;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -18,16 +16,12 @@ final class JwtSvids {
     private JwtSvids() {}
 
     static JwtSvid sign(SigningKey key, SpiffeId id, List<String> audience, Instant issuedAt, Instant expiresAt, String tokenId) {
-        JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.ES256)
-                .keyID(key.keyId())
-                .type(JOSEObjectType.JWT)
-                .build();
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("sub", id.value());
         claims.put("aud", List.copyOf(audience));
         claims.put("exp", expiresAt.getEpochSecond());
         claims.put("iat", issuedAt.getEpochSecond());
         claims.put("jti", tokenId);
-        return new JwtSvid(key.signer().signJws(header, claims), id, audience, tokenId, issuedAt, expiresAt, key.keyId());
+        return new JwtSvid(key.signJws(JOSEObjectType.JWT, claims), id, audience, tokenId, issuedAt, expiresAt, key.keyId());
     }
 }

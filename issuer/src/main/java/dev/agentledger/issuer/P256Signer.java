@@ -1,14 +1,9 @@
 package dev.agentledger.issuer;
 
 import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JWSObject;
-import com.nimbusds.jose.JWSSigner;
-import com.nimbusds.jose.Payload;
-import com.nimbusds.jose.jca.JCAContext;
-import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.crypto.impl.ECDSA;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
@@ -16,9 +11,9 @@ import java.security.Provider;
 import java.security.Signature;
 import java.security.interfaces.ECPrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.bouncycastle.jcajce.provider.asymmetric.ec.BCECPrivateKey;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
@@ -39,6 +34,8 @@ final class P256Signer {
     private static final String ALGORITHM = "SHA256withECDSA";
     /** An ES256 signature: R and S, 32 bytes each (RFC 7518 section 3.4). */
     private static final int JOSE_SIGNATURE_BYTES = 64;
+    /** BASE64URL without padding (RFC 7515 section 2). */
+    private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
 
     private final PrivateKey key;
     private final Provider provider;
@@ -96,30 +93,15 @@ final class P256Signer {
         }
     }
 
-    /** The compact serialization (RFC 7515 section 7.1) of {@code header} and {@code claims}, signed ES256. */
-    String signJws(JWSHeader header, Map<String, Object> claims) {
-        JWSObject jws = new JWSObject(header, new Payload(claims));
-        try {
-            jws.sign(new JWSSigner() {
-                @Override
-                public Base64URL sign(JWSHeader signed, byte[] signingInput) {
-                    return Base64URL.encode(signJose(signingInput));
-                }
-
-                @Override
-                public Set<JWSAlgorithm> supportedJWSAlgorithms() {
-                    return Set.of(JWSAlgorithm.ES256);
-                }
-
-                @Override
-                public JCAContext getJCAContext() {
-                    return new JCAContext(provider, null);
-                }
-            });
-        } catch (JOSEException e) {
-            throw new IllegalStateException("ES256 signing failed", e);
-        }
-        return jws.serialize();
+    /**
+     * The compact serialization (RFC 7515 section 7.1) of {@code claims} under {@code encodedHeader}
+     * (the BASE64URL of an ES256 JWS header's JSON), signed ES256: built and signed directly, without
+     * a JOSE object per token.
+     */
+    String signJws(String encodedHeader, Map<String, Object> claims) {
+        String payload = BASE64URL.encodeToString(JSONObjectUtils.toJSONString(claims).getBytes(StandardCharsets.UTF_8));
+        String signingInput = encodedHeader + '.' + payload;
+        return signingInput + '.' + BASE64URL.encodeToString(signJose(signingInput.getBytes(StandardCharsets.US_ASCII)));
     }
 
     private Signature take() {

@@ -1,6 +1,9 @@
 package dev.agentledger.issuer;
 
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import java.security.GeneralSecurityException;
@@ -12,8 +15,10 @@ import java.security.PrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One ECDSA P-256 signing key of the issuer with its key id (the RFC 7638 JWK thumbprint of the
@@ -39,6 +44,8 @@ final class SigningKey {
     private final Instant notAfter;
     private final X509Certificate certificate;
     private final P256Signer signer;
+    /** BASE64URL(JWS header JSON) by {@code typ}: the few token types this key signs. */
+    private final Map<String, String> encodedHeaders = new ConcurrentHashMap<>();
 
     private SigningKey(Use use, KeyPair pair, Instant notBefore, Instant notAfter, X509Certificate certificate) {
         this.use = use;
@@ -163,6 +170,24 @@ final class SigningKey {
     /** The CA certificate; empty for the other keys. */
     Optional<X509Certificate> certificate() {
         return Optional.ofNullable(certificate);
+    }
+
+    /**
+     * The compact JWS (RFC 7515 section 7.1) of {@code claims}, signed ES256 by this key under a
+     * header of exactly {@code alg}, {@code kid} and {@code typ}; the header's encoding is made
+     * once per {@code typ}.
+     *
+     * @throws IllegalStateException for a retired key, which signs no more
+     */
+    String signJws(JOSEObjectType typ, Map<String, Object> claims) {
+        P256Signer active = signer();
+        String header = encodedHeaders.computeIfAbsent(typ.getType(), t -> new JWSHeader.Builder(JWSAlgorithm.ES256)
+                .keyID(keyId)
+                .type(typ)
+                .build()
+                .toBase64URL()
+                .toString());
+        return active.signJws(header, claims);
     }
 
     /** The public JWK with its {@code kid}, without any private member. */

@@ -5,6 +5,8 @@ import dev.agentledger.ledger.Appended;
 import dev.agentledger.merkle.VerificationException;
 import dev.agentledger.proto.SpiffeId;
 import dev.agentledger.proto.v1.LogEntry;
+import dev.agentledger.verifierclient.svid.JwtSvidVerifier;
+import dev.agentledger.verifierclient.svid.SpiffeBundle;
 import dev.agentledger.verifierclient.tokens.CapabilityClaims;
 import dev.agentledger.verifierclient.tokens.DelegationChain;
 import dev.agentledger.verifierclient.tokens.TokenException;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The token exchange (RFC 8693) that turns a delegation chain into a capability token for one
@@ -57,6 +60,7 @@ public final class TokenExchange {
     private final PolicyGate gate;
     private final Duration ttl;
     private final VerifiedChains chains;
+    private final AtomicReference<ParsedBundle> parsedBundle = new AtomicReference<>();
 
     /**
      * An exchange signing with {@code issuer}'s keys, deciding with {@code gate}, issuing tokens valid for {@code ttl}.
@@ -186,9 +190,7 @@ public final class TokenExchange {
         IssuerConfig config = issuer.config();
         SpiffeId named;
         try {
-            named = dev.agentledger.verifierclient.svid.JwtSvidVerifier.verify(actorToken, config.authorityId().value(),
-                    dev.agentledger.verifierclient.svid.SpiffeBundle.parse(issuer.trustBundle().json(), config.trustDomain()),
-                    config.clock().instant()).spiffeId();
+            named = JwtSvidVerifier.verify(actorToken, config.authorityId().value(), actorBundle(), config.clock().instant()).spiffeId();
         } catch (VerificationException e) {
             throw new TokenExchangeException(Error.INVALID_REQUEST, "actor_token is not a valid JWT-SVID for "
                     + config.authorityId() + ": " + e.getMessage());
@@ -197,6 +199,21 @@ public final class TokenExchange {
             throw new TokenExchangeException(Error.UNAUTHORIZED_CLIENT, "actor_token names " + named + " but the client certificate " + actor);
         }
     }
+
+    /** The issuer's current trust bundle as a verifier reads it, parsed again only when the issuer's bundle changed. */
+    private SpiffeBundle actorBundle() throws VerificationException {
+        TrustBundle current = issuer.trustBundle();
+        ParsedBundle known = parsedBundle.get();
+        if (known != null && known.source() == current) {
+            return known.bundle();
+        }
+        SpiffeBundle parsed = SpiffeBundle.parse(current.json(), issuer.config().trustDomain());
+        parsedBundle.set(new ParsedBundle(current, parsed));
+        return parsed;
+    }
+
+    /** A parsed bundle and the issuer's bundle it was parsed from (compared by identity: a changed bundle is a new object). */
+    private record ParsedBundle(TrustBundle source, SpiffeBundle bundle) {}
 
     /** The one SPIFFE ID (URI SAN) of the caller's certificate, in this trust domain. */
     private SpiffeId spiffeId(X509Certificate certificate) throws TokenExchangeException {

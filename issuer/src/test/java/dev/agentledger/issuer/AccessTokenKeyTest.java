@@ -3,6 +3,9 @@ package dev.agentledger.issuer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
@@ -17,7 +20,9 @@ import dev.agentledger.proto.SpiffeId;
 import dev.agentledger.proto.v1.KeyPublished;
 import dev.agentledger.proto.v1.KeyUse;
 import dev.agentledger.proto.v1.LogEntry;
+import dev.agentledger.verifierclient.tokens.TokenException;
 import dev.agentledger.verifierclient.tokens.TokenKeys;
+import dev.agentledger.verifierclient.tokens.TokenVerifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,6 +81,28 @@ class AccessTokenKeyTest extends IssuerOnLogTest {
         log.clock.advance(Duration.ofHours(24));
         assertEquals(Set.of(log.issuer.authorities().accessToken().keyId()), log.issuer.accessTokenKeys().keyIds(),
                 "the old key is dropped once no delegation it signed can be valid");
+    }
+
+    @Test
+    void theVerifierServesUntilTheKeysChangeAndStillReadsTheClock() throws Exception {
+        Delegations delegations = new Delegations(log.issuer);
+        Delegation old = delegations.grant(ALICE, request()).credential();
+        TokenVerifier before = log.issuer.tokenVerifier();
+        assertSame(before, log.issuer.tokenVerifier(), "the same keys, the same verifier");
+        before.verifyDelegationChain(old.chain());
+
+        log.issuer.rotateAccessTokenKey();
+        Delegation fresh = delegations.grant(ALICE, request()).credential();
+        TokenException unknown = assertThrows(TokenException.class, () -> before.verifyDelegationChain(fresh.chain()));
+        assertEquals(TokenException.Reason.UNKNOWN_KEY, unknown.reason());
+        TokenVerifier after = log.issuer.tokenVerifier();
+        assertNotSame(before, after, "a rotation builds a verifier with the new key");
+        after.verifyDelegationChain(fresh.chain());
+        after.verifyDelegationChain(old.chain());
+
+        log.clock.advance(Duration.ofHours(2));
+        TokenException expired = assertThrows(TokenException.class, () -> after.verifyDelegationChain(fresh.chain()));
+        assertEquals(TokenException.Reason.EXPIRED, expired.reason(), "a kept verifier reads the clock at each check");
     }
 
     @Test

@@ -137,6 +137,21 @@ class TokenExchangeTest extends IssuerOnLogTest {
     }
 
     @Test
+    void anActorTokenSignedByARotatedInKeyIsAcceptedByTheSameExchange() throws Exception {
+        TokenExchange exchange = exchange(Set.of());
+        List<String> audience = List.of(log.config.authorityId().value());
+        String before = log.issuer.issueJwtSvid(READER, audience).credential().token();
+        exchange.exchange(TokenExchangeRequest.parse(form("actor_token", before, "actor_token_type", TokenExchangeRequest.JWT_TOKEN_TYPE)),
+                Optional.of(reader));
+        log.issuer.rotateJwtKey();
+        String after = log.issuer.issueJwtSvid(READER, audience).credential().token();
+        for (String svid : List.of(after, before)) { // the new key's, then the retired key's (still published)
+            exchange.exchange(TokenExchangeRequest.parse(form("actor_token", svid, "actor_token_type", TokenExchangeRequest.JWT_TOKEN_TYPE)),
+                    Optional.of(reader));
+        }
+    }
+
+    @Test
     void theTokenNeverOutlivesTheDelegation() throws Exception {
         log.clock.advance(Duration.ofMinutes(30).minusSeconds(10));
         TokenExchangeResponse response = exchange(form(), reader);
