@@ -19,21 +19,34 @@ public final class Serials {
         if (der.isEmpty()) {
             throw new IllegalArgumentException("serial has no octets");
         }
-        if (der.byteAt(0) < 0) {
-            return new BigInteger(der.toByteArray()).toString(16); // negative: rare, and signed
+        byte[] octets = der.toByteArray();
+        if (octets[0] >= 0) {
+            return digits(octets, "");
         }
+        // Negative (two's complement): a minus and the magnitude, which is the octets inverted plus one.
+        int carry = 1;
+        for (int i = octets.length - 1; i >= 0; i--) {
+            int v = (~octets[i] & 0xff) + carry;
+            octets[i] = (byte) v;
+            carry = v >>> 8;
+        }
+        return digits(octets, "-");
+    }
+
+    /** {@code sign} and the unsigned value of {@code octets} in hex without leading zeros. */
+    private static String digits(byte[] octets, String sign) {
         int first = 0;
-        while (first < der.size() - 1 && der.byteAt(first) == 0) {
+        while (first < octets.length - 1 && octets[first] == 0) {
             first++;
         }
-        StringBuilder hex = new StringBuilder(2 * (der.size() - first));
-        int lead = der.byteAt(first) & 0xff;
+        StringBuilder hex = new StringBuilder(sign.length() + 2 * (octets.length - first)).append(sign);
+        int lead = octets[first] & 0xff;
         if (lead >= 0x10) {
             hex.append(DIGITS[lead >>> 4]);
         }
         hex.append(DIGITS[lead & 0xf]);
-        for (int i = first + 1; i < der.size(); i++) {
-            int b = der.byteAt(i) & 0xff;
+        for (int i = first + 1; i < octets.length; i++) {
+            int b = octets[i] & 0xff;
             hex.append(DIGITS[b >>> 4]).append(DIGITS[b & 0xf]);
         }
         return hex.toString();
