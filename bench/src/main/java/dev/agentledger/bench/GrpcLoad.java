@@ -60,8 +60,8 @@ public final class GrpcLoad {
             clients.add(LedgerClient.connect(address, ca, Optional.of(operator)));
         }
         try {
-            System.out.printf(Locale.ROOT, "%-28s %10s %9s %9s %9s %14s %14s%n", "load", "entries/s", "p50 ms", "p99 ms", "max ms",
-                    "client µs/entry", "server µs/entry");
+            System.out.printf(Locale.ROOT, "%-28s %10s %9s %9s %9s %14s %14s %18s%n", "load", "entries/s", "p50 ms", "p99 ms", "max ms",
+                    "client µs/entry", "server µs/entry", "of which JIT c / s");
             for (int s : submitters) {
                 Result r = closedLoop(clients, s, seconds, serverPid);
                 print("closed loop, " + s + " submitters", r, r.cpu());
@@ -89,18 +89,53 @@ public final class GrpcLoad {
      */
     record Result(double rate, long[] sortedNanos, long failed, long logged, Cpu cpu) {}
 
-    /** CPU time used so far by this process and by the server's, when its id is known. */
-    private record Cpu(long client, long server, Optional<Long> serverPid) {
+    /**
+     * CPU time used so far by this process and by the server's, when its id is known, and the part
+     * of each spent in JIT compiler threads.
+     */
+    private record Cpu(long client, long server, long clientJit, long serverJit, Optional<Long> serverPid) {
         static Cpu start(Optional<Long> serverPid) {
-            return new Cpu(RevocationFanout.processCpuNanos(), serverPid.map(RevocationFanout::cpuNanos).orElse(0L), serverPid);
+            return new Cpu(RevocationFanout.processCpuNanos(), serverPid.map(RevocationFanout::cpuNanos).orElse(0L),
+                    jitNanos(ProcessHandle.current().pid()), serverPid.map(GrpcLoad::jitNanos).orElse(0L), serverPid);
         }
 
-        /** Microseconds of CPU per entry since the start: client, then server (NaN without its id). */
+        /**
+         * Microseconds of CPU per entry since the start: client, server (NaN without its id), then the
+         * JIT compilers' part of each.
+         */
         double[] perEntry(long entries) {
             double n = Math.max(1, entries) * 1e3;
             double server = serverPid.isEmpty() ? Double.NaN : (RevocationFanout.cpuNanos(serverPid.get()) - server()) / n;
-            return new double[] {(RevocationFanout.processCpuNanos() - client()) / n, server};
+            double serverJitPart = serverPid.isEmpty() ? Double.NaN : (jitNanos(serverPid.get()) - serverJit()) / n;
+            return new double[] {(RevocationFanout.processCpuNanos() - client()) / n, server,
+                    (jitNanos(ProcessHandle.current().pid()) - clientJit()) / n, serverJitPart};
         }
+    }
+
+    /**
+     * CPU time (user + system) the JIT compiler threads of process {@code pid} have used, from
+     * /proc (Linux). A lower bound: HotSpot ends idle compiler threads and their time leaves the sum
+     * (exact with {@code -XX:-UseDynamicNumberOfCompilerThreads}).
+     */
+    static long jitNanos(long pid) {
+        long total = 0;
+        try (var tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks) {
+                try {
+                    String comm = Files.readString(task.resolve("comm"));
+                    if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        total += (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
+                    }
+                } catch (java.io.IOException ended) {
+                    // The thread ended while being read: its time is no longer counted anyway.
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return total;
     }
 
     static Result closedLoop(List<LedgerClient> clients, int submitters, int seconds, Optional<Long> serverPid)
@@ -190,8 +225,9 @@ public final class GrpcLoad {
     private static void print(String label, Result r, Cpu cpu) {
         long[] s = r.sortedNanos();
         double[] perEntry = cpu.perEntry(r.logged());
-        System.out.printf(Locale.ROOT, "%-28s %10.0f %9.2f %9.2f %9.2f %14.1f %14.1f%s%n", label, r.rate(),
+        System.out.printf(Locale.ROOT, "%-28s %10.0f %9.2f %9.2f %9.2f %14.1f %14.1f %18s%s%n", label, r.rate(),
                 pct(s, 0.5) / 1e6, pct(s, 0.99) / 1e6, s.length == 0 ? 0 : s[s.length - 1] / 1e6, perEntry[0], perEntry[1],
+                String.format(Locale.ROOT, "%.1f / %.1f", perEntry[2], perEntry[3]),
                 r.failed() == 0 ? "" : "   (" + r.failed() + " failed)");
     }
 
