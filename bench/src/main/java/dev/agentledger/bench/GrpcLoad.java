@@ -30,13 +30,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * rate, latency counted from each append's scheduled time so a stall is not hidden. Also measures
  * the raw synced RocksDB rate at batch 256 on the same disk, in the same run, as the reference.
  * Each row also gives the CPU time per logged entry of this process and, given the server's process
- * id (Linux), of the server, over the whole row (warm-up included).
+ * id (Linux), of the server: for a closed loop over the measured window only (after its 2-s warm-up,
+ * entries counted in that window), for an open loop over the whole row. JIT compilation still runs
+ * for tens of seconds after a start under this load and is part of these figures: read them from
+ * rows late in a run.
  *
  * <pre>
- * java -cp bench/target/benchmarks.jar dev.agentledger.bench.GrpcLoad DIR [HOST:PORT] [seconds] [submitters,...] [rate/s,...] [server pid]
+ * java -cp bench/target/benchmarks.jar dev.agentledger.bench.GrpcLoad DIR [HOST:PORT] [seconds] [submitters,...] [rate/s,...|-] [server pid|-] [connections, default 8]
  * </pre>
  */
 public final class GrpcLoad {
+    /** Connections (one {@link LedgerClient} each) unless given: the submitters are spread over them. */
     private static final int CHANNELS = 8;
 
     private GrpcLoad() {}
@@ -46,24 +50,25 @@ public final class GrpcLoad {
         HostPort address = HostPort.parse(args.length > 1 ? args[1] : "127.0.0.1:8443");
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
         int[] submitters = args.length > 3 ? Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray() : new int[] {1, 16, 256};
-        int[] rates = args.length > 4 ? Arrays.stream(args[4].split(",")).mapToInt(Integer::parseInt).toArray() : new int[] {10_000};
-        Optional<Long> serverPid = args.length > 5 ? Optional.of(Long.parseLong(args[5])) : Optional.empty();
+        int[] rates = args.length > 4 ? rates(args[4]) : new int[] {10_000};
+        Optional<Long> serverPid = args.length > 5 && !args[5].equals("-") ? Optional.of(Long.parseLong(args[5])) : Optional.empty();
+        int channels = args.length > 6 ? Integer.parseInt(args[6]) : CHANNELS;
         X509Certificate ca = Pem.readCertificates(dir.caCertificate()).get(0);
         Credentials operator = dev.agentledger.server.bootstrap.Bootstrap.operator(dir);
         List<LedgerClient> clients = new ArrayList<>();
-        for (int i = 0; i < CHANNELS; i++) {
+        for (int i = 0; i < channels; i++) {
             clients.add(LedgerClient.connect(address, ca, Optional.of(operator)));
         }
         try {
-            System.out.printf(Locale.ROOT, "%-28s %10s %9s %9s %9s %14s %14s%n", "load", "entries/s", "p50 ms", "p99 ms", "max ms",
-                    "client µs/entry", "server µs/entry");
+            System.out.printf(Locale.ROOT, "%-28s %10s %9s %9s %9s %14s %14s %18s%n", "load", "entries/s", "p50 ms", "p99 ms", "max ms",
+                    "client µs/entry", "server µs/entry", "of which JIT c / s");
             for (int s : submitters) {
-                Cpu cpu = Cpu.start(serverPid);
-                print("closed loop, " + s + " submitters", closedLoop(clients, s, seconds), cpu);
+                Result r = closedLoop(clients, s, seconds, serverPid);
+                print("closed loop, " + s + " submitters", r, r.cpu());
             }
             for (int rate : rates) {
                 Cpu cpu = Cpu.start(serverPid);
-                print("open loop at " + rate + "/s", openLoop(clients, rate, seconds), cpu);
+                print("open loop at " + rate + "/s", openLoop(clients, rate, seconds, cpu), cpu);
             }
             Path raw = Files.createTempDirectory("grpc-load-raw");
             System.out.printf(Locale.ROOT, "raw synced RocksDB, batches of 256 x 256 B, same disk: %.0f entries/s%n",
@@ -73,29 +78,72 @@ public final class GrpcLoad {
         }
     }
 
-    /** Throughput, sorted latencies of the successful appends, how many failed, and how many were logged in all. */
-    record Result(double rate, long[] sortedNanos, long failed, long logged) {}
+    /** The open-loop rates: a comma-separated list, or {@code -} for none (closed loop only). */
+    private static int[] rates(String list) {
+        return list.equals("-") ? new int[0] : Arrays.stream(list.split(",")).mapToInt(Integer::parseInt).toArray();
+    }
 
-    /** CPU time used so far by this process and by the server's, when its id is known. */
-    private record Cpu(long client, long server, Optional<Long> serverPid) {
+    /**
+     * Throughput, sorted latencies of the successful appends, how many failed, how many were logged
+     * in the window {@code cpu} counts from, and the CPU times at its start.
+     */
+    record Result(double rate, long[] sortedNanos, long failed, long logged, Cpu cpu) {}
+
+    /**
+     * CPU time used so far by this process and by the server's, when its id is known, and the part
+     * of each spent in JIT compiler threads.
+     */
+    private record Cpu(long client, long server, long clientJit, long serverJit, Optional<Long> serverPid) {
         static Cpu start(Optional<Long> serverPid) {
-            return new Cpu(RevocationFanout.processCpuNanos(), serverPid.map(RevocationFanout::cpuNanos).orElse(0L), serverPid);
+            return new Cpu(RevocationFanout.processCpuNanos(), serverPid.map(RevocationFanout::cpuNanos).orElse(0L),
+                    jitNanos(ProcessHandle.current().pid()), serverPid.map(GrpcLoad::jitNanos).orElse(0L), serverPid);
         }
 
-        /** Microseconds of CPU per entry since the start: client, then server (NaN without its id). */
+        /**
+         * Microseconds of CPU per entry since the start: client, server (NaN without its id), then the
+         * JIT compilers' part of each.
+         */
         double[] perEntry(long entries) {
             double n = Math.max(1, entries) * 1e3;
             double server = serverPid.isEmpty() ? Double.NaN : (RevocationFanout.cpuNanos(serverPid.get()) - server()) / n;
-            return new double[] {(RevocationFanout.processCpuNanos() - client()) / n, server};
+            double serverJitPart = serverPid.isEmpty() ? Double.NaN : (jitNanos(serverPid.get()) - serverJit()) / n;
+            return new double[] {(RevocationFanout.processCpuNanos() - client()) / n, server,
+                    (jitNanos(ProcessHandle.current().pid()) - clientJit()) / n, serverJitPart};
         }
     }
 
-    static Result closedLoop(List<LedgerClient> clients, int submitters, int seconds) throws InterruptedException {
+    /**
+     * CPU time (user + system) the JIT compiler threads of process {@code pid} have used, from
+     * /proc (Linux). A lower bound: HotSpot ends idle compiler threads and their time leaves the sum
+     * (exact with {@code -XX:-UseDynamicNumberOfCompilerThreads}).
+     */
+    static long jitNanos(long pid) {
+        long total = 0;
+        try (var tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks) {
+                try {
+                    String comm = Files.readString(task.resolve("comm"));
+                    if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        total += (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
+                    }
+                } catch (java.io.IOException ended) {
+                    // The thread ended while being read: its time is no longer counted anyway.
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return total;
+    }
+
+    static Result closedLoop(List<LedgerClient> clients, int submitters, int seconds, Optional<Long> serverPid)
+            throws InterruptedException {
         long warmupEnd = System.nanoTime() + 2_000_000_000L;
         long end = warmupEnd + seconds * 1_000_000_000L;
         long[][] latencies = new long[submitters][];
         AtomicLong counted = new AtomicLong();
-        AtomicLong logged = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < submitters; t++) {
             int slot = t;
@@ -107,7 +155,6 @@ public final class GrpcLoad {
                 for (long start = System.nanoTime(); start < end; start = System.nanoTime()) {
                     client.append(entry(random), false);
                     long done = System.nanoTime();
-                    logged.incrementAndGet();
                     if (start >= warmupEnd) {
                         counted.incrementAndGet();
                         if (n < samples.length) {
@@ -118,14 +165,19 @@ public final class GrpcLoad {
                 latencies[slot] = Arrays.copyOf(samples, n);
             }));
         }
+        long toWarmupEnd = warmupEnd - System.nanoTime();
+        if (toWarmupEnd > 0) {
+            TimeUnit.NANOSECONDS.sleep(toWarmupEnd);
+        }
+        Cpu cpu = Cpu.start(serverPid);
         for (Thread t : threads) {
             t.join();
         }
         return new Result(counted.get() / (double) seconds,
-                Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray(), 0, logged.get());
+                Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray(), 0, counted.get(), cpu);
     }
 
-    static Result openLoop(List<LedgerClient> clients, int rate, int seconds) throws InterruptedException {
+    static Result openLoop(List<LedgerClient> clients, int rate, int seconds, Cpu cpu) throws InterruptedException {
         long total = (long) rate * seconds;
         long interval = 1_000_000_000L / rate;
         long[] latencies = new long[(int) total];
@@ -152,7 +204,7 @@ public final class GrpcLoad {
         }
         done.await(60, TimeUnit.SECONDS);
         long[] sorted = Arrays.stream(latencies).filter(l -> l != Long.MAX_VALUE).sorted().toArray();
-        return new Result(rate, sorted, latencies.length - sorted.length, sorted.length);
+        return new Result(rate, sorted, latencies.length - sorted.length, sorted.length, cpu);
     }
 
     /** An X.509-SVID-issued entry with a random 180-byte certificate stand-in: about 256 bytes logged. */
@@ -173,8 +225,9 @@ public final class GrpcLoad {
     private static void print(String label, Result r, Cpu cpu) {
         long[] s = r.sortedNanos();
         double[] perEntry = cpu.perEntry(r.logged());
-        System.out.printf(Locale.ROOT, "%-28s %10.0f %9.2f %9.2f %9.2f %14.1f %14.1f%s%n", label, r.rate(),
+        System.out.printf(Locale.ROOT, "%-28s %10.0f %9.2f %9.2f %9.2f %14.1f %14.1f %18s%s%n", label, r.rate(),
                 pct(s, 0.5) / 1e6, pct(s, 0.99) / 1e6, s.length == 0 ? 0 : s[s.length - 1] / 1e6, perEntry[0], perEntry[1],
+                String.format(Locale.ROOT, "%.1f / %.1f", perEntry[2], perEntry[3]),
                 r.failed() == 0 ? "" : "   (" + r.failed() + " failed)");
     }
 

@@ -19,23 +19,83 @@ public final class Serials {
         if (der.isEmpty()) {
             throw new IllegalArgumentException("serial has no octets");
         }
-        if (der.byteAt(0) < 0) {
-            return new BigInteger(der.toByteArray()).toString(16); // negative: rare, and signed
+        byte[] octets = der.toByteArray();
+        if (octets[0] >= 0) {
+            return digits(octets, "");
         }
+        // Negative (two's complement): a minus and the magnitude, which is the octets inverted plus one.
+        int carry = 1;
+        for (int i = octets.length - 1; i >= 0; i--) {
+            int v = (~octets[i] & 0xff) + carry;
+            octets[i] = (byte) v;
+            carry = v >>> 8;
+        }
+        return digits(octets, "-");
+    }
+
+    /** {@code sign} and the unsigned value of {@code octets} in hex without leading zeros. */
+    private static String digits(byte[] octets, String sign) {
         int first = 0;
-        while (first < der.size() - 1 && der.byteAt(first) == 0) {
+        while (first < octets.length - 1 && octets[first] == 0) {
             first++;
         }
-        StringBuilder hex = new StringBuilder(2 * (der.size() - first));
-        int lead = der.byteAt(first) & 0xff;
+        StringBuilder hex = new StringBuilder(sign.length() + 2 * (octets.length - first)).append(sign);
+        int lead = octets[first] & 0xff;
         if (lead >= 0x10) {
             hex.append(DIGITS[lead >>> 4]);
         }
         hex.append(DIGITS[lead & 0xf]);
-        for (int i = first + 1; i < der.size(); i++) {
-            int b = der.byteAt(i) & 0xff;
+        for (int i = first + 1; i < octets.length; i++) {
+            int b = octets[i] & 0xff;
             hex.append(DIGITS[b >>> 4]).append(DIGITS[b & 0xf]);
         }
         return hex.toString();
+    }
+
+    /**
+     * The minimal two's complement octets of the serial written in hex (as {@link #hex} prints, or
+     * with upper-case digits, leading zeros or a leading minus): exactly what {@code new
+     * BigInteger(hex, 16).toByteArray()} gives, without its general radix conversion for the usual
+     * non-negative ASCII form.
+     *
+     * @throws NumberFormatException if {@code hex} is not a hexadecimal number
+     */
+    public static byte[] octets(String hex) {
+        int first = 0;
+        while (first < hex.length() - 1 && hex.charAt(first) == '0') {
+            first++;
+        }
+        int digits = hex.length() - first;
+        if (digits == 0) {
+            throw new NumberFormatException("zero length hex serial");
+        }
+        // A leading octet of 0x00 keeps a value whose top bit is set non-negative.
+        int lead = nibble(hex.charAt(first));
+        boolean pad = digits % 2 == 0 && lead >= 8;
+        byte[] out = new byte[(digits + 1) / 2 + (pad ? 1 : 0)];
+        int at = out.length - 1;
+        for (int i = hex.length() - 1; i >= first; i -= 2) {
+            int low = nibble(hex.charAt(i));
+            int high = i - 1 >= first ? nibble(hex.charAt(i - 1)) : 0;
+            if (low < 0 || high < 0) {
+                return new BigInteger(hex, 16).toByteArray(); // a sign or non-ASCII digits: the general form
+            }
+            out[at--] = (byte) (high << 4 | low);
+        }
+        return out;
+    }
+
+    /** The value of an ASCII hex digit, or -1. */
+    private static int nibble(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
     }
 }

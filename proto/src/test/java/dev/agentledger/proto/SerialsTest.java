@@ -51,4 +51,30 @@ class SerialsTest {
     void noOctetsIsNotASerial() {
         assertThrows(IllegalArgumentException.class, () -> Serials.hex(ByteString.EMPTY));
     }
+
+    @ParameterizedTest
+    @CsvSource({"0", "000", "1", "f", "F", "7f", "80", "0080", "ff", "100", "00ff", "a0b", "-80", "-1", "+7f", "DEADbeef"})
+    void octetsAreWhatBigIntegerGives(String hex) {
+        assertEquals(HexFormat.of().formatHex(new BigInteger(hex, 16).toByteArray()), HexFormat.of().formatHex(Serials.octets(hex)));
+    }
+
+    @Test
+    void octetsUndoHexForRandomSerials() {
+        SplittableRandom random = new SplittableRandom(5281);
+        for (int length = 1; length <= 21; length++) {
+            for (int i = 0; i < 200; i++) {
+                byte[] octets = new byte[length];
+                random.nextBytes(octets);
+                String hex = new BigInteger(octets).toString(16);
+                assertEquals(HexFormat.of().formatHex(new BigInteger(hex, 16).toByteArray()),
+                        HexFormat.of().formatHex(Serials.octets(hex)), hex);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"''", "g", "0x10", "12 3", "-"})
+    void octetsOfWhatIsNotHexThrowAsBigIntegerDoes(String hex) {
+        assertThrows(NumberFormatException.class, () -> Serials.octets(hex));
+    }
 }

@@ -7,7 +7,8 @@ import dev.agentledger.proto.v1.LogEntry;
 import dev.agentledger.proto.v1.Validity;
 import dev.agentledger.proto.v1.WorkloadRegistered;
 import dev.agentledger.proto.v1.X509SvidIssued;
-import java.math.BigInteger;
+import com.google.protobuf.UnsafeByteOperations;
+import dev.agentledger.proto.Serials;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -42,8 +43,28 @@ final class DerivationIndex {
     /** The credentials the index tracks; a registration ties an agent instance to its SPIFFE ID. */
     enum Kind { DELEGATION, CAPABILITY_TOKEN, JWT_SVID, X509_SVID, REGISTRATION }
 
-    /** What a newly indexed credential is covered by (targets naming it) and until when it is valid. */
-    record Added(List<Target> coveredBy, long notAfter) {}
+    /**
+     * A newly indexed credential: until when it is valid, and what covers it (the targets naming it),
+     * worked out only when asked: the feed asks only while some revocation is active, and the targets
+     * cost more than indexing the credential.
+     */
+    final class Added {
+        private final Node node;
+
+        private Added(Node node) {
+            this.node = node;
+        }
+
+        /** The targets naming the credential or what it derives from, as the index stands: ask before the next change. */
+        List<Target> coveredBy() {
+            return DerivationIndex.this.coveredBy(node);
+        }
+
+        /** The credential's last valid instant. */
+        long notAfter() {
+            return node.notAfter;
+        }
+    }
 
     /** The ids a target covers and the last instant any of the credentials among them is valid. */
     record Expansion(AffectedIds ids, long latestNotAfter) {}
@@ -88,7 +109,7 @@ final class DerivationIndex {
         link(node);
         nodes.insert(node);
         byExpiry.add(node);
-        return new Added(coveredBy(node), node.notAfter);
+        return new Added(node);
     }
 
     /** Forgets every credential whose validity ended before {@code nowMillis}. */
@@ -329,11 +350,11 @@ final class DerivationIndex {
 
     /** The stored form of an id: a serial (hex) as its two's complement octets, anything else as UTF-8. */
     private static byte[] encode(Kind kind, String id) {
-        return kind == Kind.X509_SVID ? new BigInteger(id, 16).toByteArray() : id.getBytes(StandardCharsets.UTF_8);
+        return kind == Kind.X509_SVID ? Serials.octets(id) : id.getBytes(StandardCharsets.UTF_8);
     }
 
     private static String decode(Kind kind, byte[] id) {
-        return kind == Kind.X509_SVID ? new BigInteger(id).toString(16) : new String(id, StandardCharsets.UTF_8);
+        return kind == Kind.X509_SVID ? Serials.hex(UnsafeByteOperations.unsafeWrap(id)) : new String(id, StandardCharsets.UTF_8);
     }
 
     private static Draft x509(X509SvidIssued svid) {

@@ -118,6 +118,9 @@ final class Feed {
 
     /** A credential issued after a revocation that covers it keeps that revocation in the snapshot while it is valid. */
     private void extendCovering(DerivationIndex.Added added) {
+        if (activeTargets.isEmpty()) {
+            return; // no revocation is active: nothing could cover the credential, so its targets are not worked out
+        }
         for (Target target : added.coveredBy()) {
             List<Long> sequences = activeTargets.get(target);
             if (sequences != null) {

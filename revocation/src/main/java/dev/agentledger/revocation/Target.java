@@ -1,6 +1,7 @@
 package dev.agentledger.revocation;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.agentledger.proto.Serials;
 import dev.agentledger.proto.SpiffeId;
 import dev.agentledger.proto.v1.Revoked;
@@ -136,16 +137,33 @@ public record Target(Kind kind, String value) {
 
     /** The DER INTEGER content octets of a serial in this class's hex form (as in {@link AffectedIds}). */
     public static ByteString serialBytes(String hex) {
-        return ByteString.copyFrom(new BigInteger(hex, 16).toByteArray());
+        return UnsafeByteOperations.unsafeWrap(Serials.octets(hex));
     }
 
     private static String serialForm(String hex) {
+        if (isSerialForm(hex)) {
+            return hex; // already what the radix conversion below would give
+        }
         String digits = hex.replace(":", "").toLowerCase(Locale.ROOT);
         try {
             return new BigInteger(digits, 16).toString(16);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("serial \"" + hex + "\" is not hexadecimal");
         }
+    }
+
+    /** Whether {@code hex} is non-empty lower-case hex digits without a leading zero (or just "0"). */
+    private static boolean isSerialForm(String hex) {
+        if (hex.isEmpty() || (hex.charAt(0) == '0' && hex.length() > 1)) {
+            return false;
+        }
+        for (int i = 0; i < hex.length(); i++) {
+            char c = hex.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
