@@ -63,6 +63,8 @@ public final class RevocationFanout {
 
     private final AtomicLongArray histogram = new AtomicLongArray(BUCKETS);
     private final AtomicLong received = new AtomicLong();
+    /** Messages that carried events (several events may share one), while revoking. */
+    private final AtomicLong eventMessages = new AtomicLong();
     private final AtomicLong max = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong cutOff = new AtomicLong();
@@ -142,6 +144,7 @@ public final class RevocationFanout {
         int total = seconds * rate;
         sentAt = new long[total];
         var stub = RevocationServiceGrpc.newFutureStub(revoker.channel());
+        eventMessages.set(0);
         long benchCpuBefore = processCpuNanos();
         long serverCpuBefore = serverPid.map(RevocationFanout::cpuNanos).orElse(0L);
         long start = System.nanoTime();
@@ -182,6 +185,10 @@ public final class RevocationFanout {
                 wall, benchCpu / 1e9, benchCpu / 1e3 / Math.max(1, received.get()),
                 serverPid.isPresent() ? String.format(Locale.ROOT, ", server %.1f s (%.1f µs per delivery)", serverCpu / 1e9,
                         serverCpu / 1e3 / Math.max(1, received.get())) : "");
+        if (!sse) {
+            System.out.printf(Locale.ROOT, "event messages received: %d, %.2f events per message%n", eventMessages.get(),
+                    received.get() / (double) Math.max(1, eventMessages.get()));
+        }
         System.out.printf(Locale.ROOT, "revoke sent -> subscriber received: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
                 percentile(0.50) / 1e6, percentile(0.99) / 1e6, max.get() / 1e6);
         System.out.printf(Locale.ROOT, "bench process heap per subscriber: %.1f KiB%n",
@@ -204,8 +211,10 @@ public final class RevocationFanout {
                     @Override
                     public void onNext(WatchRevocationsResponse message) {
                         if (message.hasEvent()) {
+                            eventMessages.incrementAndGet();
                             record(message.getEvent().getRevoked().getTokenId());
                         } else if (message.getEventsCount() > 0) {
+                            eventMessages.incrementAndGet();
                             message.getEventsList().forEach(e -> record(e.getRevoked().getTokenId()));
                         } else if (!counted) {
                             counted = true;

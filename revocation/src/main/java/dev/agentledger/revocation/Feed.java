@@ -240,7 +240,7 @@ final class Feed {
         if (closed) {
             throw new IllegalStateException("the revocation feed is closed");
         }
-        Subscriber subscriber = new Subscriber(this, listener, from, config.subscriberQueue());
+        Subscriber subscriber = new Subscriber(this, listener, from, config.subscriberQueue(), config.coalesce());
         all.add(subscriber);
         return subscriber;
     }

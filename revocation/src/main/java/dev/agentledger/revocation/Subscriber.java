@@ -9,7 +9,8 @@ import java.util.concurrent.LinkedBlockingQueue;
  * the feed, then, once caught up, goes live and delivers what the feed queues for it. The queue is
  * bounded by a count the feed checks when it offers: a subscriber that falls that far behind is cut
  * off (its queue dropped, the listener told where to resume), so it never holds up the others.
- * Events that wait together (a backlog, or a replay) reach the listener together.
+ * Events that wait together (a backlog, or a replay) reach the listener together; after handing
+ * events over, a live subscriber lets the next ones gather for the feed's coalescing window.
  */
 final class Subscriber implements Subscription {
     /** Ends the delivery loop; {@code tell} says whether the listener hears of it. */
@@ -21,13 +22,15 @@ final class Subscriber implements Subscription {
     private final Feed feed;
     private final RevocationListener listener;
     private final int capacity;
+    private final long coalesceNanos;
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final long from;
     private volatile Close closing;
     private volatile long delivered;
 
-    Subscriber(Feed feed, RevocationListener listener, long from, int capacity) {
+    Subscriber(Feed feed, RevocationListener listener, long from, int capacity, java.time.Duration coalesce) {
         this.feed = feed;
+        this.coalesceNanos = coalesce.toNanos();
         this.listener = listener;
         this.from = from;
         this.delivered = from;
@@ -137,14 +140,18 @@ final class Subscriber implements Subscription {
                 }
             }
             waiting.clear();
-            deliver(batch);
+            if (deliver(batch) && coalesceNanos > 0) {
+                // Let the next events gather: one message and one write for all of them. The queue
+                // keeps counting against the capacity meanwhile, and a close waits at most this long.
+                java.util.concurrent.locks.LockSupport.parkNanos(coalesceNanos);
+            }
         }
     }
 
-    /** Hands {@code batch} (consecutive events, maybe none) to the listener and empties it. */
-    private void deliver(List<RevocationEvent> batch) throws Exception {
+    /** Hands {@code batch} (consecutive events, maybe none) to the listener and empties it; false if it was empty. */
+    private boolean deliver(List<RevocationEvent> batch) throws Exception {
         if (batch.isEmpty()) {
-            return;
+            return false;
         }
         if (batch.size() == 1) {
             listener.onEvent(batch.get(0));
@@ -153,6 +160,7 @@ final class Subscriber implements Subscription {
         }
         delivered = batch.get(batch.size() - 1).sequence();
         batch.clear();
+        return true;
     }
 
     private void finish(Close close) {

@@ -94,6 +94,37 @@ class FeedTest {
     }
 
     @Test
+    void eventsNumberedWithinTheCoalescingWindowAfterADeliveryReachTheListenerTogether(@TempDir Path dir) throws Exception {
+        TestClock clock = new TestClock(TestLog.START);
+        // A window far longer than two revocations in process take, so what is asserted does not hang on timing.
+        RevocationsConfig d = RevocationsConfig.of(clock);
+        RevocationsConfig config = new RevocationsConfig(clock, Duration.ofSeconds(30), d.tailInterval(), d.retention(), 64,
+                d.eventCache(), d.maxAffectedBytes(), Duration.ofSeconds(3));
+        try (TestLog log = new TestLog(dir, config, clock)) {
+            Recorder recorder = new Recorder();
+            log.revocations.subscribe(0, recorder);
+            recorder.awaitLive(log.revocations);
+            log.revoke(Target.tokenId("after-a-quiet-spell"), false);
+            recorder.awaitEvents(1);
+            log.revoke(Target.tokenId("within-the-window-1"), false);
+            log.revoke(Target.tokenId("within-the-window-2"), false);
+            recorder.awaitEvents(3);
+            assertEquals(List.of(1L, 2L, 3L), recorder.sequences);
+            // The first went out alone at once; the two numbered while it was the last delivery went out together.
+            assertEquals(List.of(List.of(2L, 3L)), recorder.together);
+        }
+    }
+
+    @Test
+    void aCoalescingWindowMustBeShorterThanTheHeartbeatInterval() {
+        RevocationsConfig defaults = RevocationsConfig.of(new TestClock(TestLog.START));
+        assertEquals(RevocationsConfig.DEFAULT_COALESCE, defaults.coalesce());
+        assertEquals(Duration.ZERO, defaults.withCoalesce(Duration.ZERO).coalesce());
+        assertThrows(IllegalArgumentException.class, () -> defaults.withCoalesce(Duration.ofMillis(-1)));
+        assertThrows(IllegalArgumentException.class, () -> defaults.withCoalesce(defaults.heartbeatInterval()));
+    }
+
+    @Test
     void aReplayReachesTheListenerTogether(@TempDir Path dir) throws Exception {
         try (TestLog log = new TestLog(dir)) {
             for (int i = 1; i <= 6; i++) {
