@@ -114,7 +114,7 @@ public final class Ledger implements AutoCloseable {
         if (tree.isEmpty() && note.isEmpty()) {
             SignedCheckpoint empty = signer.sign(0, Rfc6962.EMPTY_ROOT);
             try (Store.Batch batch = store.newBatch()) {
-                batch.putTree(new Store.TreeState(0, List.of()), empty.noteBytes());
+                batch.putTree(0, empty.noteBytes());
                 store.commit(batch);
             }
             return new Recovered(CompactRange.empty(), empty);
@@ -129,15 +129,21 @@ public final class Ledger implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new StorageException("corrupted tree state: " + e.getMessage(), e);
         }
-        if (range.size() != latest.size() || !range.root().equals(latest.checkpoint().root())) {
-            throw new StorageException("tree state (size " + range.size() + ", root " + range.root()
-                    + ") does not match the latest checkpoint (size " + latest.size() + ", root "
-                    + latest.checkpoint().root() + ")");
+        if (range.size() != latest.size()) {
+            throw new StorageException("tree state (size " + range.size() + ") does not match the latest checkpoint (size "
+                    + latest.size() + ")");
         }
+        // The compact range is read from the stored nodes too, so this check comes first: it
+        // names what is wrong.
         Hash fromNodes = Proofs.root(store::node, range.size());
         if (!fromNodes.equals(latest.checkpoint().root())) {
             throw new StorageException("stored nodes give root " + fromNodes + " for size " + range.size()
                     + ", the latest checkpoint says " + latest.checkpoint().root());
+        }
+        if (range.size() != latest.size() || !range.root().equals(latest.checkpoint().root())) {
+            throw new StorageException("tree state (size " + range.size() + ", root " + range.root()
+                    + ") does not match the latest checkpoint (size " + latest.size() + ", root "
+                    + latest.checkpoint().root() + ")");
         }
         if (range.size() > 0) {
             long last = range.size() - 1;

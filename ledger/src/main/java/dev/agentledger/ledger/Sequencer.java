@@ -13,6 +13,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sequencing: one thread takes the appends waiting in the queue as a batch, assigns their indexes,
@@ -28,6 +29,8 @@ import java.util.concurrent.TimeUnit;
  * reopened.
  */
 final class Sequencer implements AutoCloseable {
+    /** The largest batch answered on the sequencer's own thread (when the responder is idle). */
+    static final int INLINE_ANSWER_MAX = 16;
     private final Store store;
     private final CheckpointSigner signer;
     private final LedgerMetrics metrics;
@@ -167,9 +170,7 @@ final class Sequencer implements AutoCloseable {
                 // 4. Sign the new checkpoint. It is published only if the commit below succeeds;
                 //    a crash before it leaves a signature nobody ever saw.
                 checkpoint = signer.sign(integrated.range().size(), integrated.range().root());
-                write.putTree(
-                        new Store.TreeState(integrated.range().size(), integrated.range().hashes()),
-                        checkpoint.noteBytes());
+                write.putTree(integrated.range().size(), checkpoint.noteBytes());
                 // 5. Commit: one atomic, synced write. At this point the batch is durable and
                 //    recovery would find exactly this tree and this checkpoint.
                 long syncStart = System.nanoTime();
@@ -181,8 +182,14 @@ final class Sequencer implements AutoCloseable {
             }
         }
         // 6. Answer: each caller gets its index and the proof to the checkpoint just committed.
-        //    Proofs are built on the responder thread while this one sequences the next batch.
-        responder.answer(List.copyOf(batch), indexes, duplicate, checkpoint, nodes);
+        //    A small batch is answered here when the responder has nothing in hand (answers stay
+        //    in commit order): its few proofs cost less than waking another thread. Larger
+        //    batches' proofs are built on the responder thread while this one sequences the next.
+        if (batch.size() <= INLINE_ANSWER_MAX && responder.idle()) {
+            Responder.complete(batch, indexes, duplicate, checkpoint, nodes);
+        } else {
+            responder.answer(List.copyOf(batch), indexes, duplicate, checkpoint, nodes);
+        }
         metrics.batch(batch.size(), System.nanoTime() - start);
     }
 
@@ -282,16 +289,29 @@ final class Sequencer implements AutoCloseable {
         private static final Answer STOP = new Answer(List.of(), new long[0], new boolean[0], null, null);
 
         private final BlockingQueue<Answer> answers = new ArrayBlockingQueue<>(64);
+        /** Batches handed over and not yet answered. */
+        private final AtomicInteger inHand = new AtomicInteger();
         private final Thread thread = Thread.ofPlatform().name("ledger-responder").daemon(true).unstarted(this::run);
 
         void start() {
             thread.start();
         }
 
+        /**
+         * Whether every batch handed over so far is answered. Only the sequencer hands batches
+         * over, so once it sees true from its own thread, the responder stays idle until its
+         * next {@link #answer}.
+         */
+        boolean idle() {
+            return inHand.get() == 0;
+        }
+
         void answer(List<Pending> batch, long[] indexes, boolean[] duplicate, SignedCheckpoint checkpoint, NodeSource nodes) {
+            inHand.incrementAndGet();
             try {
                 answers.put(new Answer(batch, indexes, duplicate, checkpoint, nodes));
             } catch (InterruptedException e) {
+                inHand.decrementAndGet();
                 Thread.currentThread().interrupt();
                 fail(batch, e);
             }
@@ -309,17 +329,25 @@ final class Sequencer implements AutoCloseable {
                     return;
                 }
                 try {
-                    Proofs prover = Proofs.forTree(a.nodes(), a.checkpoint().size());
-                    for (int i = 0; i < a.batch().size(); i++) {
-                        Pending p = a.batch().get(i);
-                        p.result().complete(new Appended(
-                                a.indexes()[i], p.leaf(), a.checkpoint(), prover.inclusion(a.indexes()[i]), a.duplicate()[i]));
-                    }
-                } catch (RuntimeException e) {
-                    // The entries are durable; only their proofs could not be built. The caller
-                    // may retry with dedupe to get its index and proof.
-                    fail(a.batch(), e);
+                    complete(a.batch(), a.indexes(), a.duplicate(), a.checkpoint(), a.nodes());
+                } finally {
+                    inHand.decrementAndGet();
                 }
+            }
+        }
+
+        /** Builds each committed append's inclusion proof and completes its future. */
+        static void complete(List<Pending> batch, long[] indexes, boolean[] duplicate, SignedCheckpoint checkpoint, NodeSource nodes) {
+            try {
+                Proofs prover = Proofs.forTree(nodes, checkpoint.size());
+                for (int i = 0; i < batch.size(); i++) {
+                    Pending p = batch.get(i);
+                    p.result().complete(new Appended(indexes[i], p.leaf(), checkpoint, prover.inclusion(indexes[i]), duplicate[i]));
+                }
+            } catch (RuntimeException e) {
+                // The entries are durable; only their proofs could not be built. The caller
+                // may retry with dedupe to get its index and proof.
+                fail(batch, e);
             }
         }
 

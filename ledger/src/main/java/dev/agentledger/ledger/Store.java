@@ -52,8 +52,11 @@ import org.rocksdb.WriteOptions;
  *       leaves needs {@code total_order_seek}. Stores written before this family kept these rows
  *       in {@code indexes} as kind 0; {@link #open} moves them here (see
  *       {@link #moveLegacyLeafRows}).
- *   <li>default: {@code tree} → size (8) || compact range hashes (32 each), the state the next
- *       batch extends, and {@code checkpoint} → the latest signed checkpoint note.
+ *   <li>default: {@code tree} → size (8), the size of the tree the next batch extends; its
+ *       compact range is read from {@code nodes}, its checkpoint from {@code checkpoints}.
+ *       Stores written before appended the compact range hashes (32 each) to the size and
+ *       kept a copy of the latest checkpoint note under {@code checkpoint}; both are still
+ *       read.
  * </ul>
  *
  * <p>Durability contract: {@link #commit} returns only after the whole batch is in the synced
@@ -67,6 +70,7 @@ final class Store implements AutoCloseable {
     private static final int LEAF_KEY_BYTES = Hash.SIZE + 8;
     private static final byte[] EMPTY = new byte[0];
     private static final byte[] TREE_KEY = "tree".getBytes(StandardCharsets.UTF_8);
+    /** Where stores written before kept a copy of the latest checkpoint note; read, never written. */
     private static final byte[] LATEST_CHECKPOINT_KEY = "checkpoint".getBytes(StandardCharsets.UTF_8);
     private static final byte[] AUDIT_MARK_KEY = "audited".getBytes(StandardCharsets.UTF_8);
 
@@ -194,7 +198,14 @@ final class Store implements AutoCloseable {
         }
     }
 
-    /** The persisted tree state: size and compact range hashes, or empty for a new log. */
+    /**
+     * The persisted tree state: size and compact range hashes, or empty for a new log. The
+     * compact range is read from the {@code nodes} family (node {@code (l, (size >> l) - 1)} for
+     * each set bit {@code l} of the size, largest first), unless the row is of a store written
+     * before, which kept the hashes in it.
+     *
+     * @throws StorageException if the row is malformed or a node of the compact range is missing
+     */
     Optional<TreeState> tree() {
         byte[] value = get(() -> meta, TREE_KEY);
         if (value == null) {
@@ -203,18 +214,34 @@ final class Store implements AutoCloseable {
         if (value.length < 8 || (value.length - 8) % Hash.SIZE != 0) {
             throw new StorageException("corrupted tree state: " + value.length + " bytes");
         }
-        ByteBuffer buffer = ByteBuffer.wrap(value);
-        long size = buffer.getLong();
+        long size = ByteBuffer.wrap(value).getLong();
+        if (size < 0) {
+            throw new StorageException("corrupted tree state: size " + size);
+        }
         List<Hash> border = new ArrayList<>();
+        if (value.length == 8) {
+            for (int level = 63 - Long.numberOfLeadingZeros(size); level >= 0; level--) {
+                if ((size & (1L << level)) != 0) {
+                    border.add(node(level, (size >>> level) - 1));
+                }
+            }
+        }
         for (int at = 8; at < value.length; at += Hash.SIZE) {
             border.add(Hash.of(value, at));
         }
         return Optional.of(new TreeState(size, border));
     }
 
-    /** The latest signed checkpoint note, or empty for a new log. */
+    /**
+     * The latest signed checkpoint note (the one for the tree's size), or empty for a new log.
+     * Stores written before kept a copy under {@code checkpoint} in the default family as well;
+     * it is read only if the one by size is missing.
+     */
     Optional<byte[]> latestCheckpoint() {
-        return Optional.ofNullable(get(() -> meta, LATEST_CHECKPOINT_KEY));
+        byte[] value = get(() -> meta, TREE_KEY);
+        Optional<byte[]> bySize = value == null || value.length < 8
+                ? Optional.empty() : checkpoint(ByteBuffer.wrap(value).getLong());
+        return bySize.or(() -> Optional.ofNullable(get(() -> meta, LATEST_CHECKPOINT_KEY)));
     }
 
     /** How far the store was last audited, as {@link StoreAudit} wrote it, or empty if never. */
@@ -558,14 +585,13 @@ final class Store implements AutoCloseable {
             put(indexes, indexKey(indexPrefix(kind, value), index), EMPTY);
         }
 
-        /** Records the new tree state and its signed checkpoint, as latest and by size. */
-        void putTree(TreeState tree, byte[] checkpointNote) {
-            ByteBuffer state = ByteBuffer.allocate(8 + tree.border().size() * Hash.SIZE);
-            state.putLong(tree.size());
-            tree.border().forEach(h -> state.put(h.toByteArray()));
-            put(meta, TREE_KEY, state.array());
-            put(meta, LATEST_CHECKPOINT_KEY, checkpointNote);
-            put(checkpoints, longKey(tree.size()), checkpointNote);
+        /**
+         * Records the new tree size and its signed checkpoint (by size). The compact range is not
+         * written again: its nodes are in the {@code nodes} family, staged in the same batch.
+         */
+        void putTree(long size, byte[] checkpointNote) {
+            put(meta, TREE_KEY, longKey(size));
+            put(checkpoints, longKey(size), checkpointNote);
         }
 
         /** Records how far the store has been audited (see {@link StoreAudit}). */
