@@ -107,22 +107,27 @@ public final class Ledger implements AutoCloseable {
     /** The tree and checkpoint found on disk, after checking they agree. */
     record Recovered(CompactRange range, SignedCheckpoint latest) {}
 
-    /** Reads the durable state and checks it; starts a new log in an empty store. */
+    /**
+     * Reads the durable state and checks it; starts a new log in an empty store. Signs again the
+     * checkpoint of a last batch whose note was lost (see {@link #checkpointOfLastBatch}).
+     */
     static Recovered recover(Store store, CheckpointSigner signer) {
         Optional<Store.TreeState> tree = store.tree();
-        Optional<byte[]> note = store.latestCheckpoint();
-        if (tree.isEmpty() && note.isEmpty()) {
+        if (tree.isEmpty()) {
+            if (store.checkpoint(0).isPresent()) {
+                throw new StorageException("inconsistent store: it has a checkpoint but no tree");
+            }
             SignedCheckpoint empty = signer.sign(0, Rfc6962.EMPTY_ROOT);
             try (Store.Batch batch = store.newBatch()) {
-                batch.putTree(0, empty.noteBytes());
+                batch.putTreeSize(0);
+                batch.putCheckpoint(0, empty.noteBytes());
                 store.commit(batch);
             }
             return new Recovered(CompactRange.empty(), empty);
         }
-        if (tree.isEmpty() || note.isEmpty()) {
-            throw new StorageException("inconsistent store: it has " + (tree.isPresent() ? "a tree but no checkpoint" : "a checkpoint but no tree"));
-        }
-        SignedCheckpoint latest = signer.open(note.get());
+        Optional<byte[]> note = store.latestCheckpoint();
+        SignedCheckpoint latest = note.isPresent()
+                ? signer.open(note.get()) : checkpointOfLastBatch(store, signer, tree.get().size());
         CompactRange range;
         try {
             range = CompactRange.of(tree.get().size(), tree.get().border());
@@ -156,6 +161,37 @@ public final class Ledger implements AutoCloseable {
             throw new StorageException("the store holds an entry beyond its tree size " + range.size());
         }
         return new Recovered(range, latest);
+    }
+
+    /**
+     * The checkpoint of tree size {@code size} when its note is missing: the sequencer stores a
+     * batch's note after the batch's synced write, unsynced, so a crash in between leaves the
+     * batch durable and its note lost. The root is fixed by the stored nodes, so signing it again
+     * gives the same checkpoint (the same note with a deterministic signature) and never a second
+     * root for the size. Only the last batch can lack its note (each commit syncs every earlier
+     * write), so the log's previous checkpoint must exist and the nodes must reproduce it.
+     *
+     * @throws StorageException if no earlier checkpoint is stored, the nodes do not reproduce it,
+     *     or {@code signer} holds no key (an audit: the log must be opened once to sign it)
+     */
+    private static SignedCheckpoint checkpointOfLastBatch(Store store, CheckpointSigner signer, long size) {
+        SignedCheckpoint previous = store.checkpointBefore(size).map(signer::open)
+                .orElseThrow(() -> new StorageException("inconsistent store: a tree of size " + size + " but no checkpoint"));
+        Hash previousRoot = Proofs.root(store::node, previous.size());
+        if (!previousRoot.equals(previous.checkpoint().root())) {
+            throw new StorageException("stored nodes give root " + previousRoot + " for size " + previous.size()
+                    + ", its checkpoint says " + previous.checkpoint().root());
+        }
+        if (!signer.canSign()) {
+            throw new StorageException("the checkpoint of tree size " + size + " (the last batch) was not stored before"
+                    + " the log stopped; open the log once to sign it again");
+        }
+        SignedCheckpoint signed = signer.sign(size, Proofs.root(store::node, size));
+        try (Store.Batch batch = store.newBatch()) {
+            batch.putCheckpoint(size, signed.noteBytes());
+            store.commit(batch);
+        }
+        return signed;
     }
 
     /**

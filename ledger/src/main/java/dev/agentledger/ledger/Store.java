@@ -54,9 +54,9 @@ import org.rocksdb.WriteOptions;
  *       {@link #moveLegacyLeafRows}).
  *   <li>default: {@code tree} → size (8), the size of the tree the next batch extends; its
  *       compact range is read from {@code nodes}, its checkpoint from {@code checkpoints}.
- *       Stores written before appended the compact range hashes (32 each) to the size and
- *       kept a copy of the latest checkpoint note under {@code checkpoint}; both are still
- *       read.
+ *       Stores written before appended the compact range hashes (32 each) to the size (still
+ *       read) and kept a copy of the latest checkpoint note under {@code checkpoint} (no longer
+ *       read).
  * </ul>
  *
  * <p>Durability contract: {@link #commit} returns only after the whole batch is in the synced
@@ -70,8 +70,6 @@ final class Store implements AutoCloseable {
     private static final int LEAF_KEY_BYTES = Hash.SIZE + 8;
     private static final byte[] EMPTY = new byte[0];
     private static final byte[] TREE_KEY = "tree".getBytes(StandardCharsets.UTF_8);
-    /** Where stores written before kept a copy of the latest checkpoint note; read, never written. */
-    private static final byte[] LATEST_CHECKPOINT_KEY = "checkpoint".getBytes(StandardCharsets.UTF_8);
     private static final byte[] AUDIT_MARK_KEY = "audited".getBytes(StandardCharsets.UTF_8);
 
     static {
@@ -84,6 +82,7 @@ final class Store implements AutoCloseable {
     private final ColumnFamilyOptions leafOptions;
     private final DBOptions dbOptions;
     private final WriteOptions syncWrite;
+    private final WriteOptions unsyncedWrite;
     private final ReadOptions read;
     private final Path directory;
     private final List<ColumnFamilyDescriptor> families;
@@ -107,6 +106,7 @@ final class Store implements AutoCloseable {
             ColumnFamilyOptions leafOptions,
             DBOptions dbOptions,
             WriteOptions syncWrite,
+            WriteOptions unsyncedWrite,
             ReadOptions read,
             Path directory,
             List<ColumnFamilyDescriptor> families,
@@ -118,6 +118,7 @@ final class Store implements AutoCloseable {
         this.leafOptions = leafOptions;
         this.dbOptions = dbOptions;
         this.syncWrite = syncWrite;
+        this.unsyncedWrite = unsyncedWrite;
         this.read = read;
         this.directory = directory;
         this.families = families;
@@ -149,6 +150,7 @@ final class Store implements AutoCloseable {
         ColumnFamilyOptions leafOptions = null;
         DBOptions dbOptions = null;
         WriteOptions syncWrite = null;
+        WriteOptions unsyncedWrite = null;
         ReadOptions read = null;
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try {
@@ -174,6 +176,7 @@ final class Store implements AutoCloseable {
                     // Only the skip list takes concurrent inserts; one thread writes anyway.
                     .setAllowConcurrentMemtableWrite(false);
             syncWrite = new WriteOptions().setSync(true);
+            unsyncedWrite = new WriteOptions().setSync(false);
             read = new ReadOptions().setVerifyChecksums(true);
             List<ColumnFamilyDescriptor> families = List.of(
                     new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, columnOptions),
@@ -183,7 +186,7 @@ final class Store implements AutoCloseable {
                     new ColumnFamilyDescriptor(bytes("indexes"), columnOptions),
                     new ColumnFamilyDescriptor(bytes("leaves"), leafOptions));
             RocksDB db = RocksDB.open(dbOptions, directory.toString(), families, handles);
-            Store store = new Store(cache, columnOptions, leafFilter, leafOptions, dbOptions, syncWrite, read, directory, families, db, handles);
+            Store store = new Store(cache, columnOptions, leafFilter, leafOptions, dbOptions, syncWrite, unsyncedWrite, read, directory, families, db, handles);
             try {
                 store.moveLegacyLeafRows();
             } catch (RuntimeException e) {
@@ -193,7 +196,7 @@ final class Store implements AutoCloseable {
             return store;
         } catch (RocksDBException | java.io.IOException e) {
             handles.forEach(ColumnFamilyHandle::close);
-            closeAll(read, syncWrite, dbOptions, leafOptions, leafFilter, columnOptions, cache);
+            closeAll(read, unsyncedWrite, syncWrite, dbOptions, leafOptions, leafFilter, columnOptions, cache);
             throw new StorageException("cannot open the log store in " + directory + ": " + e.getMessage(), e);
         }
     }
@@ -233,15 +236,14 @@ final class Store implements AutoCloseable {
     }
 
     /**
-     * The latest signed checkpoint note (the one for the tree's size), or empty for a new log.
-     * Stores written before kept a copy under {@code checkpoint} in the default family as well;
-     * it is read only if the one by size is missing.
+     * The signed checkpoint note stored for the tree's size, or empty for a new log or when the
+     * log stopped between committing its last batch and storing that batch's checkpoint (see
+     * {@link Sequencer}). Stores written before also kept a copy under {@code checkpoint} in the
+     * default family; it is never read.
      */
     Optional<byte[]> latestCheckpoint() {
         byte[] value = get(() -> meta, TREE_KEY);
-        Optional<byte[]> bySize = value == null || value.length < 8
-                ? Optional.empty() : checkpoint(ByteBuffer.wrap(value).getLong());
-        return bySize.or(() -> Optional.ofNullable(get(() -> meta, LATEST_CHECKPOINT_KEY)));
+        return value == null || value.length < 8 ? Optional.empty() : checkpoint(ByteBuffer.wrap(value).getLong());
     }
 
     /** How far the store was last audited, as {@link StoreAudit} wrote it, or empty if never. */
@@ -252,6 +254,19 @@ final class Store implements AutoCloseable {
     /** The signed checkpoint note published for exactly {@code size}, if any. */
     Optional<byte[]> checkpoint(long size) {
         return Optional.ofNullable(get(() -> checkpoints, longKey(size)));
+    }
+
+    /** The signed checkpoint note with the greatest size below {@code size}, if any. */
+    Optional<byte[]> checkpointBefore(long size) {
+        if (size <= 0) {
+            return Optional.empty();
+        }
+        try (Shared shared = shared(); RocksIterator it = db.newIterator(checkpoints, read)) {
+            it.seekForPrev(longKey(size - 1));
+            Optional<byte[]> found = it.isValid() && it.key().length == 8 ? Optional.of(it.value()) : Optional.empty();
+            check(it);
+            return found;
+        }
     }
 
     /** The entry at {@code index}, if it exists. */
@@ -472,6 +487,23 @@ final class Store implements AutoCloseable {
     }
 
     /**
+     * Writes {@code batch} atomically without waiting for the disk: it is in the write-ahead log
+     * behind every earlier write, and durable once a later {@link #commit} returns (or lost with
+     * a crash before that, as a whole).
+     *
+     * @throws StorageException if the write fails; as for {@link #commit}, the caller must reload
+     *     its state from the store before going on
+     */
+    void write(Batch batch) {
+        try (Shared shared = shared()) {
+            db.write(unsyncedWrite, batch.writes);
+        } catch (RocksDBException e) {
+            writeFailed = true;
+            throw new StorageException("cannot write to the log store: " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Writes {@code batch} atomically and syncs the write-ahead log before returning.
      *
      * @throws StorageException if the write or the sync fails; the batch may or may not be
@@ -586,11 +618,15 @@ final class Store implements AutoCloseable {
         }
 
         /**
-         * Records the new tree size and its signed checkpoint (by size). The compact range is not
-         * written again: its nodes are in the {@code nodes} family, staged in the same batch.
+         * Records the new tree size. The compact range is not written again: its nodes are in the
+         * {@code nodes} family, staged in the same batch.
          */
-        void putTree(long size, byte[] checkpointNote) {
+        void putTreeSize(long size) {
             put(meta, TREE_KEY, longKey(size));
+        }
+
+        /** Records the signed checkpoint note for {@code size}. */
+        void putCheckpoint(long size, byte[] checkpointNote) {
             put(checkpoints, longKey(size), checkpointNote);
         }
 
@@ -628,7 +664,7 @@ final class Store implements AutoCloseable {
         } finally {
             lock.writeLock().unlock();
         }
-        closeAll(read, syncWrite, dbOptions, leafOptions, leafFilter, columnOptions, cache);
+        closeAll(read, unsyncedWrite, syncWrite, dbOptions, leafOptions, leafFilter, columnOptions, cache);
     }
 
     /** Reads one key; {@code family} is resolved under the lock, since a reopen replaces the handles. */

@@ -25,7 +25,7 @@ import org.rocksdb.WriteOptions;
 
 /**
  * A batch records the tree by its size alone (8 bytes under {@code tree}) and its checkpoint once
- * (by size): the compact range is read back from the stored nodes. A store of the layout before
+ * (by size, after the synced write): the compact range is read back from the stored nodes. A store of the layout before
  * (size || compact range hashes under {@code tree}, a copy of the latest note under
  * {@code checkpoint}) still opens at its checkpoint and keeps appending.
  */
@@ -87,6 +87,28 @@ class TreeRowLayoutTest {
         });
         StorageException e = assertThrows(StorageException.class, () -> Ledger.open(TestLogs.config(dir)));
         assertTrue(e.getMessage().contains("missing node 1/4"), e.getMessage());
+    }
+
+    /**
+     * A batch's note is stored after its synced write; a crash in between leaves the batch without
+     * it. Opening the log signs the same root for the same size again: the very note it published.
+     * An audit, which holds no key, names what to do instead.
+     */
+    @org.junit.jupiter.api.Test
+    void theLostNoteOfTheLastBatchIsSignedAgainIdentically() throws Exception {
+        SignedCheckpoint published = append(0, 10);
+        withRaw((db, cf) -> {
+            try (WriteOptions sync = new WriteOptions().setSync(true)) {
+                db.delete(cf.get(3), sync, Store.longKey(10));
+            }
+        });
+        StorageException e = assertThrows(StorageException.class, () -> Ledger.audit(dir, TestLogs.ORIGIN, TestLogs.verifier()));
+        assertTrue(e.getMessage().contains("open the log once to sign it again"), e.getMessage());
+        try (Ledger ledger = Ledger.open(TestLogs.config(dir))) {
+            assertEquals(published, ledger.checkpoint());
+            assertEquals(published, ledger.checkpoint(10).orElseThrow(), "stored again by size");
+        }
+        assertEquals(published, Ledger.audit(dir, TestLogs.ORIGIN, TestLogs.verifier()));
     }
 
     private SignedCheckpoint append(int from, int count) throws Exception {
