@@ -191,10 +191,7 @@ final class Sequencer implements AutoCloseable {
                 //    the same size again (Ed25519 is deterministic: the same note). So no answer
                 //    waits for a second sync, and the log never holds two roots for one size.
                 checkpoint = signing.get();
-                try (Store.Batch note = store.newBatch()) {
-                    note.putCheckpoint(size, checkpoint.noteBytes());
-                    store.write(note);
-                }
+                storeNote(size, checkpoint);
                 range = integrated.range();
                 latest = checkpoint;
                 nodes = integrated.nodes();
@@ -210,6 +207,22 @@ final class Sequencer implements AutoCloseable {
             responder.answer(List.copyOf(batch), indexes, duplicate, checkpoint, nodes);
         }
         metrics.batch(batch.size(), System.nanoTime() - start);
+    }
+
+    /**
+     * Writes the note of a committed batch. If that fails (a full disk), the batch is still
+     * durable and its note can be signed again, so its callers are answered all the same; the
+     * failed write makes the next batch reopen the store, whose recovery stores the note again.
+     */
+    private void storeNote(long size, SignedCheckpoint checkpoint) {
+        try (Store.Batch note = store.newBatch()) {
+            note.putCheckpoint(size, checkpoint.noteBytes());
+            store.write(note);
+        } catch (StorageException e) {
+            if (!store.needsReopen()) {
+                throw e;
+            }
+        }
     }
 
     private OptionalLong existingIndex(Hash leaf, Map<Hash, Long> inBatch) {
