@@ -34,6 +34,11 @@ final class CheckpointSigner {
         return origin;
     }
 
+    /** Whether this signer holds the log's key ({@link #verifying} ones do not). */
+    boolean canSign() {
+        return signer != null;
+    }
+
     /** Signs the checkpoint of the tree of {@code size} leaves with root {@code root}. */
     SignedCheckpoint sign(long size, Hash root) {
         if (signer == null) {

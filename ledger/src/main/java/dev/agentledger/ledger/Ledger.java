@@ -107,37 +107,51 @@ public final class Ledger implements AutoCloseable {
     /** The tree and checkpoint found on disk, after checking they agree. */
     record Recovered(CompactRange range, SignedCheckpoint latest) {}
 
-    /** Reads the durable state and checks it; starts a new log in an empty store. */
+    /**
+     * Reads the durable state and checks it; starts a new log in an empty store. Signs again the
+     * checkpoint of a last batch whose note was lost (see {@link #checkPreviousCheckpoint}).
+     */
     static Recovered recover(Store store, CheckpointSigner signer) {
         Optional<Store.TreeState> tree = store.tree();
-        Optional<byte[]> note = store.latestCheckpoint();
-        if (tree.isEmpty() && note.isEmpty()) {
+        if (tree.isEmpty()) {
+            if (store.checkpoint(0).isPresent()) {
+                throw new StorageException("inconsistent store: it has a checkpoint but no tree");
+            }
             SignedCheckpoint empty = signer.sign(0, Rfc6962.EMPTY_ROOT);
             try (Store.Batch batch = store.newBatch()) {
-                batch.putTree(new Store.TreeState(0, List.of()), empty.noteBytes());
+                batch.putTreeSize(0);
+                batch.putCheckpoint(0, empty.noteBytes());
                 store.commit(batch);
             }
             return new Recovered(CompactRange.empty(), empty);
         }
-        if (tree.isEmpty() || note.isEmpty()) {
-            throw new StorageException("inconsistent store: it has " + (tree.isPresent() ? "a tree but no checkpoint" : "a checkpoint but no tree"));
+        Optional<byte[]> note = store.latestCheckpoint();
+        if (note.isEmpty()) {
+            checkPreviousCheckpoint(store, signer, tree.get().size());
         }
-        SignedCheckpoint latest = signer.open(note.get());
         CompactRange range;
         try {
             range = CompactRange.of(tree.get().size(), tree.get().border());
         } catch (IllegalArgumentException e) {
             throw new StorageException("corrupted tree state: " + e.getMessage(), e);
         }
-        if (range.size() != latest.size() || !range.root().equals(latest.checkpoint().root())) {
-            throw new StorageException("tree state (size " + range.size() + ", root " + range.root()
-                    + ") does not match the latest checkpoint (size " + latest.size() + ", root "
-                    + latest.checkpoint().root() + ")");
-        }
         Hash fromNodes = Proofs.root(store::node, range.size());
-        if (!fromNodes.equals(latest.checkpoint().root())) {
+        // The signed root, or the one the nodes fix for a last batch whose note was lost.
+        SignedCheckpoint stored = note.map(signer::open).orElse(null);
+        Hash expected = stored != null ? stored.checkpoint().root() : fromNodes;
+        if (stored != null && range.size() != stored.size()) {
+            throw new StorageException("tree state (size " + range.size() + ") does not match the latest checkpoint (size "
+                    + stored.size() + ")");
+        }
+        // The compact range is read from the stored nodes too, so this check comes first: it
+        // names what is wrong.
+        if (!fromNodes.equals(expected)) {
             throw new StorageException("stored nodes give root " + fromNodes + " for size " + range.size()
-                    + ", the latest checkpoint says " + latest.checkpoint().root());
+                    + ", the latest checkpoint says " + expected);
+        }
+        if (!range.root().equals(expected)) {
+            throw new StorageException("tree state (size " + range.size() + ", root " + range.root()
+                    + ") does not match the latest checkpoint (size " + range.size() + ", root " + expected + ")");
         }
         if (range.size() > 0) {
             long last = range.size() - 1;
@@ -149,7 +163,47 @@ public final class Ledger implements AutoCloseable {
         if (store.entry(range.size()).isPresent()) {
             throw new StorageException("the store holds an entry beyond its tree size " + range.size());
         }
-        return new Recovered(range, latest);
+        return new Recovered(range, stored != null ? stored : signAgain(store, signer, range));
+    }
+
+    /**
+     * Checks a tree of size {@code size} whose note is missing: the sequencer stores a batch's
+     * note after the batch's synced write, unsynced, so a crash in between leaves the batch
+     * durable and its note lost. Each commit syncs every earlier write, so only the last batch
+     * can lack its note: the log's previous checkpoint must be stored, and the nodes must
+     * reproduce it.
+     *
+     * @throws StorageException if no earlier checkpoint is stored or the nodes do not reproduce it
+     */
+    private static void checkPreviousCheckpoint(Store store, CheckpointSigner signer, long size) {
+        SignedCheckpoint previous = store.checkpointBefore(size).map(signer::open)
+                .orElseThrow(() -> new StorageException("inconsistent store: a tree of size " + size + " but no checkpoint"));
+        Hash previousRoot = Proofs.root(store::node, previous.size());
+        if (!previousRoot.equals(previous.checkpoint().root())) {
+            throw new StorageException("stored nodes give root " + previousRoot + " for size " + previous.size()
+                    + ", its checkpoint says " + previous.checkpoint().root());
+        }
+    }
+
+    /**
+     * Signs and stores the checkpoint of the checked tree {@code range} whose note was lost. Its
+     * root is fixed by the stored nodes, so this is the same checkpoint (the same note, with a
+     * deterministic signature), never a second root for the size.
+     *
+     * @throws StorageException if {@code signer} holds no key (an audit: the log must be opened
+     *     once to sign it)
+     */
+    private static SignedCheckpoint signAgain(Store store, CheckpointSigner signer, CompactRange range) {
+        if (!signer.canSign()) {
+            throw new StorageException("the checkpoint of tree size " + range.size() + " (the last batch) was not stored"
+                    + " before the log stopped; open the log once to sign it again");
+        }
+        SignedCheckpoint signed = signer.sign(range.size(), range.root());
+        try (Store.Batch batch = store.newBatch()) {
+            batch.putCheckpoint(range.size(), signed.noteBytes());
+            store.commit(batch);
+        }
+        return signed;
     }
 
     /**

@@ -12,13 +12,19 @@ import java.util.OptionalLong;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sequencing: one thread takes the appends waiting in the queue as a batch, assigns their indexes,
- * integrates them, signs one checkpoint, commits everything in one synced write, and only then
- * answers each caller. While a batch is being synced the next one fills in the queue (group
- * commit), so the batch size grows with the load.
+ * integrates them, commits them in one synced write while another thread signs the new
+ * checkpoint, stores that checkpoint, and only then answers each caller. While a batch is being
+ * synced the next one fills in the queue (group commit), so the batch size grows with the load.
  *
  * <p>A storage failure fails the batch's callers and reloads the tree from what is actually
  * durable, so memory never runs ahead of disk; the next batch first reopens the store (RocksDB
@@ -28,6 +34,8 @@ import java.util.concurrent.TimeUnit;
  * reopened.
  */
 final class Sequencer implements AutoCloseable {
+    /** The largest batch answered on the sequencer's own thread (when the responder is idle). */
+    static final int INLINE_ANSWER_MAX = 16;
     private final Store store;
     private final CheckpointSigner signer;
     private final LedgerMetrics metrics;
@@ -36,6 +44,9 @@ final class Sequencer implements AutoCloseable {
     private final BlockingQueue<List<Pending>> queue;
     private final Thread thread;
     private final Responder responder = new Responder();
+    /** Signs each batch's checkpoint while the batch's synced write runs. */
+    private final ExecutorService signingThread =
+            Executors.newSingleThreadExecutor(Thread.ofPlatform().name("ledger-signer").daemon(true).factory());
 
     private volatile boolean running = true;
     private volatile Throwable fatal;
@@ -164,26 +175,54 @@ final class Sequencer implements AutoCloseable {
                 }
                 // 3. Integrate: every completed node is staged in the same write.
                 Integrator.Integrated integrated = Integrator.integrate(range, leaves, write, store);
-                // 4. Sign the new checkpoint. It is published only if the commit below succeeds;
-                //    a crash before it leaves a signature nobody ever saw.
-                checkpoint = signer.sign(integrated.range().size(), integrated.range().root());
-                write.putTree(
-                        new Store.TreeState(integrated.range().size(), integrated.range().hashes()),
-                        checkpoint.noteBytes());
+                long size = integrated.range().size();
+                // 4. Sign the new root on the signer thread while the batch commits. A crash
+                //    before the commit leaves a signature nobody ever saw.
+                Signing signing = new Signing(signer, size, integrated.range().root());
+                signing.startOn(signingThread);
+                write.putTreeSize(size);
                 // 5. Commit: one atomic, synced write. At this point the batch is durable and
-                //    recovery would find exactly this tree and this checkpoint.
+                //    recovery would find exactly this tree; its root is fixed by the nodes.
                 long syncStart = System.nanoTime();
                 store.commit(write);
                 metrics.committed(leaves.size(), System.nanoTime() - syncStart);
+                // 6. Store the checkpoint, unsynced: the next batch's commit makes it durable. A
+                //    crash before that loses only the note, and recovery signs the same root for
+                //    the same size again (Ed25519 is deterministic: the same note). So no answer
+                //    waits for a second sync, and the log never holds two roots for one size.
+                checkpoint = signing.get();
+                storeNote(size, checkpoint);
                 range = integrated.range();
                 latest = checkpoint;
                 nodes = integrated.nodes();
             }
         }
-        // 6. Answer: each caller gets its index and the proof to the checkpoint just committed.
-        //    Proofs are built on the responder thread while this one sequences the next batch.
-        responder.answer(List.copyOf(batch), indexes, duplicate, checkpoint, nodes);
+        // 7. Answer: each caller gets its index and the proof to the checkpoint just committed.
+        //    A small batch is answered here when the responder has nothing in hand (answers stay
+        //    in commit order): its few proofs cost less than waking another thread. Larger
+        //    batches' proofs are built on the responder thread while this one sequences the next.
+        if (batch.size() <= INLINE_ANSWER_MAX && responder.idle()) {
+            Responder.complete(batch, indexes, duplicate, checkpoint, nodes);
+        } else {
+            responder.answer(List.copyOf(batch), indexes, duplicate, checkpoint, nodes);
+        }
         metrics.batch(batch.size(), System.nanoTime() - start);
+    }
+
+    /**
+     * Writes the note of a committed batch. If that fails (a full disk), the batch is still
+     * durable and its note can be signed again, so its callers are answered all the same; the
+     * failed write makes the next batch reopen the store, whose recovery stores the note again.
+     */
+    private void storeNote(long size, SignedCheckpoint checkpoint) {
+        try (Store.Batch note = store.newBatch()) {
+            note.putCheckpoint(size, checkpoint.noteBytes());
+            store.write(note);
+        } catch (StorageException e) {
+            if (!store.needsReopen()) {
+                throw e;
+            }
+        }
     }
 
     private OptionalLong existingIndex(Hash leaf, Map<Hash, Long> inBatch) {
@@ -267,8 +306,63 @@ final class Sequencer implements AutoCloseable {
         try {
             thread.join(TimeUnit.SECONDS.toMillis(30));
             responder.close();
+            signingThread.shutdown();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The signature of one batch's checkpoint: run by the signer thread, or by the sequencer when
+     * it needs the result and that thread has not started it (a busy machine), so a late signer
+     * thread never delays a batch by more than the signature itself.
+     */
+    private static final class Signing implements Runnable {
+        private final CheckpointSigner signer;
+        private final long size;
+        private final Hash root;
+        private final AtomicBoolean claimed = new AtomicBoolean();
+        private final CompletableFuture<SignedCheckpoint> result = new CompletableFuture<>();
+
+        Signing(CheckpointSigner signer, long size, Hash root) {
+            this.signer = signer;
+            this.size = size;
+            this.root = root;
+        }
+
+        void startOn(ExecutorService executor) {
+            try {
+                executor.execute(this);
+            } catch (RejectedExecutionException e) {
+                // Closing: get() signs on the caller's thread.
+            }
+        }
+
+        @Override
+        public void run() {
+            if (claimed.compareAndSet(false, true)) {
+                try {
+                    result.complete(signer.sign(size, root));
+                } catch (RuntimeException | Error e) {
+                    result.completeExceptionally(e);
+                }
+            }
+        }
+
+        /** The signed checkpoint; signs it here if the signer thread has not begun. */
+        SignedCheckpoint get() {
+            run();
+            try {
+                return result.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (e.getCause() instanceof Error err) {
+                    throw err;
+                }
+                throw e;
+            }
         }
     }
 
@@ -282,16 +376,29 @@ final class Sequencer implements AutoCloseable {
         private static final Answer STOP = new Answer(List.of(), new long[0], new boolean[0], null, null);
 
         private final BlockingQueue<Answer> answers = new ArrayBlockingQueue<>(64);
+        /** Batches handed over and not yet answered. */
+        private final AtomicInteger inHand = new AtomicInteger();
         private final Thread thread = Thread.ofPlatform().name("ledger-responder").daemon(true).unstarted(this::run);
 
         void start() {
             thread.start();
         }
 
+        /**
+         * Whether every batch handed over so far is answered. Only the sequencer hands batches
+         * over, so once it sees true from its own thread, the responder stays idle until its
+         * next {@link #answer}.
+         */
+        boolean idle() {
+            return inHand.get() == 0;
+        }
+
         void answer(List<Pending> batch, long[] indexes, boolean[] duplicate, SignedCheckpoint checkpoint, NodeSource nodes) {
+            inHand.incrementAndGet();
             try {
                 answers.put(new Answer(batch, indexes, duplicate, checkpoint, nodes));
             } catch (InterruptedException e) {
+                inHand.decrementAndGet();
                 Thread.currentThread().interrupt();
                 fail(batch, e);
             }
@@ -309,17 +416,25 @@ final class Sequencer implements AutoCloseable {
                     return;
                 }
                 try {
-                    Proofs prover = Proofs.forTree(a.nodes(), a.checkpoint().size());
-                    for (int i = 0; i < a.batch().size(); i++) {
-                        Pending p = a.batch().get(i);
-                        p.result().complete(new Appended(
-                                a.indexes()[i], p.leaf(), a.checkpoint(), prover.inclusion(a.indexes()[i]), a.duplicate()[i]));
-                    }
-                } catch (RuntimeException e) {
-                    // The entries are durable; only their proofs could not be built. The caller
-                    // may retry with dedupe to get its index and proof.
-                    fail(a.batch(), e);
+                    complete(a.batch(), a.indexes(), a.duplicate(), a.checkpoint(), a.nodes());
+                } finally {
+                    inHand.decrementAndGet();
                 }
+            }
+        }
+
+        /** Builds each committed append's inclusion proof and completes its future. */
+        static void complete(List<Pending> batch, long[] indexes, boolean[] duplicate, SignedCheckpoint checkpoint, NodeSource nodes) {
+            try {
+                Proofs prover = Proofs.forTree(nodes, checkpoint.size());
+                for (int i = 0; i < batch.size(); i++) {
+                    Pending p = batch.get(i);
+                    p.result().complete(new Appended(indexes[i], p.leaf(), checkpoint, prover.inclusion(indexes[i]), duplicate[i]));
+                }
+            } catch (RuntimeException e) {
+                // The entries are durable; only their proofs could not be built. The caller
+                // may retry with dedupe to get its index and proof.
+                fail(batch, e);
             }
         }
 

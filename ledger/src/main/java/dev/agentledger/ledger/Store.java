@@ -52,8 +52,11 @@ import org.rocksdb.WriteOptions;
  *       leaves needs {@code total_order_seek}. Stores written before this family kept these rows
  *       in {@code indexes} as kind 0; {@link #open} moves them here (see
  *       {@link #moveLegacyLeafRows}).
- *   <li>default: {@code tree} → size (8) || compact range hashes (32 each), the state the next
- *       batch extends, and {@code checkpoint} → the latest signed checkpoint note.
+ *   <li>default: {@code tree} → size (8), the size of the tree the next batch extends; its
+ *       compact range is read from {@code nodes}, its checkpoint from {@code checkpoints}.
+ *       Stores written before appended the compact range hashes (32 each) to the size (still
+ *       read) and kept a copy of the latest checkpoint note under {@code checkpoint} (no longer
+ *       read).
  * </ul>
  *
  * <p>Durability contract: {@link #commit} returns only after the whole batch is in the synced
@@ -67,7 +70,6 @@ final class Store implements AutoCloseable {
     private static final int LEAF_KEY_BYTES = Hash.SIZE + 8;
     private static final byte[] EMPTY = new byte[0];
     private static final byte[] TREE_KEY = "tree".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] LATEST_CHECKPOINT_KEY = "checkpoint".getBytes(StandardCharsets.UTF_8);
     private static final byte[] AUDIT_MARK_KEY = "audited".getBytes(StandardCharsets.UTF_8);
 
     static {
@@ -80,6 +82,7 @@ final class Store implements AutoCloseable {
     private final ColumnFamilyOptions leafOptions;
     private final DBOptions dbOptions;
     private final WriteOptions syncWrite;
+    private final WriteOptions unsyncedWrite;
     private final ReadOptions read;
     private final Path directory;
     private final List<ColumnFamilyDescriptor> families;
@@ -103,6 +106,7 @@ final class Store implements AutoCloseable {
             ColumnFamilyOptions leafOptions,
             DBOptions dbOptions,
             WriteOptions syncWrite,
+            WriteOptions unsyncedWrite,
             ReadOptions read,
             Path directory,
             List<ColumnFamilyDescriptor> families,
@@ -114,6 +118,7 @@ final class Store implements AutoCloseable {
         this.leafOptions = leafOptions;
         this.dbOptions = dbOptions;
         this.syncWrite = syncWrite;
+        this.unsyncedWrite = unsyncedWrite;
         this.read = read;
         this.directory = directory;
         this.families = families;
@@ -145,6 +150,7 @@ final class Store implements AutoCloseable {
         ColumnFamilyOptions leafOptions = null;
         DBOptions dbOptions = null;
         WriteOptions syncWrite = null;
+        WriteOptions unsyncedWrite = null;
         ReadOptions read = null;
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try {
@@ -170,6 +176,7 @@ final class Store implements AutoCloseable {
                     // Only the skip list takes concurrent inserts; one thread writes anyway.
                     .setAllowConcurrentMemtableWrite(false);
             syncWrite = new WriteOptions().setSync(true);
+            unsyncedWrite = new WriteOptions().setSync(false);
             read = new ReadOptions().setVerifyChecksums(true);
             List<ColumnFamilyDescriptor> families = List.of(
                     new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, columnOptions),
@@ -179,7 +186,7 @@ final class Store implements AutoCloseable {
                     new ColumnFamilyDescriptor(bytes("indexes"), columnOptions),
                     new ColumnFamilyDescriptor(bytes("leaves"), leafOptions));
             RocksDB db = RocksDB.open(dbOptions, directory.toString(), families, handles);
-            Store store = new Store(cache, columnOptions, leafFilter, leafOptions, dbOptions, syncWrite, read, directory, families, db, handles);
+            Store store = new Store(cache, columnOptions, leafFilter, leafOptions, dbOptions, syncWrite, unsyncedWrite, read, directory, families, db, handles);
             try {
                 store.moveLegacyLeafRows();
             } catch (RuntimeException e) {
@@ -189,12 +196,19 @@ final class Store implements AutoCloseable {
             return store;
         } catch (RocksDBException | java.io.IOException e) {
             handles.forEach(ColumnFamilyHandle::close);
-            closeAll(read, syncWrite, dbOptions, leafOptions, leafFilter, columnOptions, cache);
+            closeAll(read, unsyncedWrite, syncWrite, dbOptions, leafOptions, leafFilter, columnOptions, cache);
             throw new StorageException("cannot open the log store in " + directory + ": " + e.getMessage(), e);
         }
     }
 
-    /** The persisted tree state: size and compact range hashes, or empty for a new log. */
+    /**
+     * The persisted tree state: size and compact range hashes, or empty for a new log. The
+     * compact range is read from the {@code nodes} family (node {@code (l, (size >> l) - 1)} for
+     * each set bit {@code l} of the size, largest first), unless the row is of a store written
+     * before, which kept the hashes in it.
+     *
+     * @throws StorageException if the row is malformed or a node of the compact range is missing
+     */
     Optional<TreeState> tree() {
         byte[] value = get(() -> meta, TREE_KEY);
         if (value == null) {
@@ -203,18 +217,33 @@ final class Store implements AutoCloseable {
         if (value.length < 8 || (value.length - 8) % Hash.SIZE != 0) {
             throw new StorageException("corrupted tree state: " + value.length + " bytes");
         }
-        ByteBuffer buffer = ByteBuffer.wrap(value);
-        long size = buffer.getLong();
+        long size = ByteBuffer.wrap(value).getLong();
+        if (size < 0) {
+            throw new StorageException("corrupted tree state: size " + size);
+        }
         List<Hash> border = new ArrayList<>();
+        if (value.length == 8) {
+            for (int level = 63 - Long.numberOfLeadingZeros(size); level >= 0; level--) {
+                if ((size & (1L << level)) != 0) {
+                    border.add(node(level, (size >>> level) - 1));
+                }
+            }
+        }
         for (int at = 8; at < value.length; at += Hash.SIZE) {
             border.add(Hash.of(value, at));
         }
         return Optional.of(new TreeState(size, border));
     }
 
-    /** The latest signed checkpoint note, or empty for a new log. */
+    /**
+     * The signed checkpoint note stored for the tree's size, or empty for a new log or when the
+     * log stopped between committing its last batch and storing that batch's checkpoint (see
+     * {@link Sequencer}). Stores written before also kept a copy under {@code checkpoint} in the
+     * default family; it is never read.
+     */
     Optional<byte[]> latestCheckpoint() {
-        return Optional.ofNullable(get(() -> meta, LATEST_CHECKPOINT_KEY));
+        byte[] value = get(() -> meta, TREE_KEY);
+        return value == null || value.length < 8 ? Optional.empty() : checkpoint(ByteBuffer.wrap(value).getLong());
     }
 
     /** How far the store was last audited, as {@link StoreAudit} wrote it, or empty if never. */
@@ -225,6 +254,19 @@ final class Store implements AutoCloseable {
     /** The signed checkpoint note published for exactly {@code size}, if any. */
     Optional<byte[]> checkpoint(long size) {
         return Optional.ofNullable(get(() -> checkpoints, longKey(size)));
+    }
+
+    /** The signed checkpoint note with the greatest size below {@code size}, if any. */
+    Optional<byte[]> checkpointBefore(long size) {
+        if (size <= 0) {
+            return Optional.empty();
+        }
+        try (Shared shared = shared(); RocksIterator it = db.newIterator(checkpoints, read)) {
+            it.seekForPrev(longKey(size - 1));
+            Optional<byte[]> found = it.isValid() && it.key().length == 8 ? Optional.of(it.value()) : Optional.empty();
+            check(it);
+            return found;
+        }
     }
 
     /** The entry at {@code index}, if it exists. */
@@ -445,6 +487,23 @@ final class Store implements AutoCloseable {
     }
 
     /**
+     * Writes {@code batch} atomically without waiting for the disk: it is in the write-ahead log
+     * behind every earlier write, and durable once a later {@link #commit} returns (or lost with
+     * a crash before that, as a whole).
+     *
+     * @throws StorageException if the write fails; as for {@link #commit}, the caller must reload
+     *     its state from the store before going on
+     */
+    void write(Batch batch) {
+        try (Shared shared = shared()) {
+            db.write(unsyncedWrite, batch.writes);
+        } catch (RocksDBException e) {
+            writeFailed = true;
+            throw new StorageException("cannot write to the log store: " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Writes {@code batch} atomically and syncs the write-ahead log before returning.
      *
      * @throws StorageException if the write or the sync fails; the batch may or may not be
@@ -558,14 +617,17 @@ final class Store implements AutoCloseable {
             put(indexes, indexKey(indexPrefix(kind, value), index), EMPTY);
         }
 
-        /** Records the new tree state and its signed checkpoint, as latest and by size. */
-        void putTree(TreeState tree, byte[] checkpointNote) {
-            ByteBuffer state = ByteBuffer.allocate(8 + tree.border().size() * Hash.SIZE);
-            state.putLong(tree.size());
-            tree.border().forEach(h -> state.put(h.toByteArray()));
-            put(meta, TREE_KEY, state.array());
-            put(meta, LATEST_CHECKPOINT_KEY, checkpointNote);
-            put(checkpoints, longKey(tree.size()), checkpointNote);
+        /**
+         * Records the new tree size. The compact range is not written again: its nodes are in the
+         * {@code nodes} family, staged in the same batch.
+         */
+        void putTreeSize(long size) {
+            put(meta, TREE_KEY, longKey(size));
+        }
+
+        /** Records the signed checkpoint note for {@code size}. */
+        void putCheckpoint(long size, byte[] checkpointNote) {
+            put(checkpoints, longKey(size), checkpointNote);
         }
 
         /** Records how far the store has been audited (see {@link StoreAudit}). */
@@ -602,7 +664,7 @@ final class Store implements AutoCloseable {
         } finally {
             lock.writeLock().unlock();
         }
-        closeAll(read, syncWrite, dbOptions, leafOptions, leafFilter, columnOptions, cache);
+        closeAll(read, unsyncedWrite, syncWrite, dbOptions, leafOptions, leafFilter, columnOptions, cache);
     }
 
     /** Reads one key; {@code family} is resolved under the lock, since a reopen replaces the handles. */
