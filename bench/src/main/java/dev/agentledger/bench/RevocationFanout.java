@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -42,8 +41,13 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar dev.agentledger.bench.RevocationFanout DIR \
- *     [PRIVATE_HOST:PORT] [PUBLIC_URL] [subscribers] [seconds] [rate/s] [grpc|grpc1|sse] [server pid] [connections]
+ *     [PRIVATE_HOST:PORT] [PUBLIC_URL] [subscribers] [seconds] [rate/s] [grpc|grpc1|sse] [server pid] [connections] [wave]
  * </pre>
+ *
+ * <p>The gRPC streams open one per connection first (each connection's TLS handshake and first
+ * call, which the server's {@code connections.request-timeout} bounds from accept), then the rest
+ * in waves of {@code wave} (default 1,000), each live before the next; an opening that fails is
+ * retried with a backoff, so the run measures the fan-out, not a thundering herd of openings.
  *
  * <p>The gRPC watchers share {@code connections} HTTP/2 connections (default 16), round robin; real
  * verifiers each hold their own, which costs both sides a TLS session and a write per connection.
@@ -56,6 +60,10 @@ import java.util.stream.Stream;
 public final class RevocationFanout {
     /** HTTP/2 connections the gRPC watchers share unless an argument says otherwise. */
     private static final int CHANNELS = 16;
+    /** gRPC streams opened at once, after the first of each connection, unless an argument says otherwise. */
+    private static final int WAVE = 1000;
+    /** A failed opening is retried after this, doubled per failure up to 8 s. */
+    private static final long RETRY_MILLIS = 250;
     /** Latency histogram: 0.1 ms buckets up to 60 s. */
     private static final long BUCKET_NANOS = 100_000;
     private static final int BUCKETS = 600_000;
@@ -70,8 +78,16 @@ public final class RevocationFanout {
     private final AtomicLong cutOff = new AtomicLong();
     private volatile long[] sentAt = new long[0];
     private volatile boolean finished;
+    /** Streams that got their first message (a heartbeat), each counted once however often it was retried. */
+    private final java.util.concurrent.atomic.AtomicInteger liveStreams = new java.util.concurrent.atomic.AtomicInteger();
+    /** Stream openings that failed and were retried (before the revocations start). */
+    private final AtomicLong retries = new AtomicLong();
+    private final int wave;
+    private volatile boolean openingDone;
 
-    private RevocationFanout() {}
+    private RevocationFanout(int wave) {
+        this.wave = wave;
+    }
 
     public static void main(String[] args) throws Exception {
         DataDir dir = new DataDir(Path.of(args[0]));
@@ -86,6 +102,7 @@ public final class RevocationFanout {
         }
         Optional<Long> serverPid = args.length > 7 && !args[7].equals("-") ? Optional.of(Long.parseLong(args[7])) : Optional.empty();
         int connections = args.length > 8 ? Integer.parseInt(args[8]) : CHANNELS;
+        int wave = args.length > 9 ? Integer.parseInt(args[9]) : WAVE;
         X509Certificate ca = Pem.readCertificates(dir.caCertificate()).get(0);
         Credentials operator = dev.agentledger.server.bootstrap.Bootstrap.operator(dir);
         LedgerClient revoker = LedgerClient.connect(address, ca, Optional.of(operator));
@@ -93,7 +110,7 @@ public final class RevocationFanout {
         for (int i = 0; i < Math.min(connections, subscribers); i++) {
             channels.add(watchChannel(address, ca, operator));
         }
-        new RevocationFanout().run(revoker, channels, publicUrl, subscribers, seconds, rate, transport, serverPid);
+        new RevocationFanout(wave).run(revoker, channels, publicUrl, subscribers, seconds, rate, transport, serverPid);
         revoker.close();
         System.exit(0);
     }
@@ -124,19 +141,35 @@ public final class RevocationFanout {
         var from = RevocationServiceGrpc.newBlockingStub(revoker.channel()).revoke(request("fanout-start")).getEvent();
         long heapBefore = usedHeap();
         long serverHeapBefore = serverPid.map(RevocationFanout::serverHeap).orElse(0L);
-        CountDownLatch live = new CountDownLatch(subscribers);
         HttpClient http = HttpClient.newBuilder().executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()).build();
         long opening = System.nanoTime();
-        for (int i = 0; i < subscribers; i++) {
-            if (sse) {
-                subscribeSse(http, publicUrl, from.getSequence(), live);
-            } else {
-                subscribeGrpc(channels.get(i % channels.size()), from.getSequence(), transport.equals("grpc"), live);
+        if (sse) {
+            for (int i = 0; i < subscribers; i++) {
+                subscribeSse(http, publicUrl, from.getSequence());
+            }
+            awaitLive(subscribers, 120);
+        } else {
+            // First one stream per connection: its TLS handshake and first call, alone, well within
+            // the server's request timeout; then the rest in waves, each live before the next.
+            int first = Math.min(channels.size(), subscribers);
+            for (int i = 0; i < first; i++) {
+                subscribeGrpc(channels.get(i), from.getSequence(), transport.equals("grpc"), new java.util.concurrent.atomic.AtomicBoolean(), 0);
+            }
+            awaitLive(first, 60);
+            System.out.printf(Locale.ROOT, "%d connections ready in %.1f s%n", first, (System.nanoTime() - opening) / 1e9);
+            for (int at = first; at < subscribers; at += wave) {
+                int end = Math.min(subscribers, at + wave);
+                for (int i = at; i < end; i++) {
+                    subscribeGrpc(channels.get(i % channels.size()), from.getSequence(), transport.equals("grpc"),
+                            new java.util.concurrent.atomic.AtomicBoolean(), 0);
+                }
+                awaitLive(end, 60);
             }
         }
-        if (!live.await(120, TimeUnit.SECONDS)) {
-            System.out.println("only " + (subscribers - live.getCount()) + " of " + subscribers + " streams went live");
+        if (liveStreams.get() < subscribers) {
+            System.out.println("only " + liveStreams.get() + " of " + subscribers + " streams went live");
         }
+        openingDone = true;
         double openSeconds = (System.nanoTime() - opening) / 1e9;
         long heapAfter = usedHeap();
         long serverHeapAfter = serverPid.map(RevocationFanout::serverHeap).orElse(0L);
@@ -181,6 +214,8 @@ public final class RevocationFanout {
         System.out.printf(Locale.ROOT, "%d %s subscribers on %d connections (open in %.1f s), %d revocations at %d/s: received %d of %d, "
                         + "%d revoke failures, %d streams cut off%n", subscribers, name, sse ? subscribers : channels.size(), openSeconds,
                 total, rate, received.get(), expected, failures.get(), cutOff.get());
+        System.out.printf(Locale.ROOT, "streams live: %d of %d (opened in waves of %d after one per connection; %d openings retried)%n",
+                liveStreams.get(), subscribers, wave, retries.get());
         System.out.printf(Locale.ROOT, "CPU over %.1f s from the first revoke: bench %.1f s (%.1f µs per delivery)%s%n",
                 wall, benchCpu / 1e9, benchCpu / 1e3 / Math.max(1, received.get()),
                 serverPid.isPresent() ? String.format(Locale.ROOT, ", server %.1f s (%.1f µs per delivery)", serverCpu / 1e9,
@@ -202,12 +237,23 @@ public final class RevocationFanout {
                 .setReason(RevocationReason.REVOCATION_REASON_TASK_COMPLETED)).build();
     }
 
-    private void subscribeGrpc(Channel channel, long from, boolean severalEvents, CountDownLatch live) {
-        RevocationServiceGrpc.newStub(channel).watchRevocations(
+    /** Waits until {@code target} streams are live, at most {@code seconds}. */
+    private void awaitLive(int target, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (liveStreams.get() < target && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    /**
+     * Opens one watch; while the streams are still opening, a failed one (its connection refused or
+     * dropped) is opened again after a backoff, on a channel that waits for its connection.
+     */
+    private void subscribeGrpc(Channel channel, long from, boolean severalEvents, java.util.concurrent.atomic.AtomicBoolean counted,
+            int attempt) {
+        RevocationServiceGrpc.newStub(channel).withWaitForReady().watchRevocations(
                 WatchRevocationsRequest.newBuilder().setFromSequence(from).setSeveralEvents(severalEvents).build(),
                 new StreamObserver<>() {
-                    private boolean counted;
-
                     @Override
                     public void onNext(WatchRevocationsResponse message) {
                         if (message.hasEvent()) {
@@ -216,16 +262,22 @@ public final class RevocationFanout {
                         } else if (message.getEventsCount() > 0) {
                             eventMessages.incrementAndGet();
                             message.getEventsList().forEach(e -> record(e.getRevoked().getTokenId()));
-                        } else if (!counted) {
-                            counted = true;
-                            live.countDown();
+                        } else if (!counted.getAndSet(true)) {
+                            liveStreams.incrementAndGet();
                         }
                     }
 
                     @Override
                     public void onError(Throwable t) {
-                        if (!finished && cutOff.incrementAndGet() <= 3) {
-                            System.out.println("stream failed: " + t);
+                        if (!openingDone && !counted.get()) {
+                            if (retries.incrementAndGet() <= 3) {
+                                System.out.println("stream failed while opening, retrying: " + t + causes(t));
+                            }
+                            long delay = Math.min(8_000, RETRY_MILLIS << Math.min(attempt, 5));
+                            java.util.concurrent.CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS)
+                                    .execute(() -> subscribeGrpc(channel, from, severalEvents, counted, attempt + 1));
+                        } else if (!finished && cutOff.incrementAndGet() <= 3) {
+                            System.out.println("stream failed: " + t + causes(t));
                         }
                     }
 
@@ -234,7 +286,15 @@ public final class RevocationFanout {
                 });
     }
 
-    private void subscribeSse(HttpClient http, String publicUrl, long from, CountDownLatch live) {
+    private static String causes(Throwable t) {
+        StringBuilder out = new StringBuilder();
+        for (Throwable c = t.getCause(); c != null; c = c.getCause()) {
+            out.append("; caused by ").append(c);
+        }
+        return out.toString();
+    }
+
+    private void subscribeSse(HttpClient http, String publicUrl, long from) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(publicUrl + "/api/v1/revocations/events?from=" + from)).build();
         Thread.ofVirtual().start(() -> {
             try {
@@ -253,7 +313,7 @@ public final class RevocationFanout {
                         }
                     } else if (line.startsWith("data:") && event.equals("heartbeat") && !counted) {
                         counted = true;
-                        live.countDown();
+                        liveStreams.incrementAndGet();
                     }
                 }
                 if (!finished) {

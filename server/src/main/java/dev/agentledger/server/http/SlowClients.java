@@ -37,9 +37,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * started for the listener's idle timeout. A later request on a kept-alive connection that
  * trickles is bounded by that sweep, not by the request timeout.
  *
+ * <p>Each close is logged at DEBUG with the peer; the 1st, 2nd, 4th ... 64th and then every
+ * {@value #WARN_EVERY}th at WARNING with the total, so an operator sees when honest clients are cut off too (a fleet of
+ * verifiers connecting at once to a loaded host can take longer than the timeout for its TLS
+ * handshakes and first calls; the client only sees its connection drop) without a slowloris
+ * flooding the log.
+ *
  * <p>Thread-safe. The watch runs on the JDK's shared delayed executor: no thread of its own.
  */
 public final class SlowClients {
+    private static final System.Logger LOG = System.getLogger(SlowClients.class.getName());
+    /** One WARNING line per this many closes (and at each power of two below it). */
+    static final long WARN_EVERY = 100;
     private final Duration requestTimeout;
     private final Executor later;
     private final Map<SocketAddress, SocketChannel> pending = new ConcurrentHashMap<>();
@@ -143,10 +152,21 @@ public final class SlowClients {
         if (pending.remove(peer, channel)) {
             try {
                 channel.close(); // wakes the reader blocked on it; Helidon then ends the connection
-                closed.incrementAndGet();
+                report(peer, closed.incrementAndGet());
             } catch (IOException e) {
                 // Closing a socket that failed is the end we wanted.
             }
+        }
+    }
+
+    private void report(SocketAddress peer, long total) {
+        LOG.log(System.Logger.Level.DEBUG, () -> "closed the connection from " + peer + ": no whole request within "
+                + requestTimeout + " of accept");
+        if (total < WARN_EVERY ? Long.bitCount(total) == 1 : total % WARN_EVERY == 0) {
+            LOG.log(System.Logger.Level.WARNING, "closed " + total + " connection(s) so far that had not finished their TLS"
+                    + " handshake and first request within " + requestTimeout + " of accept (latest from " + peer
+                    + "); if these are honest clients (many connecting at once to a busy host), raise"
+                    + " connections.request-timeout");
         }
     }
 
