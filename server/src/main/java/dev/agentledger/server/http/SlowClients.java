@@ -162,12 +162,17 @@ public final class SlowClients {
     private void report(SocketAddress peer, long total) {
         LOG.log(System.Logger.Level.DEBUG, () -> "closed the connection from " + peer + ": no whole request within "
                 + requestTimeout + " of accept");
-        if (total < WARN_EVERY ? Long.bitCount(total) == 1 : total % WARN_EVERY == 0) {
+        if (warnsAt(total)) {
             LOG.log(System.Logger.Level.WARNING, "closed " + total + " connection(s) so far that had not finished their TLS"
                     + " handshake and first request within " + requestTimeout + " of accept (latest from " + peer
                     + "); if these are honest clients (many connecting at once to a busy host), raise"
                     + " connections.request-timeout");
         }
+    }
+
+    /** Whether the {@code total}th close gets a WARNING line: at powers of two below {@value #WARN_EVERY}, then every {@value #WARN_EVERY}th. */
+    static boolean warnsAt(long total) {
+        return total < WARN_EVERY ? Long.bitCount(total) == 1 : total % WARN_EVERY == 0;
     }
 
     /** Socket options that delegate to Helidon's and register each accepted channel. */
