@@ -52,6 +52,7 @@ import dev.agentledger.server.revocation.RevocationGrpcService;
 import dev.agentledger.server.revocation.RevokeHttpService;
 import io.helidon.common.tls.Tls;
 import io.helidon.common.tls.TlsClientAuth;
+import io.helidon.metrics.api.FunctionalCounter;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.webserver.WebServer;
@@ -155,6 +156,9 @@ public final class AgentLedgerServer implements AutoCloseable {
             AtomicReference<String> baseUrl = new AtomicReference<>(scheme + config.publicAddress());
             AtomicReference<String> privateUrl = new AtomicReference<>(config.privateAddress().toString());
             SlowClients slowClients = SlowClients.of(config.tuning().connections().requestTimeout());
+            Metrics.globalRegistry().getOrCreate(FunctionalCounter.builder("agentledger.connections.closed.slow",
+                            SlowClients.class, c -> SlowClients.closedInProcess())
+                    .description("connections closed for not delivering a whole request within connections.request-timeout"));
             WebServer server = WebServer.builder()
                     .shutdownHook(false)
                     .host(config.publicAddress().host())

@@ -53,6 +53,8 @@ public final class SlowClients {
     private final Executor later;
     private final Map<SocketAddress, SocketChannel> pending = new ConcurrentHashMap<>();
     private final AtomicLong closed = new AtomicLong();
+    /** Closes by every watch of this process, which the metric reads (one server per process). */
+    private static final AtomicLong CLOSED_IN_PROCESS = new AtomicLong();
 
     private SlowClients(Duration requestTimeout) {
         this.requestTimeout = requestTimeout;
@@ -74,6 +76,14 @@ public final class SlowClients {
     /** The time a connection gets for its first request. */
     public Duration requestTimeout() {
         return requestTimeout;
+    }
+
+    /**
+     * How many connections every watch of this process closed for not delivering a request in
+     * time: the count behind the {@code agentledger_connections_closed_slow_total} metric.
+     */
+    public static long closedInProcess() {
+        return CLOSED_IN_PROCESS.get();
     }
 
     /** How many connections this watch closed for not delivering a request in time. */
@@ -152,6 +162,7 @@ public final class SlowClients {
         if (pending.remove(peer, channel)) {
             try {
                 channel.close(); // wakes the reader blocked on it; Helidon then ends the connection
+                CLOSED_IN_PROCESS.incrementAndGet();
                 report(peer, closed.incrementAndGet());
             } catch (IOException e) {
                 // Closing a socket that failed is the end we wanted.

@@ -13,6 +13,7 @@ import dev.agentledger.server.RunningServer;
 import dev.agentledger.server.client.LedgerClient;
 import dev.agentledger.server.client.TlsContexts;
 import dev.agentledger.server.config.Connections;
+import dev.agentledger.server.http.SlowClients;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,6 +28,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
@@ -132,6 +135,28 @@ class SlowClientsTest {
             }
             fail("the connection was still open " + TIMEOUT.plus(MARGIN) + " after it opened");
         }
+    }
+
+    /** Every connection the watch closes is counted in {@code agentledger_connections_closed_slow_total}. */
+    @Test
+    void closedConnectionsAreCountedInTheMetrics() throws Exception {
+        long before = SlowClients.closedInProcess();
+        assertClosedWhileTrickling(publicSocket(), new byte[0], new byte[0]);
+        Pattern sample = Pattern.compile("(?m)^agentledger_connections_closed_slow_total(\\{[^}]*\\})? ([0-9.eE+-]+)$");
+        long deadline = System.nanoTime() + MARGIN.toNanos();
+        double counted;
+        do { // the count follows the close by a moment
+            String metrics = new String(server.get("/observe/metrics").body(), StandardCharsets.UTF_8);
+            Matcher m = sample.matcher(metrics);
+            assertTrue(m.find(), "no agentledger_connections_closed_slow_total in:\n" + metrics);
+            counted = Double.parseDouble(m.group(2));
+        } while (counted < before + 1 && System.nanoTime() < deadline && sleep());
+        assertTrue(counted >= before + 1, "closed before " + before + ", counted now " + counted);
+    }
+
+    private static boolean sleep() throws InterruptedException {
+        Thread.sleep(PAUSE_MILLIS);
+        return true;
     }
 
     @Test
