@@ -2,6 +2,7 @@ package dev.agentledger.proto;
 
 import com.google.protobuf.ByteString;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Certificate serial numbers as the log indexes and looks them up: the content octets of a DER
@@ -10,7 +11,7 @@ import java.math.BigInteger;
  * more than the rest of indexing an entry).
  */
 public final class Serials {
-    private static final char[] DIGITS = "0123456789abcdef".toCharArray();
+    private static final byte[] DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private Serials() {}
 
@@ -39,17 +40,24 @@ public final class Serials {
         while (first < octets.length - 1 && octets[first] == 0) {
             first++;
         }
-        StringBuilder hex = new StringBuilder(sign.length() + 2 * (octets.length - first)).append(sign);
         int lead = octets[first] & 0xff;
-        if (lead >= 0x10) {
-            hex.append(DIGITS[lead >>> 4]);
+        int leadDigits = lead >= 0x10 ? 2 : 1;
+        // ASCII only: filled as Latin-1 bytes, which the String keeps as they are.
+        byte[] hex = new byte[sign.length() + leadDigits + 2 * (octets.length - first - 1)];
+        int at = 0;
+        for (int i = 0; i < sign.length(); i++) {
+            hex[at++] = (byte) sign.charAt(i);
         }
-        hex.append(DIGITS[lead & 0xf]);
+        if (leadDigits == 2) {
+            hex[at++] = DIGITS[lead >>> 4];
+        }
+        hex[at++] = DIGITS[lead & 0xf];
         for (int i = first + 1; i < octets.length; i++) {
             int b = octets[i] & 0xff;
-            hex.append(DIGITS[b >>> 4]).append(DIGITS[b & 0xf]);
+            hex[at++] = DIGITS[b >>> 4];
+            hex[at++] = DIGITS[b & 0xf];
         }
-        return hex.toString();
+        return new String(hex, StandardCharsets.ISO_8859_1);
     }
 
     /**
