@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
 /**
@@ -64,8 +65,8 @@ public final class Issuer {
     private final Ledger ledger;
     private final IssuerConfig config;
     private final AtomicReference<Authorities> state;
-    private final AtomicReference<KeyedVerifier> verifier = new AtomicReference<>();
-    private final AtomicReference<KeyedBundle> bundle = new AtomicReference<>();
+    private final AtomicReference<PerKeys<TokenVerifier>> verifier = new AtomicReference<>();
+    private final AtomicReference<PerKeys<TrustBundle>> bundle = new AtomicReference<>();
     private final Object rotation = new Object();
     private final KeyDirectory keys;
 
@@ -227,18 +228,8 @@ public final class Issuer {
 
     /** The current trust bundle: active keys and retired keys whose credentials may still be valid. */
     public TrustBundle trustBundle() {
-        Authorities current = state.updateAndGet(a -> a.prune(config.clock().instant()));
-        KeyedBundle known = bundle.get();
-        if (known != null && known.keys() == current) {
-            return known.bundle();
-        }
-        TrustBundle built = TrustBundle.of(current.sequence(), config.refreshHint(), current.published());
-        bundle.set(new KeyedBundle(current, built));
-        return built;
+        return perKeys(bundle, current -> TrustBundle.of(current.sequence(), config.refreshHint(), current.published()));
     }
-
-    /** A trust bundle and the state of the keys it was built from (compared by identity, as {@link KeyedVerifier}). */
-    private record KeyedBundle(Authorities keys, TrustBundle bundle) {}
 
     /**
      * The access-token keys as the JWK set verifiers fetch ({@link TokenKeys#json()}): the active key
@@ -262,19 +253,27 @@ public final class Issuer {
      * each verification.
      */
     public TokenVerifier tokenVerifier() {
+        return perKeys(verifier, current -> new TokenVerifier(accessTokenKeys(current), config.authorityId().value(),
+                config.clock(), P256Signer.BOUNCY_CASTLE));
+    }
+
+    /**
+     * What {@code build} makes of the current state of the keys (pruned now), kept in {@code cache}
+     * and built again only when that state changed: a key rotated in or pruned.
+     */
+    private <T> T perKeys(AtomicReference<PerKeys<T>> cache, Function<Authorities, T> build) {
         Authorities current = state.updateAndGet(a -> a.prune(config.clock().instant()));
-        KeyedVerifier known = verifier.get();
+        PerKeys<T> known = cache.get();
         if (known != null && known.keys() == current) {
-            return known.verifier();
+            return known.value();
         }
-        TokenVerifier built = new TokenVerifier(accessTokenKeys(current), config.authorityId().value(), config.clock(),
-                P256Signer.BOUNCY_CASTLE);
-        verifier.set(new KeyedVerifier(current, built));
+        T built = build.apply(current);
+        cache.set(new PerKeys<>(current, built));
         return built;
     }
 
-    /** A token verifier and the state of the keys it was built from (compared by identity: a new state is a new object). */
-    private record KeyedVerifier(Authorities keys, TokenVerifier verifier) {}
+    /** A value and the state of the keys it was made from (compared by identity: a new state is a new object). */
+    private record PerKeys<T>(Authorities keys, T value) {}
 
     /** The active CA certificate, the trust anchor of new X509-SVIDs. */
     public X509Certificate caCertificate() {

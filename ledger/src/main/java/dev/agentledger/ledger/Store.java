@@ -495,12 +495,7 @@ final class Store implements AutoCloseable {
      *     its state from the store before going on
      */
     void write(Batch batch) {
-        try (Shared shared = shared()) {
-            db.write(unsyncedWrite, batch.writes);
-        } catch (RocksDBException e) {
-            writeFailed = true;
-            throw new StorageException("cannot write to the log store: " + e.getMessage(), e);
-        }
+        write(unsyncedWrite, batch, "write to");
     }
 
     /**
@@ -510,11 +505,16 @@ final class Store implements AutoCloseable {
      *     persisted, so the caller must reload its state from the store before going on
      */
     void commit(Batch batch) {
+        write(syncWrite, batch, "commit to");
+    }
+
+    /** Writes {@code batch} with {@code options}; a failure marks the store for a reopen and says it could not {@code verb} the store. */
+    private void write(WriteOptions options, Batch batch, String verb) {
         try (Shared shared = shared()) {
-            db.write(syncWrite, batch.writes);
+            db.write(options, batch.writes);
         } catch (RocksDBException e) {
             writeFailed = true;
-            throw new StorageException("cannot commit to the log store: " + e.getMessage(), e);
+            throw new StorageException("cannot " + verb + " the log store: " + e.getMessage(), e);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.agentledger.revocation;
 
+import com.google.protobuf.UnsafeByteOperations;
+import dev.agentledger.proto.Serials;
 import dev.agentledger.proto.v1.CapabilityTokenIssued;
 import dev.agentledger.proto.v1.DelegationGranted;
 import dev.agentledger.proto.v1.JwtSvidIssued;
@@ -7,8 +9,6 @@ import dev.agentledger.proto.v1.LogEntry;
 import dev.agentledger.proto.v1.Validity;
 import dev.agentledger.proto.v1.WorkloadRegistered;
 import dev.agentledger.proto.v1.X509SvidIssued;
-import com.google.protobuf.UnsafeByteOperations;
-import dev.agentledger.proto.Serials;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,8 +1,10 @@
 package dev.agentledger.revocation;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One subscriber: its own virtual thread first replays the events after its starting sequence from
@@ -28,7 +30,7 @@ final class Subscriber implements Subscription {
     private volatile Close closing;
     private volatile long delivered;
 
-    Subscriber(Feed feed, RevocationListener listener, long from, int capacity, java.time.Duration coalesce) {
+    Subscriber(Feed feed, RevocationListener listener, long from, int capacity, Duration coalesce) {
         this.feed = feed;
         this.coalesceNanos = coalesce.toNanos();
         this.listener = listener;
@@ -143,7 +145,7 @@ final class Subscriber implements Subscription {
             if (deliver(batch) && coalesceNanos > 0) {
                 // Let the next events gather: one message and one write for all of them. The queue
                 // keeps counting against the capacity meanwhile, and a close waits at most this long.
-                java.util.concurrent.locks.LockSupport.parkNanos(coalesceNanos);
+                LockSupport.parkNanos(coalesceNanos);
             }
         }
     }
