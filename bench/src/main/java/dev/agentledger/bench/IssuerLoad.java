@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bouncycastle.asn1.x500.X500Name;
+import dev.agentledger.issuer.CryptoProvider;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
@@ -42,8 +43,9 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 /**
  * In-process issuance load, every credential logged with its proof before it returns: X509-SVIDs
  * from CSRs, JWT-SVIDs, and RFC 8693 token exchanges decided by the embedded Cedar policy; beside
- * the raw P-256 (SHA256withECDSA) signing and verifying rates on all cores of the JDK's SunEC and
- * of BouncyCastle, measured in the same run (the raw limit is the faster provider's).
+ * the raw P-256 (SHA256withECDSA) signing and verifying rates on all cores of the JDK's SunEC, of
+ * BouncyCastle and of Conscrypt (when its native library loads here), measured in the same run
+ * (the raw limit is the fastest provider's).
  *
  * <p>Closed loop first ({@code callers} virtual threads, each calling again as soon as it has its
  * answer: the most the issuer does). Then, given {@code X509RATE:EXCHANGERATE}, open loop: requests
@@ -82,20 +84,27 @@ public final class IssuerLoad {
         double bcSign = measureRaw ? rawSignature(rawSeconds, cores, false, bouncyCastle) : Double.NaN;
         double bcVerify = measureRaw ? rawSignature(rawSeconds, cores, true, bouncyCastle) : Double.NaN;
         double bcVerifyNewKey = measureRaw ? rawVerifyNewKeys(rawSeconds, cores, bouncyCastle) : Double.NaN;
-        double raw = Math.max(jdkSign, bcSign);
+        java.security.Provider fastest = CryptoProvider.fastest();
+        boolean conscrypt = measureRaw && fastest != CryptoProvider.bouncyCastle();
+        double cSign = conscrypt ? rawSignature(rawSeconds, cores, false, fastest) : Double.NaN;
+        double cVerify = conscrypt ? rawSignature(rawSeconds, cores, true, fastest) : Double.NaN;
+        double cVerifyNewKey = conscrypt ? rawVerifyNewKeys(rawSeconds, cores, fastest) : Double.NaN;
+        double raw = max(jdkSign, bcSign, cSign);
         // A CSR brings a key never seen before: BouncyCastle's verify then has no precomputed table for it.
-        double rawVerify = Math.max(jdkVerify, bcVerifyNewKey);
+        double rawVerify = max(jdkVerify, bcVerifyNewKey, cVerifyNewKey);
         System.out.printf(Locale.ROOT, "load average at start: %s%n", loadAverage());
         System.out.printf(Locale.ROOT, "| raw P-256 sign / verify, %d threads, JDK SunEC | %,.0f/s / %,.0f/s |%n", cores, jdkSign, jdkVerify);
         System.out.printf(Locale.ROOT, "| raw P-256 sign / verify, %d threads, BouncyCastle | %,.0f/s / %,.0f/s |%n", cores, bcSign, bcVerify);
         System.out.printf(Locale.ROOT, "| raw P-256 verify, %d threads, BouncyCastle, a new key each time (as a CSR) | %,.0f/s |%n", cores,
                 bcVerifyNewKey);
+        System.out.printf(Locale.ROOT, "| raw P-256 sign / verify / verify with a new key each time, %d threads, %s (the issuer's) | %,.0f/s / %,.0f/s / %,.0f/s |%n",
+                cores, conscrypt ? fastest.getName() : "Conscrypt not loaded", cSign, cVerify, cVerifyNewKey);
         System.out.printf(Locale.ROOT, "| raw limit of an X509-SVID (one verify with a new key + one sign, faster provider) | %,.0f/s |%n",
                 1 / (1 / raw + 1 / rawVerify));
+        System.out.printf(Locale.ROOT, "the issuer signs and checks CSRs with %s%n", fastest.getName());
         SignerKey key = SignerKey.generate("bench.agentledger.local/log", SignatureType.ED25519);
-        BouncyCastleProvider bc = bouncyCastle;
-        try (Ledger ledger = Ledger.open(LedgerConfig.of(dir.resolve("ledger"), key.name(), Ed25519NoteSigner.create(key, bc),
-                Ed25519NoteVerifier.create(key.verifierKey(), bc)).withIndexer(LogEntryIndexer.INSTANCE))) {
+        try (Ledger ledger = Ledger.open(LedgerConfig.of(dir.resolve("ledger"), key.name(), Ed25519NoteSigner.create(key, fastest),
+                Ed25519NoteVerifier.create(key.verifierKey(), fastest)).withIndexer(LogEntryIndexer.INSTANCE))) {
             IssuerConfig config = IssuerConfig.of("bench.agentledger.local");
             Issuer issuer = Issuer.create(ledger, config);
             Registrations registrations = new Registrations(issuer, ledger);
@@ -395,6 +404,11 @@ public final class IssuerLoad {
                 }
             };
         });
+    }
+
+    /** The largest of the rates measured (NaN for one not measured). */
+    private static double max(double... rates) {
+        return Arrays.stream(rates).filter(r -> !Double.isNaN(r)).max().orElse(Double.NaN);
     }
 
     /** A fresh P-256 key pair. */

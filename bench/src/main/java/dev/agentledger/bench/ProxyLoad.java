@@ -22,6 +22,8 @@ import dev.agentledger.server.proxy.SecretStore;
 import dev.agentledger.verifierclient.guard.LogProof;
 import dev.agentledger.verifierclient.svid.SpiffeBundle;
 import io.helidon.common.socket.SocketOptions;
+import io.helidon.common.tls.Tls;
+import io.helidon.common.tls.TlsClientAuth;
 import io.helidon.http.HeaderNames;
 import io.helidon.json.JsonObject;
 import io.helidon.json.JsonParser;
@@ -197,6 +199,7 @@ public final class ProxyLoad {
         int ports = args.length > 4 ? Integer.parseInt(args[4]) : 0;
         DataDir data = new DataDir(dir.resolve("authority"));
         Bootstrap.Prepared prepared = Bootstrap.prepare(data, Optional.empty(), Optional.empty(), InstantSource.system());
+        WebServer upstreamTls = null;
         WebServer upstream = WebServer.builder().shutdownHook(false).host("127.0.0.1").port(port(ports, 0))
                 .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
                 .routing(r -> r.get("/invoices/{id}", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "application/json")
@@ -237,10 +240,21 @@ public final class ProxyLoad {
                         .sslContext(TlsContexts.of(List.of(prepared.caCertificate()), Optional.of(agent))).build(),
                         delegate(privateUrl, prepared, alice, spiffeId(agent)), privateUrl, server.publicUrl());
                 SpiffeBundle bundle = SpiffeBundle.parse(get(server.publicUrl() + "/api/v1/bundle"), TD);
+                // The same upstream served over mutual TLS with the tool's own SVID: calling it directly is the floor
+                // of what TLS alone costs the callers (an upstream such as a SaaS API is called over TLS anyway).
+                upstreamTls = WebServer.builder().shutdownHook(false).host("127.0.0.1").port(port(ports, 5))
+                        .featuresDiscoverServices(false)
+                        .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
+                        .tls(Tls.builder().privateKey(tool.key()).privateKeyCertChain(tool.chain())
+                                .trust(bundle.x509Authorities()).clientAuth(TlsClientAuth.REQUIRED).build())
+                        .routing(r -> r.get("/invoices/{id}", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "application/json")
+                                .send("{\"invoice\":\"" + req.path().pathParameters().get("id") + "\",\"amount\":\"120.00\"}")))
+                        .build().start();
                 HttpClient direct = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
                 HttpClient proxied = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                         .sslContext(TlsContexts.forSpiffePeer(bundle, TOOL, agent)).build();
                 String directUrl = "http://127.0.0.1:" + upstream.port() + "/invoices/";
+                String directTlsUrl = "https://localhost:" + upstreamTls.port() + "/invoices/";
                 String journalUrl = "https://localhost:" + proxy.port() + "/billing/invoices/";
                 String waitingUrl = "https://localhost:" + waiting.port() + "/billing/invoices/";
                 System.out.printf(Locale.ROOT, "%d calls per row, %d cores; warming up%n", calls, Runtime.getRuntime().availableProcessors());
@@ -248,17 +262,20 @@ public final class ProxyLoad {
                 // almost as much CPU as the calls during the first measured rows.
                 for (int concurrency : new int[] {1, callers}) {
                     run("warm-up", direct, directUrl, Math.min(calls, 500), concurrency, Optional.empty(), server.pid());
+                    run("warm-up", proxied, directTlsUrl, Math.min(calls, 500), concurrency, Optional.empty(), server.pid());
                     run("warm-up", proxied, journalUrl, Math.min(calls, BATCH), concurrency, Optional.of(minter), server.pid());
                     run("warm-up", proxied, waitingUrl, Math.min(calls, BATCH), concurrency, Optional.of(minter), server.pid());
                 }
                 while (proxy.unshipped() > 0) { // the warm-up's records, logged in the background, would load the first rows
                     Thread.sleep(1);
                 }
-                System.out.println("mode | callers | direct p50 / p99 | direct calls/s | proxy p50 / p99 | proxy calls/s | overhead p50"
-                        + " | throughput vs direct | CPU per call direct / proxy | authority CPU per call direct / proxy"
+                System.out.println("mode | callers | direct p50 / p99 | direct calls/s | direct mTLS p50 / p99 | direct mTLS calls/s"
+                        + " | proxy p50 / p99 | proxy calls/s | overhead p50 (vs direct mTLS)"
+                        + " | throughput vs direct (vs direct mTLS) | CPU per call direct / proxy | authority CPU per call direct / proxy"
                         + " | records logged after the last call");
                 for (int concurrency : new int[] {1, callers}) {
                     double[] d = run("direct", direct, directUrl, calls, concurrency, Optional.empty(), server.pid());
+                    double[] t = run("direct-mtls", proxied, directTlsUrl, calls, concurrency, Optional.empty(), server.pid());
                     double[] p = run("journal", proxied, journalUrl, calls, concurrency, Optional.of(minter), server.pid());
                     long drained = System.nanoTime();
                     while (proxy.unshipped() > 0) {
@@ -266,8 +283,8 @@ public final class ProxyLoad {
                     }
                     double drainMs = (System.nanoTime() - drained) / 1e6;
                     double[] w = run("synchronous", proxied, waitingUrl, calls, concurrency, Optional.of(minter), server.pid());
-                    row("journal", concurrency, d, p, String.format(Locale.ROOT, "%.0f ms", drainMs));
-                    row("synchronous", concurrency, d, w, "before the answer");
+                    row("journal", concurrency, d, t, p, String.format(Locale.ROOT, "%.0f ms", drainMs));
+                    row("synchronous", concurrency, d, t, w, "before the answer");
                 }
                 System.out.printf(Locale.ROOT, "floor, same run: one logged append over gRPC as the tool, p50 %.3f ms (a synchronous"
                         + " proxied call waits for two: the token's consumption and the call's record)%n", appendP50(server, prepared, tool));
@@ -276,12 +293,17 @@ public final class ProxyLoad {
             }
         } finally {
             upstream.stop();
+            if (upstreamTls != null) {
+                upstreamTls.stop();
+            }
         }
     }
 
-    private static void row(String mode, int callers, double[] direct, double[] proxy, String logged) {
-        System.out.printf(Locale.ROOT, "%s | %d | %.3f / %.2f ms | %,.0f | %.3f / %.2f ms | %,.0f | %.3f ms | %.2fx | %.0f / %,.0f µs | %s | %s%n",
-                mode, callers, direct[0], direct[1], direct[2], proxy[0], proxy[1], proxy[2], proxy[0] - direct[0], proxy[2] / direct[2],
+    private static void row(String mode, int callers, double[] direct, double[] directTls, double[] proxy, String logged) {
+        System.out.printf(Locale.ROOT, "%s | %d | %.3f / %.2f ms | %,.0f | %.3f / %.2f ms | %,.0f | %.3f / %.2f ms | %,.0f | %.3f ms"
+                + " (%.3f ms) | %.2fx (%.2fx) | %.0f / %,.0f µs | %s | %s%n",
+                mode, callers, direct[0], direct[1], direct[2], directTls[0], directTls[1], directTls[2], proxy[0], proxy[1], proxy[2],
+                proxy[0] - direct[0], proxy[0] - directTls[0], proxy[2] / direct[2], proxy[2] / directTls[2],
                 direct[3], proxy[3], Double.isNaN(proxy[4]) ? "in this process"
                         : String.format(Locale.ROOT, "%.0f / %,.0f µs", direct[4], proxy[4]), logged);
     }

@@ -111,11 +111,11 @@ final class CertificationRequests {
         }
         boolean valid;
         try {
-            // One BouncyCastle verification (several times faster than the JDK's, BENCHMARKS.md, issuer)
-            // of the signed CertificationRequestInfo (RFC 2986 section 4.2). Not through BouncyCastle's
+            // One verification of the signed CertificationRequestInfo (RFC 2986 section 4.2) through the
+            // fastest provider (BENCHMARKS.md, issuer). Not through BouncyCastle's
             // isSignatureValid(JcaContentVerifierProvider): for ECDSA it verifies every signature twice.
-            Signature verifier = Signature.getInstance(ALGORITHM, P256Signer.BOUNCY_CASTLE);
-            verifier.initVerify(KeyFactory.getInstance("EC", P256Signer.BOUNCY_CASTLE)
+            Signature verifier = Signature.getInstance(ALGORITHM, CryptoProvider.fastest());
+            verifier.initVerify(KeyFactory.getInstance("EC", CryptoProvider.fastest())
                     .generatePublic(new X509EncodedKeySpec(keyInfo.getEncoded(ASN1Encoding.DER))));
             verifier.update(request.toASN1Structure().getCertificationRequestInfo().getEncoded(ASN1Encoding.DER));
             valid = verifier.verify(request.getSignature());

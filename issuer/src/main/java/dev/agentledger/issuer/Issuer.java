@@ -254,7 +254,7 @@ public final class Issuer {
      */
     public TokenVerifier tokenVerifier() {
         return perKeys(verifier, current -> new TokenVerifier(accessTokenKeys(current), config.authorityId().value(),
-                config.clock(), P256Signer.BOUNCY_CASTLE));
+                config.clock(), CryptoProvider.bouncyCastle()));
     }
 
     /**

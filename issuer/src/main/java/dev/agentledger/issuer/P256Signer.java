@@ -16,21 +16,19 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.bouncycastle.jcajce.provider.asymmetric.ec.BCECPrivateKey;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
  * ECDSA P-256 with SHA-256 (RFC 5758 section 3.2, ecdsa-with-SHA256) by one private key, through
- * the fastest provider that can use it: BouncyCastle for a key held in memory (measured in the
- * same runs at 1.5 to 2 times the JDK's SunEC for signing and 3 to 4 times for verifying, see
- * BENCHMARKS.md), the JCA's choice for a key a PKCS#11 token holds (its handle does not export).
+ * the fastest provider that can use it: {@link CryptoProvider#fastest()} for a key held in memory
+ * (Conscrypt, or BouncyCastle where Conscrypt's native library does not load; both measured in
+ * BENCHMARKS.md against the JDK's SunEC), the JCA's choice for a key a PKCS#11 token holds (its
+ * handle does not export).
  *
  * <p>The key is converted to the provider's own form once, and initialized {@link Signature}
- * objects are reused: converting a JDK key on every BouncyCastle signature cost more than the
+ * objects are reused: converting a JDK key on every signature cost more than the
  * signature itself. Thread-safe.
  */
 final class P256Signer {
-    /** The provider of in-memory P-256 keys, and of the issuer's verifications. */
-    static final Provider BOUNCY_CASTLE = new BouncyCastleProvider();
     private static final String ALGORITHM = "SHA256withECDSA";
     /** An ES256 signature: R and S, 32 bytes each (RFC 7518 section 3.4). */
     private static final int JOSE_SIGNATURE_BYTES = 64;
@@ -47,12 +45,12 @@ final class P256Signer {
     }
 
     /**
-     * A signer for {@code key}: BouncyCastle's copy of an in-memory key (the JDK's or
+     * A signer for {@code key}: the fastest provider's copy of an in-memory key (the JDK's or
      * BouncyCastle's own EC key), or the key itself where the JCA finds its provider. A key of any
      * other provider, a PKCS#11 token's above all, stays with it, even if it would let its value be
      * read: a token key never gets copied into memory.
      *
-     * @throws IllegalArgumentException if an in-memory key is not an EC key BouncyCastle reads
+     * @throws IllegalArgumentException if an in-memory key is not an EC key the provider reads
      */
     static P256Signer of(PrivateKey key) {
         boolean inMemory = key instanceof ECPrivateKey
@@ -62,10 +60,11 @@ final class P256Signer {
             return new P256Signer(key, null);
         }
         try {
-            return new P256Signer(KeyFactory.getInstance("EC", BOUNCY_CASTLE).generatePrivate(new PKCS8EncodedKeySpec(encoded)),
-                    BOUNCY_CASTLE);
+            Provider provider = CryptoProvider.fastest();
+            return new P256Signer(KeyFactory.getInstance("EC", provider).generatePrivate(new PKCS8EncodedKeySpec(encoded)), provider);
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("not an EC private key BouncyCastle reads: " + e.getMessage(), e);
+            throw new IllegalArgumentException("not an EC private key " + CryptoProvider.fastest().getName() + " reads: "
+                    + e.getMessage(), e);
         } finally {
             java.util.Arrays.fill(encoded, (byte) 0);
         }

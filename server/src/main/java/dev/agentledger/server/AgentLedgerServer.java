@@ -7,6 +7,7 @@ import dev.agentledger.server.ops.KeyRotationHttpService;
 import dev.agentledger.server.observe.WitnessMeters;
 import java.util.Optional;
 
+import dev.agentledger.issuer.CryptoProvider;
 import dev.agentledger.issuer.IssuanceException;
 import dev.agentledger.issuer.Issuer;
 import dev.agentledger.issuer.IssuerConfig;
@@ -63,12 +64,10 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
-import java.security.Provider;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
  * The running server: the log, its public listener (plain HTTP: C2SP tiles, JSON API, discovery,
@@ -82,7 +81,6 @@ public final class AgentLedgerServer implements AutoCloseable {
     private static final int SWEEP_SECONDS = 5;
     /** The name of the private listener's socket. */
     static final String PRIVATE_SOCKET = "private";
-    private static final Provider BOUNCY_CASTLE = new BouncyCastleProvider();
 
     private final Ledger ledger;
     private final Optional<WitnessSubmitter> submitter;
@@ -121,8 +119,8 @@ public final class AgentLedgerServer implements AutoCloseable {
     public static AgentLedgerServer start(ServerConfig config, Bootstrap.Prepared prepared, InstantSource clock)
             throws BootstrapException {
         KeyPassphrase.Resolved passphrase = prepared.passphrase();
-        Ed25519NoteSigner signer = Ed25519NoteSigner.create(prepared.logKey(), BOUNCY_CASTLE);
-        Ed25519NoteVerifier verifier = Ed25519NoteVerifier.create(prepared.logKey().verifierKey(), BOUNCY_CASTLE);
+        Ed25519NoteSigner signer = Ed25519NoteSigner.create(prepared.logKey(), CryptoProvider.fastest());
+        Ed25519NoteVerifier verifier = Ed25519NoteVerifier.create(prepared.logKey().verifierKey(), CryptoProvider.fastest());
         Ledger ledger = Ledger.open(LedgerConfig.of(prepared.dir().ledger(), prepared.settings().origin(), signer, verifier)
                 .withIndexer(LogEntryIndexer.INSTANCE)
                 .withMetrics(new LedgerMeters(Metrics.globalRegistry())));

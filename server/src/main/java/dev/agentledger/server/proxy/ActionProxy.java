@@ -1,5 +1,6 @@
 package dev.agentledger.server.proxy;
 
+import dev.agentledger.issuer.CryptoProvider;
 import dev.agentledger.merkle.VerificationException;
 import dev.agentledger.merkle.note.VerifierKey;
 import dev.agentledger.server.HostPort;
@@ -30,7 +31,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.Provider;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -39,7 +39,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
  * The action proxy: one mTLS listener in front of upstream tools that cannot embed the verifier
@@ -64,8 +63,6 @@ public final class ActionProxy implements AutoCloseable {
     private static final Duration BUNDLE_STALENESS = Duration.ofHours(1);
     /** Concurrent appends of call records (the ledger client may carry them in one batch). */
     private static final int SHIPPERS = 16;
-    /** Checks the tokens' ES256 and the checkpoints' Ed25519 signatures, several times faster than the JDK's providers. */
-    private static final Provider BOUNCY_CASTLE = new BouncyCastleProvider();
 
     private final WebServer server;
     private final RevocationCache revocations;
@@ -107,11 +104,11 @@ public final class ActionProxy implements AutoCloseable {
             throw new IOException("the authority's trust bundle or token keys do not verify: " + e.getMessage(), e);
         }
         VerifierKey logKey = VerifierKey.parse(authority.logKey());
-        LogVerifier logVerifier = LogVerifier.create(logKey.name(), logKey, List.of(), 0, BOUNCY_CASTLE);
+        LogVerifier logVerifier = LogVerifier.create(logKey.name(), logKey, List.of(), 0, CryptoProvider.fastest());
         RevocationCache revocations = RevocationCache.create(logVerifier, RevocationCacheConfig.of(authority.publicUrl())
                 .withFreshness(authority.revocationFreshness()).withClock(clock));
         revocations.start();
-        TokenVerifier tokens = new TokenVerifier(keys, authority.issuer(), clock, BOUNCY_CASTLE);
+        TokenVerifier tokens = new TokenVerifier(keys, authority.issuer(), clock, CryptoProvider.bouncyCastle()); // ES256 on a kept point
         Optional<LogProof> logProof = authority.requireLogProof() ? Optional.of(new LogProof(logVerifier, Optional.empty())) : Optional.empty();
         Map<String, ToolCallRecorder> recorders = new HashMap<>();
         List<ToolCallRecorder> opened = new ArrayList<>();
