@@ -30,7 +30,7 @@ $J $NA -cp $JAR dev.agentledger.bench.IssuerLoad 30 64 - 2000:2500 >> $O/issuer.
 echo "end $(uptime)" >> $O/issuer.log
 rm -rf $O/fo; serve $O/fo 29480 29443
 echo "fanout $(uptime)" > $O/fanout.log
-$J -Xmx2g $NA -cp $JAR dev.agentledger.bench.RevocationFanout $O/fo 127.0.0.1:29443 http://127.0.0.1:29480 1000 20 100 grpc $SPID >> $O/fanout.log 2>&1
+$J -Xmx2g $NA -cp $JAR dev.agentledger.bench.RevocationFanout $O/fo 127.0.0.1:29443 http://127.0.0.1:29480 1000 20 100 grpc $SPID 16 1000 30 >> $O/fanout.log 2>&1
 echo "end $(uptime)" >> $O/fanout.log
 kill $SPID; wait $SPID
 echo "proxy $(uptime)" > $O/proxy.log

@@ -41,8 +41,14 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar dev.agentledger.bench.RevocationFanout DIR \
- *     [PRIVATE_HOST:PORT] [PUBLIC_URL] [subscribers] [seconds] [rate/s] [grpc|grpc1|sse] [server pid] [connections] [wave]
+ *     [PRIVATE_HOST:PORT] [PUBLIC_URL] [subscribers] [seconds] [rate/s] [grpc|grpc1|sse] [server pid] [connections] [wave] [warm-up seconds]
  * </pre>
+ *
+ * <p>With {@code warm-up seconds} above 0 (default 0), the streams first get that many seconds of
+ * revocations at the same rate, not measured, and every subscriber receives them all before the
+ * measured revocations start: both JVMs then compile the fan-out's hot paths before the clock runs.
+ * Without it, the JIT compilers (C1 and C2) took about 40 % of both processes' CPU in the first
+ * 10 s of revoking (perf, 2026-11-24), which a server that has run for minutes no longer pays.
  *
  * <p>The gRPC streams open one per connection first (each connection's TLS handshake and first
  * call, which the server's {@code connections.request-timeout} bounds from accept), then the rest
@@ -68,9 +74,13 @@ public final class RevocationFanout {
     private static final long BUCKET_NANOS = 100_000;
     private static final int BUCKETS = 600_000;
     private static final String TAG = "fanout-";
+    /** Token ids of the warm-up revocations: received, counted apart, never measured. */
+    private static final String WARM_UP_TAG = "warmup-";
 
     private final AtomicLongArray histogram = new AtomicLongArray(BUCKETS);
     private final AtomicLong received = new AtomicLong();
+    /** Warm-up events received (all subscribers together). */
+    private final AtomicLong warmUpReceived = new AtomicLong();
     /** Messages that carried events (several events may share one), while revoking. */
     private final AtomicLong eventMessages = new AtomicLong();
     private final AtomicLong max = new AtomicLong();
@@ -83,10 +93,12 @@ public final class RevocationFanout {
     /** Stream openings that failed and were retried (before the revocations start). */
     private final AtomicLong retries = new AtomicLong();
     private final int wave;
+    private final int warmUpSeconds;
     private volatile boolean openingDone;
 
-    private RevocationFanout(int wave) {
+    private RevocationFanout(int wave, int warmUpSeconds) {
         this.wave = wave;
+        this.warmUpSeconds = warmUpSeconds;
     }
 
     public static void main(String[] args) throws Exception {
@@ -103,6 +115,7 @@ public final class RevocationFanout {
         Optional<Long> serverPid = args.length > 7 && !args[7].equals("-") ? Optional.of(Long.parseLong(args[7])) : Optional.empty();
         int connections = args.length > 8 ? Integer.parseInt(args[8]) : CHANNELS;
         int wave = args.length > 9 ? Integer.parseInt(args[9]) : WAVE;
+        int warmUp = args.length > 10 ? Integer.parseInt(args[10]) : 0;
         X509Certificate ca = Pem.readCertificates(dir.caCertificate()).get(0);
         Credentials operator = dev.agentledger.server.bootstrap.Bootstrap.operator(dir);
         LedgerClient revoker = LedgerClient.connect(address, ca, Optional.of(operator));
@@ -110,7 +123,7 @@ public final class RevocationFanout {
         for (int i = 0; i < Math.min(connections, subscribers); i++) {
             channels.add(watchChannel(address, ca, operator));
         }
-        new RevocationFanout(wave).run(revoker, channels, publicUrl, subscribers, seconds, rate, transport, serverPid);
+        new RevocationFanout(wave, warmUp).run(revoker, channels, publicUrl, subscribers, seconds, rate, transport, serverPid);
         revoker.close();
         System.exit(0);
     }
@@ -174,9 +187,12 @@ public final class RevocationFanout {
         long heapAfter = usedHeap();
         long serverHeapAfter = serverPid.map(RevocationFanout::serverHeap).orElse(0L);
 
+        var stub = RevocationServiceGrpc.newFutureStub(revoker.channel());
+        if (warmUpSeconds > 0) {
+            warmUp(stub, rate, subscribers);
+        }
         int total = seconds * rate;
         sentAt = new long[total];
-        var stub = RevocationServiceGrpc.newFutureStub(revoker.channel());
         eventMessages.set(0);
         long benchCpuBefore = processCpuNanos();
         long serverCpuBefore = serverPid.map(RevocationFanout::cpuNanos).orElse(0L);
@@ -230,6 +246,30 @@ public final class RevocationFanout {
                 (heapAfter - heapBefore) / 1024.0 / subscribers);
         serverPid.ifPresent(pid -> System.out.printf(Locale.ROOT, "server heap per subscriber (after full GCs): %.1f KiB%n",
                 (serverHeapAfter - serverHeapBefore) / 1024.0 / subscribers));
+    }
+
+    /**
+     * Revokes at {@code rate} for the warm-up seconds, then waits until every subscriber has
+     * received every warm-up event (at most 60 s), so the measured revocations start on an empty
+     * backlog.
+     */
+    private void warmUp(RevocationServiceGrpc.RevocationServiceFutureStub stub, int rate, int subscribers) throws InterruptedException {
+        int total = warmUpSeconds * rate;
+        long start = System.nanoTime();
+        for (int n = 0; n < total; n++) {
+            long wait = start + n * 1_000_000_000L / rate - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            stub.withDeadlineAfter(30, TimeUnit.SECONDS).revoke(request(WARM_UP_TAG + n));
+        }
+        long expected = (long) total * subscribers;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (warmUpReceived.get() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        System.out.printf(Locale.ROOT, "warm-up: %d revocations at %d/s, %d of %d deliveries in %.1f s%n", total, rate,
+                warmUpReceived.get(), expected, (System.nanoTime() - start) / 1e9);
     }
 
     private static RevokeRequest request(String tokenId) {
@@ -306,7 +346,7 @@ public final class RevocationFanout {
                     if (line.startsWith("event:")) {
                         event = line.substring(6).strip();
                     } else if (line.startsWith("data:") && event.equals("revocation")) {
-                        int at = line.indexOf("\"token_id\":\"" + TAG);
+                        int at = line.indexOf("\"token_id\":\"");
                         if (at >= 0) {
                             int startOfId = at + "\"token_id\":\"".length();
                             record(line.substring(startOfId, line.indexOf('"', startOfId)));
@@ -330,6 +370,9 @@ public final class RevocationFanout {
     private void record(String tokenId) {
         long now = System.nanoTime();
         if (!tokenId.startsWith(TAG)) {
+            if (tokenId.startsWith(WARM_UP_TAG)) {
+                warmUpReceived.incrementAndGet();
+            }
             return;
         }
         long[] sent = sentAt;

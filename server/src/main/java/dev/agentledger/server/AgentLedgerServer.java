@@ -232,11 +232,11 @@ public final class AgentLedgerServer implements AutoCloseable {
                 .idleConnectionPeriod(connections.idleCheckPeriod());
     }
 
-    /** The revocation feed's defaults with the configured heartbeat, retention and subscriber queue. */
+    /** The revocation feed's defaults with the configured heartbeat, retention, subscriber queue and coalescing window. */
     private static RevocationsConfig revocationsConfig(dev.agentledger.server.config.Tuning tuning, InstantSource clock) {
         RevocationsConfig d = RevocationsConfig.of(clock);
         return new RevocationsConfig(clock, tuning.revocationHeartbeat(), d.tailInterval(), tuning.revocationRetention(),
-                tuning.revocationSubscriberQueue(), d.eventCache(), d.maxAffectedBytes());
+                tuning.revocationSubscriberQueue(), d.eventCache(), d.maxAffectedBytes(), tuning.revocationCoalesce());
     }
 
     /**

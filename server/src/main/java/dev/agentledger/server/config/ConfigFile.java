@@ -46,6 +46,7 @@ public final class ConfigFile {
             java.util.Map.entry("revocation-heartbeat", "revocation.heartbeat"),
             java.util.Map.entry("revocation-subscriber-queue", "revocation.subscriber-queue"),
             java.util.Map.entry("revocation-sse-streams", "revocation.sse-streams"),
+            java.util.Map.entry("revocation-coalesce", "revocation.coalesce"),
             java.util.Map.entry("witness-interval", "witnessing.interval"), java.util.Map.entry("witness-timeout", "witnessing.timeout"),
             java.util.Map.entry("request-timeout", "connections.request-timeout"),
             java.util.Map.entry("idle-timeout", "connections.idle-timeout"),
@@ -153,6 +154,7 @@ public final class ConfigFile {
         Duration witnessTimeout = d.witnessTimeout();
         int queue = d.revocationSubscriberQueue();
         int streams = d.revocationSseStreams();
+        Duration coalesce = d.revocationCoalesce();
         Optional<Section> ttl = top.section("ttl");
         if (ttl.isPresent()) {
             keyLifetime = ttl.get().duration("key-lifetime").orElse(keyLifetime);
@@ -166,6 +168,7 @@ public final class ConfigFile {
             heartbeat = revocation.get().duration("heartbeat").orElse(heartbeat);
             queue = revocation.get().integer("subscriber-queue").orElse(queue);
             streams = revocation.get().integer("sse-streams").orElse(streams);
+            coalesce = revocation.get().duration("coalesce").orElse(coalesce);
             revocation.get().finish();
         }
         Optional<Section> witnessing = top.section("witnessing");
@@ -186,7 +189,7 @@ public final class ConfigFile {
         }
         try {
             return new Tuning(keyLifetime, refresh, approval, retention, heartbeat, witnessInterval, witnessTimeout, queue, streams,
-                    new Connections(requestTimeout, idleTimeout, maxConnections));
+                    new Connections(requestTimeout, idleTimeout, maxConnections), coalesce);
         } catch (IllegalArgumentException e) {
             // Tuning's message starts with the setting's name; the file's key for it:
             String name = e.getMessage().split(" ", 2)[0];
@@ -290,7 +293,8 @@ public final class ConfigFile {
         top.putObject("revocation")
                 .put("heartbeat", Durations.format(t.revocationHeartbeat()))
                 .put("subscriber-queue", t.revocationSubscriberQueue())
-                .put("sse-streams", t.revocationSseStreams());
+                .put("sse-streams", t.revocationSseStreams())
+                .put("coalesce", Durations.format(t.revocationCoalesce()));
         top.putObject("witnessing")
                 .put("interval", Durations.format(t.witnessInterval()))
                 .put("timeout", Durations.format(t.witnessTimeout()));

@@ -21,15 +21,24 @@ import java.util.Objects;
  * @param revocationSubscriberQueue the most messages waiting for one revocation subscriber
  * @param revocationSseStreams the most revocation SSE streams the public listener serves at once
  * @param connections how the listeners treat connections: request and idle timeouts, limits
+ * @param revocationCoalesce how long a revocation subscriber lets events gather after a write, so
+ *     several go out in one message; zero to at most {@link #MAX_REVOCATION_COALESCE}, and shorter
+ *     than {@code revocationHeartbeat}
  */
 public record Tuning(Duration keyLifetime, Duration bundleRefreshHint, Duration approvalLifetime,
         Duration revocationRetention, Duration revocationHeartbeat, Duration witnessInterval, Duration witnessTimeout,
-        int revocationSubscriberQueue, int revocationSseStreams, Connections connections) {
+        int revocationSubscriberQueue, int revocationSseStreams, Connections connections, Duration revocationCoalesce) {
+    /**
+     * The longest coalescing window accepted: the fan-out's latency goal is 250 ms at the 99th
+     * percentile, and an event may wait a whole window.
+     */
+    public static final Duration MAX_REVOCATION_COALESCE = Duration.ofMillis(250);
+
     /** The defaults of the issuer, the policy gate, the revocation feed and the witness submitter. */
     public static final Tuning DEFAULTS = new Tuning(IssuerConfig.DEFAULT_KEY_LIFETIME, IssuerConfig.DEFAULT_REFRESH_HINT,
             PolicyConfig.DEFAULT_APPROVAL_LIFETIME, RevocationsConfig.DEFAULT_RETENTION, RevocationsConfig.DEFAULT_HEARTBEAT,
             WitnessSubmitter.DEFAULT_INTERVAL, WitnessSubmitter.DEFAULT_TIMEOUT, RevocationsConfig.DEFAULT_SUBSCRIBER_QUEUE,
-            RevocationFeedHttpService.DEFAULT_MAX_STREAMS, Connections.DEFAULTS);
+            RevocationFeedHttpService.DEFAULT_MAX_STREAMS, Connections.DEFAULTS, RevocationsConfig.DEFAULT_COALESCE);
 
     /** Validates; throws {@link IllegalArgumentException} naming the setting. */
     public Tuning {
@@ -53,12 +62,29 @@ public record Tuning(Duration keyLifetime, Duration bundleRefreshHint, Duration 
             throw new IllegalArgumentException("revocation-sse-streams " + revocationSseStreams + " is below 1");
         }
         Objects.requireNonNull(connections, "connections");
+        Objects.requireNonNull(revocationCoalesce, "revocationCoalesce");
+        if (revocationCoalesce.isNegative() || revocationCoalesce.compareTo(MAX_REVOCATION_COALESCE) > 0) {
+            throw new IllegalArgumentException("revocation-coalesce " + revocationCoalesce + " is not in [0, "
+                    + MAX_REVOCATION_COALESCE + "]");
+        }
+        if (revocationCoalesce.compareTo(revocationHeartbeat) >= 0) {
+            throw new IllegalArgumentException("revocation-coalesce " + revocationCoalesce + " is not shorter than revocation-heartbeat "
+                    + revocationHeartbeat);
+        }
+    }
+
+    /** The same settings with the default coalescing window; throws {@link IllegalArgumentException} as the canonical one. */
+    public Tuning(Duration keyLifetime, Duration bundleRefreshHint, Duration approvalLifetime, Duration revocationRetention,
+            Duration revocationHeartbeat, Duration witnessInterval, Duration witnessTimeout, int revocationSubscriberQueue,
+            int revocationSseStreams, Connections connections) {
+        this(keyLifetime, bundleRefreshHint, approvalLifetime, revocationRetention, revocationHeartbeat, witnessInterval,
+                witnessTimeout, revocationSubscriberQueue, revocationSseStreams, connections, RevocationsConfig.DEFAULT_COALESCE);
     }
 
     /** The same tuning with other connection settings. */
     public Tuning withConnections(Connections newConnections) {
         return new Tuning(keyLifetime, bundleRefreshHint, approvalLifetime, revocationRetention, revocationHeartbeat,
-                witnessInterval, witnessTimeout, revocationSubscriberQueue, revocationSseStreams, newConnections);
+                witnessInterval, witnessTimeout, revocationSubscriberQueue, revocationSseStreams, newConnections, revocationCoalesce);
     }
 
     private static void positive(String name, Duration value) {

@@ -66,6 +66,7 @@ class ConfigFileTest {
                   heartbeat: 500ms
                   subscriber-queue: 64
                   sse-streams: 10
+                  coalesce: 50ms
                 witnessing:
                   interval: 3s
                   timeout: PT2S
@@ -92,7 +93,7 @@ class ConfigFileTest {
         assertEquals(Optional.of(Path.of("/etc/al/policy.cedar")), c.policyFile());
         assertEquals(new Tuning(Duration.ofDays(30), Duration.ofMinutes(1), Duration.ofHours(2), Duration.ofHours(12),
                 Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofSeconds(2), 64, 10,
-                new Connections(Duration.ofSeconds(4), Duration.ofMinutes(1), 500)), c.tuning());
+                new Connections(Duration.ofSeconds(4), Duration.ofMinutes(1), 500), Duration.ofMillis(50)), c.tuning());
         assertEquals(new KeyStorage.Pkcs11(Path.of("/usr/lib/softhsm/libsofthsm2.so"), OptionalLong.of(16), OptionalInt.empty(),
                 new KeyStorage.Secret(Optional.of("AL_PIN"), Optional.empty())), c.keys());
         // The printed form reads back to the same configuration.
@@ -140,6 +141,10 @@ class ConfigFileTest {
         "ttl: {approval: soon}                                    | ttl.approval                      | not a duration",
         "revocation: {heartbeat: 0s}                              | revocation.heartbeat              | not positive",
         "revocation: {subscriber-queue: 1}                        | revocation.subscriber-queue       | below 2",
+        "revocation: {coalesce: 300ms}                            | revocation.coalesce               | not in [0, PT0.25S]",
+        "revocation: {coalesce: -PT0.01S}                         | revocation.coalesce               | not in [0, PT0.25S]",
+        "revocation: {heartbeat: 100ms, coalesce: 100ms}          | revocation.coalesce               | not shorter than revocation-heartbeat",
+        "revocation: {coalesce: soon}                             | revocation.coalesce               | not a duration",
         "witnessing: {timeout: 5s, retries: 3}                    | witnessing.retries                | unknown key",
         "connections: {request-timeout: 0s}                       | connections.request-timeout       | not positive",
         "connections: {max-per-listener: 0}                       | connections.max-per-listener      | below 1",
