@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -26,6 +27,11 @@ import java.util.regex.Pattern;
  * its attributes, {@code Action::"<action>"}, {@code Resource::"<resource>"} with its kind and
  * name, and the context with the gate's clock under {@code context.now}. The package
  * documentation lists every attribute.
+ *
+ * <p>The entities carry only the attributes the policy set reads ({@link CedarPolicy} finds them in
+ * its policies' JSON form): Cedar has no way to list an entity's attributes, so one the policies
+ * never name cannot change a decision, and leaving it out spares the native library parsing it,
+ * which costs microseconds per attribute. The logged request ({@code PolicyEntries}) keeps them all.
  *
  * @param request the Cedar request
  * @param entities the principal and resource entities
@@ -55,13 +61,15 @@ record CedarInput(AuthorizationRequest request, Set<Entity> entities) {
      *
      * @param numericKeys the context keys whose values are integers (e.g. {@code rows})
      * @param anomalies the flags of {@code AnomalySignals}, as {@code context.anomalies}
+     * @param read the names of the entity attributes the policy set reads; the entities carry only these
      * @throws ContextException if the context sets {@code now} or {@code anomalies}, or a numeric key holds no integer
      */
-    static CedarInput of(ActionRequest request, Instant now, Set<String> numericKeys, Set<String> anomalies) throws ContextException {
+    static CedarInput of(ActionRequest request, Instant now, Set<String> numericKeys, Set<String> anomalies, Predicate<String> read)
+            throws ContextException {
         EntityUID principal = AGENT.of(request.principal().value());
-        Entity agent = new Entity(principal, principalAttributes(request), Set.of());
+        Entity agent = new Entity(principal, readOnly(principalAttributes(request), read), Set.of());
         EntityUID resource = RESOURCE.of(request.resource());
-        Entity target = new Entity(resource, resourceAttributes(request.resource()), Set.of());
+        Entity target = new Entity(resource, readOnly(resourceAttributes(request.resource()), read), Set.of());
         Map<String, Value> context = new HashMap<>();
         for (Map.Entry<String, String> entry : request.context().entrySet()) {
             context.put(entry.getKey(), contextValue(entry.getKey(), entry.getValue(), numericKeys));
@@ -70,6 +78,16 @@ record CedarInput(AuthorizationRequest request, Set<Entity> entities) {
         context.put(ANOMALIES, strings(List.copyOf(new java.util.TreeSet<>(anomalies))));
         return new CedarInput(new AuthorizationRequest(principal, ACTION.of(request.action()), resource, context),
                 Set.of(agent, target));
+    }
+
+    private static Map<String, Value> readOnly(Map<String, Value> attributes, Predicate<String> read) {
+        Map<String, Value> kept = new HashMap<>();
+        attributes.forEach((name, value) -> {
+            if (read.test(name)) {
+                kept.put(name, value);
+            }
+        });
+        return kept;
     }
 
     private static Map<String, Value> principalAttributes(ActionRequest request) {

@@ -9,6 +9,7 @@ import com.cedarpolicy.model.exception.CacheException;
 import com.cedarpolicy.model.exception.InternalException;
 import com.cedarpolicy.model.policy.Policy;
 import com.cedarpolicy.model.policy.PolicySet;
+import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.agentledger.issuer.ActionRequest;
 import dev.agentledger.issuer.Verdict.Outcome;
 import dev.agentledger.merkle.Hash;
@@ -16,15 +17,19 @@ import dev.agentledger.proto.SpiffeId;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.text.ParseException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -59,15 +64,18 @@ public final class CedarPolicy {
     private final PolicySet policies;
     private final Map<String, PolicyRule> rules;
     private final Set<String> numericKeys;
+    private final Predicate<String> read;
     private final BasicAuthorizationEngine engine = new BasicAuthorizationEngine();
 
-    private CedarPolicy(String id, String text, PolicySet policies, Map<String, PolicyRule> rules, Set<String> numericKeys) {
+    private CedarPolicy(String id, String text, PolicySet policies, Map<String, PolicyRule> rules, Set<String> numericKeys,
+            Predicate<String> read) {
         this.id = id;
         this.text = text;
         this.sha256 = Hash.of(sha256(text.getBytes(StandardCharsets.UTF_8)));
         this.policies = policies;
         this.rules = Map.copyOf(rules);
         this.numericKeys = Set.copyOf(numericKeys);
+        this.read = read;
     }
 
     /** {@link #compile(String, String, Set)} with {@link #DEFAULT_NUMERIC_KEYS}. */
@@ -111,7 +119,8 @@ public final class CedarPolicy {
         } catch (CacheException e) {
             throw new PolicyException(id, "could not be cached by the Cedar library: " + e.getMessage(), e);
         }
-        return new CedarPolicy(id, text, parsed, rules, numericKeys);
+        Predicate<String> read = attributesRead(parsed).<Predicate<String>>map(names -> names::contains).orElse(name -> true);
+        return new CedarPolicy(id, text, parsed, rules, numericKeys, read);
     }
 
     /** The policy set's id. */
@@ -149,7 +158,7 @@ public final class CedarPolicy {
     public Evaluation evaluate(ActionRequest request, Instant now, Set<String> anomalies) {
         CedarInput input;
         try {
-            input = CedarInput.of(request, now, numericKeys, anomalies);
+            input = CedarInput.of(request, now, numericKeys, anomalies, read);
         } catch (CedarInput.ContextException e) {
             return Evaluation.deny(List.of("error: " + e.getMessage()));
         }
@@ -201,6 +210,39 @@ public final class CedarPolicy {
         }
         return new Evaluation(Outcome.NEEDS_APPROVAL, reasons, anyApprover ? List.of() : List.copyOf(approvers),
                 String.join("; ", texts));
+    }
+
+    /**
+     * The names of every attribute the policies read ({@code .name}, {@code ["name"]}, {@code has
+     * name}), taken from Cedar's own JSON form of each policy (escapes resolved, so nothing spelled
+     * otherwise is missed); empty if a policy's JSON form cannot be had, and then every attribute is
+     * sent. Cedar reads an entity's attributes only by name, so the others cannot change a decision.
+     */
+    static Optional<Set<String>> attributesRead(PolicySet parsed) {
+        Set<String> names = new HashSet<>();
+        try {
+            for (Policy policy : parsed.policies) {
+                collectAttributes(JSONObjectUtils.parse(policy.toJson()), names);
+            }
+        } catch (InternalException | ParseException | RuntimeException e) {
+            return Optional.empty();
+        }
+        return Optional.of(Set.copyOf(names));
+    }
+
+    /** Adds the {@code attr} of every {@code "."} and {@code "has"} node under {@code node} (Cedar's JSON policy format). */
+    private static void collectAttributes(Object node, Set<String> names) {
+        if (node instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                if ((".".equals(entry.getKey()) || "has".equals(entry.getKey())) && entry.getValue() instanceof Map<?, ?> access
+                        && access.get("attr") instanceof String name) {
+                    names.add(name);
+                }
+                collectAttributes(entry.getValue(), names);
+            }
+        } else if (node instanceof List<?> list) {
+            list.forEach(item -> collectAttributes(item, names));
+        }
     }
 
     /** Cedar's positional ids ({@code policy<N>}) in the order of the text. */

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.cedarpolicy.model.entity.Entity;
+import com.cedarpolicy.model.policy.PolicySet;
 import dev.agentledger.issuer.ActionRequest;
 import dev.agentledger.issuer.Verdict.Outcome;
 import dev.agentledger.proto.SpiffeId;
@@ -11,6 +13,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -152,6 +155,38 @@ class CedarPolicyTest {
         assertEquals(new Evaluation(Outcome.NEEDS_APPROVAL, List.of("open"), List.of(), "policy open requires approval"),
                 policy.evaluate(request("pay", Map.of()), MONDAY_MORNING));
         assertEquals(Evaluation.deny(List.of("stop")), policy.evaluate(request("pay", Map.of("blocked", "1")), MONDAY_MORNING));
+    }
+
+    static Stream<Arguments> attributesRead() {
+        return Stream.of(
+                Arguments.of("permit(principal, action, resource);", Set.of()),
+                Arguments.of("permit(principal, action, resource) when { principal.name == \"bot\" };", Set.of("name")),
+                Arguments.of("permit(principal, action, resource) when { resource[\"kind\"] == \"tool\" };", Set.of("kind")),
+                Arguments.of("permit(principal, action, resource) when { principal has \"act\\u{6f}rs\" };", Set.of("actors")),
+                Arguments.of("permit(principal, action, resource) when { principal has chainDepth };", Set.of("chainDepth")),
+                Arguments.of("permit(principal, action, resource) when { context.now.hourUtc > 3 };", Set.of("now", "hourUtc")),
+                Arguments.of("permit(principal, action, resource); forbid(principal, action, resource) unless { [principal.path]"
+                        + ".contains(\"x\") || context has rows };", Set.of("path", "rows")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("attributesRead")
+    void theAttributesAPolicySetReadsAreFoundInItsJsonForm(String text, Set<String> expected) throws Exception {
+        assertEquals(Optional.of(expected), CedarPolicy.attributesRead(PolicySet.parsePolicies(text)));
+    }
+
+    @Test
+    void attributesThePoliciesDoNotNameAreNotSentAndTheOnesTheyNameAre() throws Exception {
+        // "actors" (spelled with an escape) and "name" are read: the entities carry them, and no other (by name, whatever the entity).
+        CedarPolicy policy = CedarPolicy.compile("p", """
+                @id("escaped") permit(principal, action, resource) when { principal has "act\\u{6f}rs" && principal has name };
+                """);
+        assertEquals(new Evaluation(Outcome.ALLOW, List.of("escaped"), List.of(), ""), policy.evaluate(request("read", Map.of()), MONDAY_MORNING));
+        CedarInput input = CedarInput.of(request("read", Map.of()), MONDAY_MORNING, Set.of(), Set.of(), Set.of("actors", "name")::contains);
+        for (Entity entity : input.entities()) {
+            Set<String> expected = entity.getEUID().getType().toString().equals("Agent") ? Set.of("actors", "name") : Set.of("name");
+            assertEquals(expected, entity.attrs.keySet(), entity::toString);
+        }
     }
 
     @Test
