@@ -27,9 +27,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
-import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -55,6 +53,8 @@ public final class CedarPolicy {
     private static final String APPROVERS = "approvers";
     private static final String REASON = "reason";
     private static final String ID = "id";
+    /** The context variable in Cedar's JSON policy format. */
+    private static final Map<String, String> CONTEXT = Map.of("Var", "context");
     /** Orders Cedar's positional ids {@code policy<N>} by N: shorter first, then as text. */
     private static final Comparator<String> TEXT_ORDER = Comparator.comparingInt(String::length).thenComparing(Comparator.naturalOrder());
 
@@ -64,11 +64,11 @@ public final class CedarPolicy {
     private final PolicySet policies;
     private final Map<String, PolicyRule> rules;
     private final Set<String> numericKeys;
-    private final Predicate<String> read;
+    private final CedarInput.Reads read;
     private final BasicAuthorizationEngine engine = new BasicAuthorizationEngine();
 
     private CedarPolicy(String id, String text, PolicySet policies, Map<String, PolicyRule> rules, Set<String> numericKeys,
-            Predicate<String> read) {
+            CedarInput.Reads read) {
         this.id = id;
         this.text = text;
         this.sha256 = Hash.of(sha256(text.getBytes(StandardCharsets.UTF_8)));
@@ -119,8 +119,7 @@ public final class CedarPolicy {
         } catch (CacheException e) {
             throw new PolicyException(id, "could not be cached by the Cedar library: " + e.getMessage(), e);
         }
-        Predicate<String> read = attributesRead(parsed).<Predicate<String>>map(names -> names::contains).orElse(name -> true);
-        return new CedarPolicy(id, text, parsed, rules, numericKeys, read);
+        return new CedarPolicy(id, text, parsed, rules, numericKeys, reads(parsed));
     }
 
     /** The policy set's id. */
@@ -213,35 +212,48 @@ public final class CedarPolicy {
     }
 
     /**
-     * The names of every attribute the policies read ({@code .name}, {@code ["name"]}, {@code has
-     * name}), taken from Cedar's own JSON form of each policy (escapes resolved, so nothing spelled
-     * otherwise is missed); empty if a policy's JSON form cannot be had, and then every attribute is
-     * sent. Cedar reads an entity's attributes only by name, so the others cannot change a decision.
+     * What the policies read: the names of every attribute they access ({@code .name},
+     * {@code ["name"]}, {@code has name}), taken from Cedar's own JSON form of each policy (escapes
+     * resolved, so nothing spelled otherwise is missed), for entities and for the context alike; the
+     * whole context where a policy uses it other than by key (e.g. {@code context == {...}});
+     * {@link CedarInput.Reads#ALL} if a policy's JSON form cannot be had. Cedar reads attributes
+     * only by name, so the others cannot change a decision.
      */
-    static Optional<Set<String>> attributesRead(PolicySet parsed) {
+    static CedarInput.Reads reads(PolicySet parsed) {
         Set<String> names = new HashSet<>();
+        int[] contextUses = new int[2]; // [all uses of the context variable, uses as the record an attribute is read from]
         try {
             for (Policy policy : parsed.policies) {
-                collectAttributes(JSONObjectUtils.parse(policy.toJson()), names);
+                collectReads(JSONObjectUtils.parse(policy.toJson()), names, contextUses);
             }
         } catch (InternalException | ParseException | RuntimeException e) {
-            return Optional.empty();
+            return CedarInput.Reads.ALL;
         }
-        return Optional.of(Set.copyOf(names));
+        Set<String> read = Set.copyOf(names);
+        return new CedarInput.Reads(read::contains, contextUses[0] == contextUses[1] ? read::contains : name -> true);
     }
 
-    /** Adds the {@code attr} of every {@code "."} and {@code "has"} node under {@code node} (Cedar's JSON policy format). */
-    private static void collectAttributes(Object node, Set<String> names) {
+    /**
+     * Adds the {@code attr} of every {@code "."} and {@code "has"} node under {@code node} (Cedar's
+     * JSON policy format) to {@code names}, and counts the uses of {@code context}.
+     */
+    private static void collectReads(Object node, Set<String> names, int[] contextUses) {
         if (node instanceof Map<?, ?> map) {
+            if (CONTEXT.equals(map)) {
+                contextUses[0]++;
+            }
             for (Map.Entry<?, ?> entry : map.entrySet()) {
                 if ((".".equals(entry.getKey()) || "has".equals(entry.getKey())) && entry.getValue() instanceof Map<?, ?> access
                         && access.get("attr") instanceof String name) {
                     names.add(name);
+                    if (CONTEXT.equals(access.get("left"))) {
+                        contextUses[1]++;
+                    }
                 }
-                collectAttributes(entry.getValue(), names);
+                collectReads(entry.getValue(), names, contextUses);
             }
         } else if (node instanceof List<?> list) {
-            list.forEach(item -> collectAttributes(item, names));
+            list.forEach(item -> collectReads(item, names, contextUses));
         }
     }
 
