@@ -8,6 +8,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.Provider;
+import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.interfaces.ECPrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -26,7 +27,9 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  *
  * <p>The key is converted to the provider's own form once, and initialized {@link Signature}
  * objects are reused: converting a JDK key on every BouncyCastle signature cost more than the
- * signature itself. Thread-safe.
+ * signature itself. Each BouncyCastle {@code Signature} draws its nonces from its own DRBG (NIST SP
+ * 800-90A, seeded by the JDK from the system's entropy): the JVM-wide default ({@code NativePRNG})
+ * serializes every caller on one lock, and under load the signing threads spun on it. Thread-safe.
  */
 final class P256Signer {
     /** The provider of in-memory P-256 keys, and of the issuer's verifications. */
@@ -110,8 +113,14 @@ final class P256Signer {
             return signature;
         }
         try {
-            signature = provider == null ? Signature.getInstance(ALGORITHM) : Signature.getInstance(ALGORITHM, provider);
-            signature.initSign(key);
+            if (provider == null) {
+                signature = Signature.getInstance(ALGORITHM);
+                signature.initSign(key);
+            } else {
+                // Used by one thread at a time, as its Signature: an uncontended generator of its own.
+                signature = Signature.getInstance(ALGORITHM, provider);
+                signature.initSign(key, SecureRandom.getInstance("DRBG"));
+            }
             return signature;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("no " + ALGORITHM + " signer for " + key.getAlgorithm() + " key", e);
