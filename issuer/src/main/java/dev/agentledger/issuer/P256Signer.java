@@ -8,6 +8,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.Provider;
+import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.interfaces.ECPrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -25,8 +26,11 @@ import org.bouncycastle.jcajce.provider.asymmetric.ec.BCECPrivateKey;
  * handle does not export).
  *
  * <p>The key is converted to the provider's own form once, and initialized {@link Signature}
- * objects are reused: converting a JDK key on every signature cost more than the
- * signature itself. Thread-safe.
+ * objects are reused: converting a JDK key on every signature cost more than the signature
+ * itself. Each pooled {@code Signature} is given its own DRBG (NIST SP 800-90A, seeded by the JDK
+ * from the system's entropy), from which BouncyCastle draws its nonces: the JVM-wide default
+ * ({@code NativePRNG}) serializes every caller on one lock, and under load the signing threads spun
+ * on it (Conscrypt draws them from BoringSSL's own generator). Thread-safe.
  */
 final class P256Signer {
     private static final String ALGORITHM = "SHA256withECDSA";
@@ -109,8 +113,14 @@ final class P256Signer {
             return signature;
         }
         try {
-            signature = provider == null ? Signature.getInstance(ALGORITHM) : Signature.getInstance(ALGORITHM, provider);
-            signature.initSign(key);
+            if (provider == null) {
+                signature = Signature.getInstance(ALGORITHM);
+                signature.initSign(key);
+            } else {
+                // Used by one thread at a time, as its Signature: an uncontended generator of its own.
+                signature = Signature.getInstance(ALGORITHM, provider);
+                signature.initSign(key, SecureRandom.getInstance("DRBG"));
+            }
             return signature;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("no " + ALGORITHM + " signer for " + key.getAlgorithm() + " key", e);

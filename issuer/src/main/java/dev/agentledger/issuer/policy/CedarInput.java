@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -26,6 +28,14 @@ import java.util.regex.Pattern;
  * its attributes, {@code Action::"<action>"}, {@code Resource::"<resource>"} with its kind and
  * name, and the context with the gate's clock under {@code context.now}. The package
  * documentation lists every attribute.
+ *
+ * <p>The entities carry only the attributes the policy set reads, and the context only the keys it
+ * reads unless a policy uses the context as a whole ({@link Reads}, which {@link CedarPolicy} finds
+ * in its policies' JSON form): Cedar has no way to list a record's or an entity's attributes, so one
+ * the policies never name cannot change a decision, and leaving it out spares the native library
+ * parsing it, which costs microseconds per attribute. Every context value is still checked (a
+ * reserved or non-numeric one refuses the request, read or not), and the logged request
+ * ({@code PolicyEntries}) keeps everything.
  *
  * @param request the Cedar request
  * @param entities the principal and resource entities
@@ -41,6 +51,17 @@ record CedarInput(AuthorizationRequest request, Set<Entity> entities) {
     /** At most 18 digits, so every value fits a Cedar long (64-bit). */
     private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,18}");
 
+    /**
+     * What a policy set reads.
+     *
+     * @param attribute whether an entity attribute of this name may be read
+     * @param contextKey whether the context key of this name may be read
+     */
+    record Reads(Predicate<String> attribute, Predicate<String> contextKey) {
+        /** Everything: for a policy set whose reads are not known. */
+        static final Reads ALL = new Reads(name -> true, name -> true);
+    }
+
     /** A request's context that cannot be given to the policy. */
     static final class ContextException extends Exception {
         private static final long serialVersionUID = 1L;
@@ -55,21 +76,40 @@ record CedarInput(AuthorizationRequest request, Set<Entity> entities) {
      *
      * @param numericKeys the context keys whose values are integers (e.g. {@code rows})
      * @param anomalies the flags of {@code AnomalySignals}, as {@code context.anomalies}
+     * @param read what the policy set reads; the entities and the context carry only that
      * @throws ContextException if the context sets {@code now} or {@code anomalies}, or a numeric key holds no integer
      */
-    static CedarInput of(ActionRequest request, Instant now, Set<String> numericKeys, Set<String> anomalies) throws ContextException {
+    static CedarInput of(ActionRequest request, Instant now, Set<String> numericKeys, Set<String> anomalies, Reads read)
+            throws ContextException {
         EntityUID principal = AGENT.of(request.principal().value());
-        Entity agent = new Entity(principal, principalAttributes(request), Set.of());
+        Entity agent = new Entity(principal, readOnly(principalAttributes(request), read.attribute()), Set.of());
         EntityUID resource = RESOURCE.of(request.resource());
-        Entity target = new Entity(resource, resourceAttributes(request.resource()), Set.of());
+        Entity target = new Entity(resource, readOnly(resourceAttributes(request.resource()), read.attribute()), Set.of());
         Map<String, Value> context = new HashMap<>();
         for (Map.Entry<String, String> entry : request.context().entrySet()) {
-            context.put(entry.getKey(), contextValue(entry.getKey(), entry.getValue(), numericKeys));
+            Value value = contextValue(entry.getKey(), entry.getValue(), numericKeys); // checked even if not read
+            if (read.contextKey().test(entry.getKey())) {
+                context.put(entry.getKey(), value);
+            }
         }
-        context.put(NOW, clock(now));
-        context.put(ANOMALIES, strings(List.copyOf(new java.util.TreeSet<>(anomalies))));
+        if (read.contextKey().test(NOW)) {
+            context.put(NOW, clock(now));
+        }
+        if (read.contextKey().test(ANOMALIES)) {
+            context.put(ANOMALIES, strings(List.copyOf(new TreeSet<>(anomalies))));
+        }
         return new CedarInput(new AuthorizationRequest(principal, ACTION.of(request.action()), resource, context),
                 Set.of(agent, target));
+    }
+
+    private static Map<String, Value> readOnly(Map<String, Value> attributes, Predicate<String> read) {
+        Map<String, Value> kept = new HashMap<>();
+        attributes.forEach((name, value) -> {
+            if (read.test(name)) {
+                kept.put(name, value);
+            }
+        });
+        return kept;
     }
 
     private static Map<String, Value> principalAttributes(ActionRequest request) {

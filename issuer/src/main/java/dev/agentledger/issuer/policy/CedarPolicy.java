@@ -9,6 +9,7 @@ import com.cedarpolicy.model.exception.CacheException;
 import com.cedarpolicy.model.exception.InternalException;
 import com.cedarpolicy.model.policy.Policy;
 import com.cedarpolicy.model.policy.PolicySet;
+import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.agentledger.issuer.ActionRequest;
 import dev.agentledger.issuer.Verdict.Outcome;
 import dev.agentledger.merkle.Hash;
@@ -16,10 +17,12 @@ import dev.agentledger.proto.SpiffeId;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.text.ParseException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +53,8 @@ public final class CedarPolicy {
     private static final String APPROVERS = "approvers";
     private static final String REASON = "reason";
     private static final String ID = "id";
+    /** The context variable in Cedar's JSON policy format. */
+    private static final Map<String, String> CONTEXT = Map.of("Var", "context");
     /** Orders Cedar's positional ids {@code policy<N>} by N: shorter first, then as text. */
     private static final Comparator<String> TEXT_ORDER = Comparator.comparingInt(String::length).thenComparing(Comparator.naturalOrder());
 
@@ -59,15 +64,18 @@ public final class CedarPolicy {
     private final PolicySet policies;
     private final Map<String, PolicyRule> rules;
     private final Set<String> numericKeys;
+    private final CedarInput.Reads read;
     private final BasicAuthorizationEngine engine = new BasicAuthorizationEngine();
 
-    private CedarPolicy(String id, String text, PolicySet policies, Map<String, PolicyRule> rules, Set<String> numericKeys) {
+    private CedarPolicy(String id, String text, PolicySet policies, Map<String, PolicyRule> rules, Set<String> numericKeys,
+            CedarInput.Reads read) {
         this.id = id;
         this.text = text;
         this.sha256 = Hash.of(sha256(text.getBytes(StandardCharsets.UTF_8)));
         this.policies = policies;
         this.rules = Map.copyOf(rules);
         this.numericKeys = Set.copyOf(numericKeys);
+        this.read = read;
     }
 
     /** {@link #compile(String, String, Set)} with {@link #DEFAULT_NUMERIC_KEYS}. */
@@ -111,7 +119,7 @@ public final class CedarPolicy {
         } catch (CacheException e) {
             throw new PolicyException(id, "could not be cached by the Cedar library: " + e.getMessage(), e);
         }
-        return new CedarPolicy(id, text, parsed, rules, numericKeys);
+        return new CedarPolicy(id, text, parsed, rules, numericKeys, reads(parsed));
     }
 
     /** The policy set's id. */
@@ -149,7 +157,7 @@ public final class CedarPolicy {
     public Evaluation evaluate(ActionRequest request, Instant now, Set<String> anomalies) {
         CedarInput input;
         try {
-            input = CedarInput.of(request, now, numericKeys, anomalies);
+            input = CedarInput.of(request, now, numericKeys, anomalies, read);
         } catch (CedarInput.ContextException e) {
             return Evaluation.deny(List.of("error: " + e.getMessage()));
         }
@@ -201,6 +209,52 @@ public final class CedarPolicy {
         }
         return new Evaluation(Outcome.NEEDS_APPROVAL, reasons, anyApprover ? List.of() : List.copyOf(approvers),
                 String.join("; ", texts));
+    }
+
+    /**
+     * What the policies read: the names of every attribute they access ({@code .name},
+     * {@code ["name"]}, {@code has name}), taken from Cedar's own JSON form of each policy (escapes
+     * resolved, so nothing spelled otherwise is missed), for entities and for the context alike; the
+     * whole context where a policy uses it other than by key (e.g. {@code context == {...}});
+     * {@link CedarInput.Reads#ALL} if a policy's JSON form cannot be had. Cedar reads attributes
+     * only by name, so the others cannot change a decision.
+     */
+    static CedarInput.Reads reads(PolicySet parsed) {
+        Set<String> names = new HashSet<>();
+        int[] contextUses = new int[2]; // [all uses of the context variable, uses as the record an attribute is read from]
+        try {
+            for (Policy policy : parsed.policies) {
+                collectReads(JSONObjectUtils.parse(policy.toJson()), names, contextUses);
+            }
+        } catch (InternalException | ParseException | RuntimeException e) {
+            return CedarInput.Reads.ALL;
+        }
+        Set<String> read = Set.copyOf(names);
+        return new CedarInput.Reads(read::contains, contextUses[0] == contextUses[1] ? read::contains : name -> true);
+    }
+
+    /**
+     * Adds the {@code attr} of every {@code "."} and {@code "has"} node under {@code node} (Cedar's
+     * JSON policy format) to {@code names}, and counts the uses of {@code context}.
+     */
+    private static void collectReads(Object node, Set<String> names, int[] contextUses) {
+        if (node instanceof Map<?, ?> map) {
+            if (CONTEXT.equals(map)) {
+                contextUses[0]++;
+            }
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                if ((".".equals(entry.getKey()) || "has".equals(entry.getKey())) && entry.getValue() instanceof Map<?, ?> access
+                        && access.get("attr") instanceof String name) {
+                    names.add(name);
+                    if (CONTEXT.equals(access.get("left"))) {
+                        contextUses[1]++;
+                    }
+                }
+                collectReads(entry.getValue(), names, contextUses);
+            }
+        } else if (node instanceof List<?> list) {
+            list.forEach(item -> collectReads(item, names, contextUses));
+        }
     }
 
     /** Cedar's positional ids ({@code policy<N>}) in the order of the text. */

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.cedarpolicy.model.entity.Entity;
+import com.cedarpolicy.model.policy.PolicySet;
 import dev.agentledger.issuer.ActionRequest;
 import dev.agentledger.issuer.Verdict.Outcome;
 import dev.agentledger.proto.SpiffeId;
@@ -11,6 +13,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -152,6 +155,61 @@ class CedarPolicyTest {
         assertEquals(new Evaluation(Outcome.NEEDS_APPROVAL, List.of("open"), List.of(), "policy open requires approval"),
                 policy.evaluate(request("pay", Map.of()), MONDAY_MORNING));
         assertEquals(Evaluation.deny(List.of("stop")), policy.evaluate(request("pay", Map.of("blocked", "1")), MONDAY_MORNING));
+    }
+
+    /** Every name the tests below ask about: entity attributes, context keys and fields of {@code context.now}. */
+    private static final List<String> NAMES = List.of("spiffeId", "trustDomain", "path", "name", "actors", "chainDepth", "delegations",
+            "actingUser", "kind", "now", "hourUtc", "anomalies", "rows", "task", "blocked");
+
+    static Stream<Arguments> reads() {
+        return Stream.of(
+                Arguments.of("permit(principal, action, resource);", Set.of(), false),
+                Arguments.of("permit(principal, action, resource) when { principal.name == \"bot\" };", Set.of("name"), false),
+                Arguments.of("permit(principal, action, resource) when { resource[\"kind\"] == \"tool\" };", Set.of("kind"), false),
+                Arguments.of("permit(principal, action, resource) when { principal has \"act\\u{6f}rs\" };", Set.of("actors"), false),
+                Arguments.of("permit(principal, action, resource) when { principal has chainDepth };", Set.of("chainDepth"), false),
+                Arguments.of("permit(principal, action, resource) when { context.now.hourUtc > 3 };", Set.of("now", "hourUtc"), false),
+                Arguments.of("permit(principal, action, resource); forbid(principal, action, resource) unless { [principal.path]"
+                        + ".contains(\"x\") || context has rows };", Set.of("path", "rows"), false),
+                // The context used as a whole: every key of it is sent.
+                Arguments.of("permit(principal, action, resource) when { context == {} };", Set.of(), true),
+                Arguments.of("permit(principal, action, resource) when { [context].contains({rows: 1}) && context.task == \"t\" };",
+                        Set.of("task"), true));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("reads")
+    void whatAPolicySetReadsIsFoundInItsJsonForm(String text, Set<String> names, boolean wholeContext) throws Exception {
+        CedarInput.Reads reads = CedarPolicy.reads(PolicySet.parsePolicies(text));
+        for (String name : NAMES) {
+            assertEquals(names.contains(name), reads.attribute().test(name), name);
+            assertEquals(wholeContext || names.contains(name), reads.contextKey().test(name), name);
+        }
+    }
+
+    @Test
+    void contextKeysThePoliciesDoNotReadAreStillChecked() throws Exception {
+        CedarPolicy policy = CedarPolicy.compile("p", "@id(\"all\") permit(principal, action, resource);");
+        assertEquals(Outcome.ALLOW, policy.evaluate(request("read", Map.of("rows", "5", "task", "t")), MONDAY_MORNING).outcome());
+        assertEquals(Outcome.DENY, policy.evaluate(request("read", Map.of("rows", "many")), MONDAY_MORNING).outcome());
+        assertEquals(Outcome.DENY, policy.evaluate(request("read", Map.of("now", "forged")), MONDAY_MORNING).outcome());
+    }
+
+    @Test
+    void attributesThePoliciesDoNotNameAreNotSentAndTheOnesTheyNameAre() throws Exception {
+        // "actors" (spelled with an escape) and "name" are read: the entities carry them, and no other (by name, whatever the entity).
+        CedarPolicy policy = CedarPolicy.compile("p", """
+                @id("escaped") permit(principal, action, resource) when { principal has "act\\u{6f}rs" && principal has name };
+                """);
+        assertEquals(new Evaluation(Outcome.ALLOW, List.of("escaped"), List.of(), ""), policy.evaluate(request("read", Map.of()), MONDAY_MORNING));
+        CedarInput input = CedarInput.of(request("read", Map.of("task", "t", "rows", "3")), MONDAY_MORNING, Set.of("rows"), Set.of(),
+                CedarPolicy.reads(PolicySet.parsePolicies("permit(principal, action, resource) when { principal has \"act\\u{6f}rs\" "
+                        + "&& principal has name && context.rows > 1 };")));
+        for (Entity entity : input.entities()) {
+            Set<String> expected = entity.getEUID().getType().toString().equals("Agent") ? Set.of("actors", "name") : Set.of("name");
+            assertEquals(expected, entity.attrs.keySet(), entity::toString);
+        }
+        assertEquals(Set.of("rows"), input.request().context.get().keySet());
     }
 
     @Test
