@@ -73,14 +73,6 @@ public record Tuning(Duration keyLifetime, Duration bundleRefreshHint, Duration 
         }
     }
 
-    /** The same settings with the default coalescing window; throws {@link IllegalArgumentException} as the canonical one. */
-    public Tuning(Duration keyLifetime, Duration bundleRefreshHint, Duration approvalLifetime, Duration revocationRetention,
-            Duration revocationHeartbeat, Duration witnessInterval, Duration witnessTimeout, int revocationSubscriberQueue,
-            int revocationSseStreams, Connections connections) {
-        this(keyLifetime, bundleRefreshHint, approvalLifetime, revocationRetention, revocationHeartbeat, witnessInterval,
-                witnessTimeout, revocationSubscriberQueue, revocationSseStreams, connections, RevocationsConfig.DEFAULT_COALESCE);
-    }
-
     /** The same tuning with other connection settings. */
     public Tuning withConnections(Connections newConnections) {
         return new Tuning(keyLifetime, bundleRefreshHint, approvalLifetime, revocationRetention, revocationHeartbeat,
