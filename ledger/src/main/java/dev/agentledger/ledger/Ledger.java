@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 
@@ -121,7 +120,6 @@ public final class Ledger implements AutoCloseable {
             SignedCheckpoint empty = signer.sign(0, Rfc6962.EMPTY_ROOT);
             try (Store.Batch batch = store.newBatch()) {
                 batch.putTreeSize(0);
-                batch.putLeafRowsFrom(0);
                 batch.putCheckpoint(0, empty.noteBytes());
                 store.commit(batch);
             }
@@ -165,36 +163,7 @@ public final class Ledger implements AutoCloseable {
         if (store.entry(range.size()).isPresent()) {
             throw new StorageException("the store holds an entry beyond its tree size " + range.size());
         }
-        writeMissingLeafRows(store, range.size());
         return new Recovered(range, stored != null ? stored : signAgain(store, signer, range));
-    }
-
-    /**
-     * Writes the leaf-hash rows of the entries after the sequencer's last chunk of them (lost with
-     * the process that held them), from their stored leaf hashes, in one synced write, so the
-     * sequencer starts with every entry findable by dedupe. A store of the layout before (no mark:
-     * every entry has its row) gets the mark.
-     *
-     * @throws StorageException if the mark is beyond the tree, or a leaf hash is missing
-     */
-    private static void writeMissingLeafRows(Store store, long size) {
-        OptionalLong mark = store.leafRowsFrom();
-        long from = mark.orElse(size);
-        if (from > size) {
-            throw new StorageException("corrupted store: the leaf-hash index mark " + from + " is beyond the tree size " + size);
-        }
-        if (mark.isPresent() && from == size) {
-            return;
-        }
-        byte[] leaves = store.nodeRow(0, from, (int) (size - from));
-        List<Hash> hashes = new ArrayList<>((int) (size - from));
-        for (int at = 0; at < leaves.length; at += Hash.SIZE) {
-            hashes.add(Hash.of(leaves, at));
-        }
-        try (Store.Batch batch = store.newBatch()) {
-            batch.putLeafRows(from, hashes);
-            store.commit(batch);
-        }
     }
 
     /**

@@ -52,8 +52,6 @@ final class Sequencer implements AutoCloseable {
     private volatile Throwable fatal;
     private volatile SignedCheckpoint latest;
     private CompactRange range;
-    /** The committed entries whose leaf-hash rows wait for the next chunk (see {@link UnindexedLeaves}). */
-    private UnindexedLeaves unindexed;
 
     /** One append waiting for its batch. The leaf hash is computed by the submitting thread. */
     record Pending(byte[] entry, Hash leaf, List<IndexKey> keys, boolean dedupe, CompletableFuture<Appended> result) {}
@@ -69,7 +67,6 @@ final class Sequencer implements AutoCloseable {
         this.signer = signer;
         this.range = state.range();
         this.latest = state.latest();
-        this.unindexed = new UnindexedLeaves(range.size());
         this.metrics = metrics;
         this.maxBatch = maxBatch;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
@@ -165,20 +162,16 @@ final class Sequencer implements AutoCloseable {
             nodes = store::node;
         } else {
             try (Store.Batch write = store.newBatch()) {
-                // 2. Stage entries and index rows; the leaf-hash rows once a chunk is full, with
-                //    the mark saying which entries have theirs (an open writes the missing ones).
+                // 2. Stage entries and index rows.
                 for (int i = 0; i < batch.size(); i++) {
                     if (!duplicate[i]) {
                         Pending p = batch.get(i);
                         write.putEntry(indexes[i], p.entry());
+                        write.putLeafIndex(p.leaf(), indexes[i]);
                         for (IndexKey key : p.keys()) {
                             write.putIndex(key, indexes[i]);
                         }
                     }
-                }
-                boolean chunkFull = unindexed.size() + leaves.size() >= Store.LEAF_ROW_CHUNK;
-                if (chunkFull) {
-                    write.putLeafRows(unindexed.from(), unindexed.with(leaves));
                 }
                 // 3. Integrate: every completed node is staged in the same write.
                 Integrator.Integrated integrated = Integrator.integrate(range, leaves, write, store);
@@ -199,7 +192,6 @@ final class Sequencer implements AutoCloseable {
                 //    waits for a second sync, and the log never holds two roots for one size.
                 checkpoint = signing.get();
                 storeNote(size, checkpoint);
-                unindexed = chunkFull ? new UnindexedLeaves(size) : unindexed.add(leaves);
                 range = integrated.range();
                 latest = checkpoint;
                 nodes = integrated.nodes();
@@ -233,18 +225,9 @@ final class Sequencer implements AutoCloseable {
         }
     }
 
-    /** The first index of {@code leaf}: rows in the store come first, then the entries after the last chunk, then this batch's. */
     private OptionalLong existingIndex(Hash leaf, Map<Hash, Long> inBatch) {
-        OptionalLong stored = store.indexOfLeaf(leaf);
-        if (stored.isPresent()) {
-            return stored;
-        }
-        OptionalLong recent = unindexed.indexOf(leaf);
-        if (recent.isPresent()) {
-            return recent;
-        }
         Long index = inBatch.get(leaf);
-        return index != null ? OptionalLong.of(index) : OptionalLong.empty();
+        return index != null ? OptionalLong.of(index) : store.indexOfLeaf(leaf);
     }
 
     /**
@@ -258,7 +241,6 @@ final class Sequencer implements AutoCloseable {
         Ledger.Recovered state = Ledger.recover(store, signer);
         range = state.range();
         latest = state.latest();
-        unindexed = new UnindexedLeaves(range.size());
     }
 
     /** After a failed batch: reload the tree from what is durable, or stop if that fails too. */
@@ -267,7 +249,6 @@ final class Sequencer implements AutoCloseable {
             Ledger.Recovered state = Ledger.recover(store, signer);
             range = state.range();
             latest = state.latest();
-            unindexed = new UnindexedLeaves(range.size());
         } catch (RuntimeException e) {
             if (store.needsReopen()) {
                 return; // the store refuses writes until reopened; the next batch reopens it and reloads the tree first
@@ -318,11 +299,7 @@ final class Sequencer implements AutoCloseable {
         return fatal;
     }
 
-    /**
-     * Stops taking appends, finishes the batch in hand, and fails whatever still waits. The
-     * leaf-hash rows of the entries after the last chunk are left to the next open, which writes
-     * them from the stored leaf hashes as after a crash: one way to recover, taken every time.
-     */
+    /** Stops taking appends, finishes the batch in hand, and fails whatever still waits. */
     @Override
     public void close() {
         running = false;
@@ -332,64 +309,6 @@ final class Sequencer implements AutoCloseable {
             signingThread.shutdown();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * The leaf hashes of the committed entries {@code [from, from + size())} whose leaf-hash rows
-     * are not written yet (fewer than {@link Store#LEAF_ROW_CHUNK} after each commit), so dedupe
-     * finds them meanwhile. Used by the sequencer's thread only, and extended only after a
-     * commit; the map by leaf is built only when a dedupe append asks.
-     */
-    private static final class UnindexedLeaves {
-        private final long from;
-        private final List<Hash> leaves = new ArrayList<>();
-        private Map<Hash, Long> byLeaf;
-
-        UnindexedLeaves(long from) {
-            this.from = from;
-        }
-
-        long from() {
-            return from;
-        }
-
-        int size() {
-            return leaves.size();
-        }
-
-        /** These leaves followed by {@code more}, the next entries'. */
-        List<Hash> with(List<Hash> more) {
-            List<Hash> all = new ArrayList<>(leaves.size() + more.size());
-            all.addAll(leaves);
-            all.addAll(more);
-            return all;
-        }
-
-        /** Adds {@code more}, the leaves of the entries just committed after these, and returns this. */
-        UnindexedLeaves add(List<Hash> more) {
-            if (byLeaf != null) {
-                for (int i = 0; i < more.size(); i++) {
-                    byLeaf.putIfAbsent(more.get(i), from + leaves.size() + i);
-                }
-            }
-            leaves.addAll(more);
-            return this;
-        }
-
-        /** The first index among these entries whose leaf is {@code leaf}. */
-        OptionalLong indexOf(Hash leaf) {
-            if (leaves.isEmpty()) {
-                return OptionalLong.empty();
-            }
-            if (byLeaf == null) {
-                byLeaf = new HashMap<>();
-                for (int i = 0; i < leaves.size(); i++) {
-                    byLeaf.putIfAbsent(leaves.get(i), from + i);
-                }
-            }
-            Long index = byLeaf.get(leaf);
-            return index != null ? OptionalLong.of(index) : OptionalLong.empty();
         }
     }
 

@@ -17,6 +17,7 @@ import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
+import org.rocksdb.HashSkipListMemTableConfig;
 import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -45,24 +46,17 @@ import org.rocksdb.WriteOptions;
  *   <li>{@code indexes}: kind (1) || value length (2) || value || index (8) → empty, for the
  *       {@link IndexKey.Kind}s (tags 1 to 3).
  *   <li>{@code leaves}: leaf hash (32) || index (8) → empty, for deduplication. Its keys are
- *       hashes, so a row landing alone among a million in a skip list costs a search of ~20
- *       levels, a cache miss each (in the hash-bucket memtable tried before, the same search
- *       happened when the flush sorted the buckets). So the sequencer writes these rows in
- *       chunks of {@value #LEAF_ROW_CHUNK} entries, sorted by key: each row's search then starts
- *       where the previous one ended. The rows of the entries after the last chunk,
- *       {@code [leafRowsFrom, size)}, are not stored: their leaf hashes are the level-0 nodes, and
- *       opening the log writes them (see {@code leaves} in the default family below). Only
- *       prefix seeks read the family (one leaf's rows); a scan across leaves needs
- *       {@code total_order_seek}. Stores written before this family kept these rows
+ *       hashes, so they arrive in random order: the family keeps its memtable in hash buckets by
+ *       leaf hash (its prefix) instead of one skip list, which would search ~20 levels, a cache
+ *       miss each, for every row. Only prefix seeks read it (one leaf's rows); a scan across
+ *       leaves needs {@code total_order_seek}. Stores written before this family kept these rows
  *       in {@code indexes} as kind 0; {@link #open} moves them here (see
  *       {@link #moveLegacyLeafRows}).
  *   <li>default: {@code tree} → size (8), the size of the tree the next batch extends; its
  *       compact range is read from {@code nodes}, its checkpoint from {@code checkpoints}.
  *       Stores written before appended the compact range hashes (32 each) to the size (still
  *       read) and kept a copy of the latest checkpoint note under {@code checkpoint} (no longer
- *       read). {@code leaves} → index (8): every entry below it has its row in the {@code leaves}
- *       family; the rows from it on are written with the next chunk. Stores written before this
- *       key have every entry's row, so its absence means the tree size.
+ *       read).
  * </ul>
  *
  * <p>Durability contract: {@link #commit} returns only after the whole batch is in the synced
@@ -71,18 +65,12 @@ import org.rocksdb.WriteOptions;
 final class Store implements AutoCloseable {
     /** The kind tag of leaf-hash rows in {@code indexes}, as stores before the {@code leaves} family wrote them. */
     static final byte LEGACY_LEAF_KIND = 0;
-    /**
-     * Entries whose leaf-hash rows the sequencer writes together, sorted (see the class comment):
-     * at most this many entries lack their row at any time.
-     */
-    static final int LEAF_ROW_CHUNK = 4096;
     /** Rows moved per atomic write by {@link #moveLegacyLeafRows}. */
     static final int LEGACY_MOVE_CHUNK = 4096;
     private static final int LEAF_KEY_BYTES = Hash.SIZE + 8;
     private static final byte[] EMPTY = new byte[0];
     private static final byte[] TREE_KEY = "tree".getBytes(StandardCharsets.UTF_8);
     private static final byte[] AUDIT_MARK_KEY = "audited".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] LEAF_ROWS_FROM_KEY = "leaves".getBytes(StandardCharsets.UTF_8);
 
     static {
         RocksDB.loadLibrary();
@@ -171,10 +159,12 @@ final class Store implements AutoCloseable {
             columnOptions = new ColumnFamilyOptions()
                     .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache));
             leafFilter = new BloomFilter(10);
-            // The prefix is the whole leaf hash: a prefix of the table files' Bloom filters holds
-            // the rows of one leaf, so a dedupe lookup of a new leaf mostly reads no block at all.
+            // The prefix is the whole leaf hash: a bucket of the memtable, and of the table files'
+            // Bloom filters, holds the rows of one leaf, so a dedupe lookup of a new leaf mostly
+            // reads no block at all.
             leafOptions = new ColumnFamilyOptions()
                     .useFixedLengthPrefixExtractor(Hash.SIZE)
+                    .setMemTableConfig(new HashSkipListMemTableConfig())
                     .setTableFormatConfig(new BlockBasedTableConfig()
                             .setBlockCache(cache)
                             .setFilterPolicy(leafFilter)
@@ -254,24 +244,6 @@ final class Store implements AutoCloseable {
     Optional<byte[]> latestCheckpoint() {
         byte[] value = get(() -> meta, TREE_KEY);
         return value == null || value.length < 8 ? Optional.empty() : checkpoint(ByteBuffer.wrap(value).getLong());
-    }
-
-    /**
-     * The index from which entries may lack their row in the {@code leaves} family (every entry
-     * below it has one), or empty for a store written before that could happen (every entry has
-     * its row).
-     *
-     * @throws StorageException if the row is malformed
-     */
-    OptionalLong leafRowsFrom() {
-        byte[] value = get(() -> meta, LEAF_ROWS_FROM_KEY);
-        if (value == null) {
-            return OptionalLong.empty();
-        }
-        if (value.length != 8 || ByteBuffer.wrap(value).getLong() < 0) {
-            throw new StorageException("corrupted leaf-hash index mark: " + value.length + " bytes");
-        }
-        return OptionalLong.of(ByteBuffer.wrap(value).getLong());
     }
 
     /** How far the store was last audited, as {@link StoreAudit} wrote it, or empty if never. */
@@ -637,26 +609,8 @@ final class Store implements AutoCloseable {
             putIndex(key.kind().tag, key.value().getBytes(StandardCharsets.UTF_8), index);
         }
 
-        /**
-         * Stages the leaf-hash rows of entries {@code [first, first + leafHashes.size())}, sorted by
-         * key so that each row's memtable insert starts its search where the previous one ended,
-         * and records that every entry below {@code first + leafHashes.size()} now has its row.
-         */
-        void putLeafRows(long first, List<Hash> leafHashes) {
-            byte[][] keys = new byte[leafHashes.size()][];
-            for (int i = 0; i < keys.length; i++) {
-                keys[i] = leafKey(leafHashes.get(i), first + i);
-            }
-            Arrays.sort(keys, Arrays::compareUnsigned);
-            for (byte[] key : keys) {
-                put(leaves, key, EMPTY);
-            }
-            putLeafRowsFrom(first + keys.length);
-        }
-
-        /** Records that every entry below {@code index} has its leaf-hash row. */
-        void putLeafRowsFrom(long index) {
-            put(meta, LEAF_ROWS_FROM_KEY, longKey(index));
+        void putLeafIndex(Hash leaf, long index) {
+            put(leaves, leafKey(leaf, index), EMPTY);
         }
 
         private void putIndex(byte kind, byte[] value, long index) {

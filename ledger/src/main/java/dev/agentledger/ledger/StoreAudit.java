@@ -120,9 +120,6 @@ final class StoreAudit {
      * against its children.
      */
     static void verify(Store store, long from, long size) {
-        // The entries from the mark on wait for their rows in the sequencer's memory (a running
-        // log); the mark only grows, so every entry below the one read here keeps its row.
-        long indexed = Math.min(size, store.leafRowsFrom().orElse(size));
         for (long first = from; first < size; first += Tile.WIDTH) {
             stopIfInterrupted();
             int n = (int) Math.min(Tile.WIDTH, size - first);
@@ -137,8 +134,7 @@ final class StoreAudit {
                 leafHashes.add(leaf);
             }
             // Dedupe finds an entry by its row in the leaf-hash index: a lost row would log it twice.
-            long unindexed = first < indexed
-                    ? store.firstWithoutLeafRow(first, leafHashes.subList(0, (int) Math.min(n, indexed - first))) : -1;
+            long unindexed = store.firstWithoutLeafRow(first, leafHashes);
             if (unindexed >= 0) {
                 throw new StorageException("corrupted store: entry " + unindexed + " has no row in the leaf-hash index");
             }

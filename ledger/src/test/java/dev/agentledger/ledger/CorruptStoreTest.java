@@ -79,14 +79,9 @@ class CorruptStoreTest {
                 }), "entry " + (SIZE - 1) + " is missing", "entry " + (SIZE - 1) + " is missing"),
                 Arguments.of("an entry in the middle deleted", (Damage) store -> raw(store, (db, cf, batch) ->
                         batch.delete(cf.get(1), Store.longKey(417))), "missing entry 417", "missing entry 417"),
-                // The rows of the entries after the last chunk of leaf-hash rows (all since the
-                // audit: fewer than a chunk) are written by the open; the mark says where they start.
-                Arguments.of("the leaf-hash index mark moved over entries without rows", (Damage) store -> raw(store, (db, cf, batch) ->
-                        batch.put(cf.get(0), bytes("leaves"), Store.longKey(SIZE))), "entry " + AUDITED + " has no row in the leaf-hash index",
-                        "entry " + AUDITED + " has no row in the leaf-hash index"),
-                Arguments.of("the leaf-hash index mark beyond the tree", (Damage) store -> raw(store, (db, cf, batch) ->
-                        batch.put(cf.get(0), bytes("leaves"), Store.longKey(SIZE + 1))), "the leaf-hash index mark " + (SIZE + 1)
-                        + " is beyond the tree size " + SIZE, "the leaf-hash index mark " + (SIZE + 1) + " is beyond the tree size " + SIZE),
+                Arguments.of("a leaf-hash index row deleted", (Damage) store -> raw(store, (db, cf, batch) ->
+                        batch.delete(cf.get(5), Store.leafKey(leaf(420), 420))), "entry 420 has no row in the leaf-hash index",
+                        "entry 420 has no row in the leaf-hash index"),
                 // The audited part's right border (300 = 256 + 32 + 8 + 4: nodes 8/0, 5/8, 3/36, 2/74),
                 // none of them on the border of 600.
                 Arguments.of("a node on the audited part's border overwritten", (Damage) store -> tamperNode(store, 5, 8),
@@ -252,11 +247,11 @@ class CorruptStoreTest {
     }
 
     /** A write into the raw store's column families (default, entries, nodes, checkpoints, indexes, leaves). */
-    interface RawWrite {
+    private interface RawWrite {
         void apply(RocksDB db, List<ColumnFamilyHandle> families, WriteBatch batch) throws RocksDBException;
     }
 
-    static void raw(Path store, RawWrite write) throws RocksDBException {
+    private static void raw(Path store, RawWrite write) throws RocksDBException {
         List<ColumnFamilyDescriptor> families = Stream.of("default", "entries", "nodes", "checkpoints", "indexes", "leaves")
                 .map(name -> new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8))).toList();
         List<ColumnFamilyHandle> handles = new ArrayList<>();

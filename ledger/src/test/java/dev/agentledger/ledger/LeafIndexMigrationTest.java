@@ -93,16 +93,13 @@ class LeafIndexMigrationTest {
                     f.get();
                 }
             }
-        }
-        // The rows after the last sorted chunk are written by the next open.
-        try (Ledger ledger = Ledger.open(TestLogs.config(dir).withIndexer(BY_SERIAL))) {
             return ledger.checkpoint();
         }
     }
 
     /**
      * Rewrites the store as the old layout had it: the leaf rows back in {@code indexes} as kind
-     * 0, no {@code leaves} family and no mark of how far its rows go; then, for a move cut short, the first {@code alreadyMoved}
+     * 0 and no {@code leaves} family; then, for a move cut short, the first {@code alreadyMoved}
      * rows moved as a chunk of the move does it.
      */
     private void toOldLayout(int alreadyMoved) throws RocksDBException {
@@ -120,7 +117,6 @@ class LeafIndexMigrationTest {
                 db.write(sync, batch);
             }
             db.dropColumnFamily(cf.get(5));
-            db.delete(cf.get(0), "leaves".getBytes(StandardCharsets.UTF_8)); // the old layout had no leaf-row mark
         });
         assertEquals(SIZE, leafRows.size());
         assertEquals(SIZE, legacyRows().size());
