@@ -118,12 +118,17 @@ public final class GrpcLoad {
      * (exact with {@code -XX:-UseDynamicNumberOfCompilerThreads}).
      */
     static long jitNanos(long pid) {
+        return threadsCpuNanos(pid, comm -> comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre"));
+    }
+
+    /** CPU time (user + system) of the live threads of process {@code pid} whose name (15 characters at most) {@code named} accepts, from /proc (Linux). */
+    static long threadsCpuNanos(long pid, java.util.function.Predicate<String> named) {
         long total = 0;
         try (var tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : tasks) {
                 try {
                     String comm = Files.readString(task.resolve("comm"));
-                    if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+                    if (named.test(comm.strip())) {
                         String stat = Files.readString(task.resolve("stat"));
                         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                         total += (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;

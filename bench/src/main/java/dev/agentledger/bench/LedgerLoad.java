@@ -45,9 +45,9 @@ public final class LedgerLoad {
         int[] sizes = args.length > 2 ? ints(args[2]) : new int[] {256, 4096};
         Path root = args.length > 3 ? Path.of(args[3]) : Files.createTempDirectory("ledger-load");
         RocksDB.loadLibrary();
-        System.out.printf(Locale.ROOT, "%-11s %6s %12s %9s %9s %9s %10s %14s %7s %10s %10s %10s%n",
+        System.out.printf(Locale.ROOT, "%-11s %6s %12s %9s %9s %9s %10s %14s %7s %10s %10s %10s %10s %10s%n",
                 "submitters", "bytes", "entries/s", "p50 ms", "p99 ms", "max ms", "avg batch", "raw at batch/s", "ratio",
-                "seq us/e", "resp us/e", "sign us/e");
+                "seq us/e", "resp us/e", "sign us/e", "cpu us/e", "rdb us/e");
         int run = 0;
         for (int size : sizes) {
             for (int s : submitters) {
@@ -55,17 +55,31 @@ public final class LedgerLoad {
                 int batch = (int) Math.max(1, Math.round(r.meanBatch()));
                 double raw = rawSyncedRate(root.resolve("raw-" + run), batch, size, Math.max(3, seconds / 2));
                 run++;
-                System.out.printf(Locale.ROOT, "%-11d %6d %12.0f %9.2f %9.2f %9.2f %10.1f %14.0f %7.2f %10.2f %10.2f %10.2f%n",
+                System.out.printf(Locale.ROOT, "%-11d %6d %12.0f %9.2f %9.2f %9.2f %10.1f %14.0f %7.2f %10.2f %10.2f %10.2f %10.2f %10.2f%n",
                         s, size, r.rate(), r.p50() / 1e6, r.p99() / 1e6, r.max() / 1e6, r.meanBatch(), raw, r.rate() / raw,
-                        r.sequencerMicros(), r.responderMicros(), r.signerMicros());
+                        r.sequencerMicros(), r.responderMicros(), r.signerMicros(), r.processMicros(), r.rocksDbMicros());
             }
         }
         deleteTree(root);
     }
 
-    /** CPU per entry of the ledger's threads: sequencer, responder, and checkpoint signer (0 where a version has none). */
+    /**
+     * CPU per entry of the ledger's threads: sequencer, responder, and checkpoint signer (0 where a
+     * version has none); then of the whole process less its JIT compilers (submitters included), and
+     * of RocksDB's own background threads (memtable flushes, compactions) within it.
+     */
     record Result(double rate, long p50, long p99, long max, double meanBatch, double sequencerMicros, double responderMicros,
-            double signerMicros) {}
+            double signerMicros, double processMicros, double rocksDbMicros) {}
+
+    /** CPU time so far of RocksDB's background threads ({@code rocksdb:high}, {@code rocksdb:low}) in this process. */
+    private static long rocksDbNanos() {
+        return GrpcLoad.threadsCpuNanos(ProcessHandle.current().pid(), comm -> comm.startsWith("rocksdb:"));
+    }
+
+    /** CPU time of this process less its JIT compiler threads. */
+    private static long processNanos() {
+        return RevocationFanout.processCpuNanos() - GrpcLoad.jitNanos(ProcessHandle.current().pid());
+    }
 
     /** CPU time so far of the live thread named {@code name}, in nanoseconds, or 0. */
     private static long cpuNanos(String name) {
@@ -142,6 +156,8 @@ public final class LedgerLoad {
             long writeStart = writeNanos.get();
             long responderStart = cpuNanos("ledger-responder");
             long signerStart = cpuNanos("ledger-signer");
+            long processStart = processNanos();
+            long rocksDbStart = rocksDbNanos();
             for (Thread t : threads) {
                 t.join();
             }
@@ -149,11 +165,13 @@ public final class LedgerLoad {
             double sequencerMicros = (cpuNanos("ledger-sequencer") - sequencerStart) / perEntry;
             double responderMicros = (cpuNanos("ledger-responder") - responderStart) / perEntry;
             double signerMicros = (cpuNanos("ledger-signer") - signerStart) / perEntry;
+            double processMicros = (processNanos() - processStart) / perEntry;
+            double rocksDbMicros = (rocksDbNanos() - rocksDbStart) / perEntry;
             System.out.printf(Locale.ROOT, "  (synced write: %.2f us wall per entry)%n", (writeNanos.get() - writeStart) / perEntry);
             long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
             double meanBatch = (double) (committed.get() - batchesAtStart[1]) / Math.max(1, batches.get() - batchesAtStart[0]);
             return new Result(counted.get() / (double) seconds, pct(all, 0.50), pct(all, 0.99), all.length == 0 ? 0 : all[all.length - 1], meanBatch,
-                    sequencerMicros, responderMicros, signerMicros);
+                    sequencerMicros, responderMicros, signerMicros, processMicros, rocksDbMicros);
         } finally {
             deleteTree(dir);
         }
