@@ -1,5 +1,6 @@
 package dev.agentledger.bench;
 
+import dev.agentledger.issuer.CryptoProvider;
 import dev.agentledger.ledger.Ledger;
 import dev.agentledger.ledger.LedgerConfig;
 import dev.agentledger.merkle.Rfc6962;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
  * Fills a log with many entries under a small heap to show memory stays bounded: run it with
@@ -36,9 +36,9 @@ public final class LedgerFill {
         long entries = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
         Path dir = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("ledger-fill");
         SignerKey key = SignerKey.generate("fill.agentledger.local/log", SignatureType.ED25519);
-        BouncyCastleProvider bc = new BouncyCastleProvider();
-        LedgerConfig config = LedgerConfig.of(dir, key.name(), Ed25519NoteSigner.create(key, bc),
-                Ed25519NoteVerifier.create(key.verifierKey(), bc));
+        java.security.Provider signing = CryptoProvider.fastest(); // as the server signs its checkpoints
+        LedgerConfig config = LedgerConfig.of(dir, key.name(), Ed25519NoteSigner.create(key, signing),
+                Ed25519NoteVerifier.create(key.verifierKey(), signing));
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         System.out.printf(Locale.ROOT, "filling %s with %,d entries of 256 bytes; max heap %d MiB%n",
                 dir, entries, Runtime.getRuntime().maxMemory() >> 20);

@@ -1,5 +1,6 @@
 package dev.agentledger.bench;
 
+import dev.agentledger.issuer.CryptoProvider;
 import dev.agentledger.ledger.Appended;
 import dev.agentledger.ledger.Ledger;
 import dev.agentledger.ledger.LedgerConfig;
@@ -20,7 +21,6 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -94,7 +94,7 @@ public final class LedgerLoad {
 
     static Result runLedger(Path dir, int submitters, int size, int seconds) throws Exception {
         SignerKey key = SignerKey.generate("bench.agentledger.local/log", SignatureType.ED25519);
-        BouncyCastleProvider bc = new BouncyCastleProvider();
+        java.security.Provider signing = CryptoProvider.fastest(); // as the server signs its checkpoints
         AtomicLong batches = new AtomicLong();
         AtomicLong committed = new AtomicLong();
         AtomicLong writeNanos = new AtomicLong();
@@ -106,8 +106,8 @@ public final class LedgerLoad {
                 writeNanos.addAndGet(syncNanos);
             }
         };
-        LedgerConfig config = LedgerConfig.of(dir, key.name(), Ed25519NoteSigner.create(key, bc),
-                        Ed25519NoteVerifier.create(key.verifierKey(), bc))
+        LedgerConfig config = LedgerConfig.of(dir, key.name(), Ed25519NoteSigner.create(key, signing),
+                        Ed25519NoteVerifier.create(key.verifierKey(), signing))
                 .withMetrics(metrics);
         try (Ledger ledger = Ledger.open(config)) {
             long warmupEnd = System.nanoTime() + 2_000_000_000L;
