@@ -36,7 +36,6 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bouncycastle.asn1.x500.X500Name;
 import dev.agentledger.issuer.CryptoProvider;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
@@ -77,7 +76,7 @@ public final class IssuerLoad {
         java.util.Set<String> phases = java.util.Set.of((args.length > 4 ? args[4] : "raw,x509,jwt,exchange").split(","));
         int cores = Runtime.getRuntime().availableProcessors();
         int rawSeconds = Math.min(seconds, 5);
-        BouncyCastleProvider bouncyCastle = new BouncyCastleProvider();
+        java.security.Provider bouncyCastle = CryptoProvider.bouncyCastle();
         boolean measureRaw = phases.contains("raw");
         double jdkSign = measureRaw ? rawSignature(rawSeconds, cores, false, null) : Double.NaN;
         double jdkVerify = measureRaw ? rawSignature(rawSeconds, cores, true, null) : Double.NaN;
@@ -85,7 +84,7 @@ public final class IssuerLoad {
         double bcVerify = measureRaw ? rawSignature(rawSeconds, cores, true, bouncyCastle) : Double.NaN;
         double bcVerifyNewKey = measureRaw ? rawVerifyNewKeys(rawSeconds, cores, bouncyCastle) : Double.NaN;
         java.security.Provider fastest = CryptoProvider.fastest();
-        boolean conscrypt = measureRaw && fastest != CryptoProvider.bouncyCastle();
+        boolean conscrypt = measureRaw && fastest != bouncyCastle;
         double cSign = conscrypt ? rawSignature(rawSeconds, cores, false, fastest) : Double.NaN;
         double cVerify = conscrypt ? rawSignature(rawSeconds, cores, true, fastest) : Double.NaN;
         double cVerifyNewKey = conscrypt ? rawVerifyNewKeys(rawSeconds, cores, fastest) : Double.NaN;

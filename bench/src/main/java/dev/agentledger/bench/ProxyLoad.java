@@ -28,6 +28,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.json.JsonObject;
 import io.helidon.json.JsonParser;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.Handler;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -183,6 +184,10 @@ public final class ProxyLoad {
         }
     }
 
+    /** The upstream's one route, served plain and over mutual TLS alike: 40 B of JSON naming the invoice. */
+    private static final Handler INVOICE = (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "application/json")
+            .send("{\"invoice\":\"" + req.path().pathParameters().get("id") + "\",\"amount\":\"120.00\"}");
+
     /** Port {@code offset} from {@code base}, or 0 (any free port) when {@code base} is 0. */
     private static int port(int base, int offset) {
         return base == 0 ? 0 : base + offset;
@@ -202,8 +207,7 @@ public final class ProxyLoad {
         WebServer upstreamTls = null;
         WebServer upstream = WebServer.builder().shutdownHook(false).host("127.0.0.1").port(port(ports, 0))
                 .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
-                .routing(r -> r.get("/invoices/{id}", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "application/json")
-                        .send("{\"invoice\":\"" + req.path().pathParameters().get("id") + "\",\"amount\":\"120.00\"}")))
+                .routing(r -> r.get("/invoices/{id}", INVOICE))
                 .build().start();
         try (Authority server = separate ? Authority.child(data, dir, port(ports, 1), port(ports, 2))
                 : Authority.inProcess(data, prepared, port(ports, 1), port(ports, 2))) {
@@ -247,8 +251,7 @@ public final class ProxyLoad {
                         .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
                         .tls(Tls.builder().privateKey(tool.key()).privateKeyCertChain(tool.chain())
                                 .trust(bundle.x509Authorities()).clientAuth(TlsClientAuth.REQUIRED).build())
-                        .routing(r -> r.get("/invoices/{id}", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "application/json")
-                                .send("{\"invoice\":\"" + req.path().pathParameters().get("id") + "\",\"amount\":\"120.00\"}")))
+                        .routing(r -> r.get("/invoices/{id}", INVOICE))
                         .build().start();
                 HttpClient direct = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
                 HttpClient proxied = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)

@@ -1,5 +1,6 @@
 package dev.agentledger.bench;
 
+import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import dev.agentledger.proto.v1.RevocationReason;
 import dev.agentledger.proto.v1.RevocationServiceGrpc;
@@ -29,6 +30,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.ObjIntConsumer;
 import java.util.stream.Stream;
 
 /**
@@ -197,14 +199,8 @@ public final class RevocationFanout {
         long benchCpuBefore = processCpuNanos();
         long serverCpuBefore = serverPid.map(RevocationFanout::cpuNanos).orElse(0L);
         long start = System.nanoTime();
-        for (int n = 0; n < total; n++) {
-            long due = start + n * 1_000_000_000L / rate;
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                TimeUnit.NANOSECONDS.sleep(wait);
-            }
+        revokeAtRate(stub, TAG, total, rate, (answer, n) -> {
             sentAt[n] = System.nanoTime();
-            var answer = stub.withDeadlineAfter(30, TimeUnit.SECONDS).revoke(request(TAG + n));
             answer.addListener(() -> {
                 try {
                     answer.get();
@@ -212,12 +208,9 @@ public final class RevocationFanout {
                     failures.incrementAndGet();
                 }
             }, MoreExecutors.directExecutor());
-        }
+        });
         long expected = (long) total * subscribers;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (received.get() < expected && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        awaitDeliveries(received, expected, 30);
         finished = true;
         double wall = (System.nanoTime() - start) / 1e9;
         long benchCpu = processCpuNanos() - benchCpuBefore;
@@ -256,20 +249,35 @@ public final class RevocationFanout {
     private void warmUp(RevocationServiceGrpc.RevocationServiceFutureStub stub, int rate, int subscribers) throws InterruptedException {
         int total = warmUpSeconds * rate;
         long start = System.nanoTime();
+        revokeAtRate(stub, WARM_UP_TAG, total, rate, (answer, n) -> {});
+        long expected = (long) total * subscribers;
+        awaitDeliveries(warmUpReceived, expected, 60);
+        System.out.printf(Locale.ROOT, "warm-up: %d revocations at %d/s, %d of %d deliveries in %.1f s%n", total, rate,
+                warmUpReceived.get(), expected, (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * Revokes token ids {@code tag + n}, {@code n} from 0 to {@code total - 1}, each when it is due
+     * at {@code rate} a second (a late one goes at once), handing each to {@code sent} as it goes.
+     */
+    private static void revokeAtRate(RevocationServiceGrpc.RevocationServiceFutureStub stub, String tag, int total, int rate,
+            ObjIntConsumer<ListenableFuture<?>> sent) throws InterruptedException {
+        long start = System.nanoTime();
         for (int n = 0; n < total; n++) {
             long wait = start + n * 1_000_000_000L / rate - System.nanoTime();
             if (wait > 0) {
                 TimeUnit.NANOSECONDS.sleep(wait);
             }
-            stub.withDeadlineAfter(30, TimeUnit.SECONDS).revoke(request(WARM_UP_TAG + n));
+            sent.accept(stub.withDeadlineAfter(30, TimeUnit.SECONDS).revoke(request(tag + n)), n);
         }
-        long expected = (long) total * subscribers;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (warmUpReceived.get() < expected && System.nanoTime() < deadline) {
+    }
+
+    /** Waits until {@code delivered} reaches {@code expected}, for at most {@code seconds}. */
+    private static void awaitDeliveries(AtomicLong delivered, long expected, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (delivered.get() < expected && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        System.out.printf(Locale.ROOT, "warm-up: %d revocations at %d/s, %d of %d deliveries in %.1f s%n", total, rate,
-                warmUpReceived.get(), expected, (System.nanoTime() - start) / 1e9);
     }
 
     private static RevokeRequest request(String tokenId) {

@@ -3,6 +3,7 @@ package dev.agentledger.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.agentledger.merkle.CompactRange;
 import dev.agentledger.merkle.Hash;
 import dev.agentledger.merkle.Rfc6962;
 import dev.agentledger.proto.v1.AppendResponse;
@@ -11,11 +12,15 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -118,12 +123,12 @@ class DiskFullTest {
     void concurrentAppendsOnAFillingDiskLeaveNoGapAndEveryAcknowledgedEntry() throws Exception {
         Path data = mount.resolve("data");
         Path filler = mount.resolve("filler");
-        List<AppendResponse> acknowledged = java.util.Collections.synchronizedList(new ArrayList<>());
-        java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger();
+        List<AppendResponse> acknowledged = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger refusals = new AtomicInteger();
         try (RunningServer server = RunningServer.start(data); LedgerClient client = server.operatorClient()) {
             acknowledged.add(client.append(RunningServer.revocation("spiffe://agentledger.local/agent/before", "0"), false));
             fillAllBut(filler, 1 << 20); // the appends below fill the last MiB
-            try (var callers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            try (var callers = Executors.newVirtualThreadPerTaskExecutor()) {
                 for (int t = 0; t < 32; t++) {
                     int caller = t;
                     callers.submit(() -> {
@@ -164,14 +169,14 @@ class DiskFullTest {
             long index = i;
             leaves.add(Rfc6962.hashLeaf(server.server.ledger().entry(i).orElseThrow(() -> new AssertionError("no entry " + index))));
         }
-        assertEquals(server.server.ledger().checkpoint().checkpoint().root(), dev.agentledger.merkle.CompactRange.of(leaves).root(),
+        assertEquals(server.server.ledger().checkpoint().checkpoint().root(), CompactRange.of(leaves).root(),
                 "the entries rebuild the checkpoint's root");
     }
 
     /** Writes {@code file} until the file system has no more than {@code spare} bytes free. */
     private static void fillAllBut(Path file, long spare) throws IOException {
         byte[] block = new byte[64 * 1024];
-        java.nio.file.FileStore store = Files.getFileStore(file.getParent());
+        FileStore store = Files.getFileStore(file.getParent());
         try (OutputStream out = Files.newOutputStream(file)) {
             while (store.getUsableSpace() > spare + block.length) {
                 out.write(block);
