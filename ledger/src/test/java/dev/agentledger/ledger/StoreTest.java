@@ -6,11 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.agentledger.merkle.Hash;
 import dev.agentledger.merkle.Rfc6962;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.DBOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
 
-/** Node runs: one key per batch and level, read back across run boundaries. */
+/** Batches in RocksDB's serialized form; node runs: one key per batch and level, read back across run boundaries. */
 class StoreTest {
     @TempDir
     Path dir;
@@ -45,6 +56,63 @@ class StoreTest {
             assertThrows(StorageException.class, () -> store.node(1, 0));
             assertThrows(StorageException.class, () -> store.nodeRow(0, 1, 5));
             assertEquals(hash(0, 6), store.node(0, 6));
+        }
+    }
+
+    @Test
+    void aBatchIsInRocksDbsSerializedFormAndLandsInItsFamilies() throws RocksDBException {
+        byte[] small = "entry".getBytes(StandardCharsets.UTF_8);
+        byte[] twoByteLength = new byte[300]; // varint32 lengths of 1, 2 and 3 bytes
+        byte[] threeByteLength = new byte[20_000];
+        Arrays.fill(threeByteLength, (byte) 7);
+        String longValue = "spiffe://example.org/" + "a".repeat(200);
+        Hash leaf = hash(9, 9);
+        byte[] serialized;
+        try (Store store = Store.open(dir)) {
+            try (Store.Batch batch = store.newBatch()) {
+                batch.putEntry(0, small);
+                batch.putEntry(1, twoByteLength);
+                batch.putEntry(2, threeByteLength);
+                batch.putNodeRun(0, 0, concat(0, 0, 3));
+                batch.putNodeRun(1, 0, concat(1, 0, 1));
+                batch.putLeafIndex(leaf, 2);
+                batch.putIndex(new IndexKey(IndexKey.Kind.SPIFFE_ID, longValue), 1);
+                batch.putTreeSize(3);
+                batch.putCheckpoint(3, small);
+
+                serialized = batch.serialized();
+                store.commit(batch);
+            }
+            // And each row is where the store reads it from.
+            assertArrayEquals(small, store.entry(0).orElseThrow());
+            assertArrayEquals(twoByteLength, store.entry(1).orElseThrow());
+            assertArrayEquals(threeByteLength, store.entry(2).orElseThrow());
+            assertEquals(hash(0, 2), store.node(0, 2));
+            assertEquals(2, store.indexOfLeaf(leaf).orElseThrow());
+            assertEquals(List.of(1L), store.lookup(new IndexKey(IndexKey.Kind.SPIFFE_ID, longValue), 0, 10));
+            assertEquals(new Store.TreeState(3, List.of(hash(1, 0), hash(0, 2))), store.tree().orElseThrow());
+            assertArrayEquals(small, store.checkpoint(3).orElseThrow());
+        }
+        // Byte for byte what RocksDB's own encoder makes of the same rows.
+        List<ColumnFamilyDescriptor> families = Stream.of("default", "entries", "nodes", "checkpoints", "indexes", "leaves")
+                .map(name -> new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8)))
+                .toList();
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        try (DBOptions options = new DBOptions();
+                RocksDB db = RocksDB.open(options, dir.toString(), families, handles);
+                WriteBatch reference = new WriteBatch()) {
+            reference.put(handles.get(1), Store.longKey(0), small);
+            reference.put(handles.get(1), Store.longKey(1), twoByteLength);
+            reference.put(handles.get(1), Store.longKey(2), threeByteLength);
+            reference.put(handles.get(2), Store.nodeKey(0, 0), concat(0, 0, 3));
+            reference.put(handles.get(2), Store.nodeKey(1, 0), concat(1, 0, 1));
+            reference.put(handles.get(5), Store.leafKey(leaf, 2), new byte[0]);
+            reference.put(handles.get(4), Store.indexRowKey(new IndexKey(IndexKey.Kind.SPIFFE_ID, longValue), 1), new byte[0]);
+            reference.put(handles.get(0), "tree".getBytes(StandardCharsets.UTF_8), Store.longKey(3));
+            reference.put(handles.get(3), Store.longKey(3), small);
+            assertArrayEquals(reference.data(), serialized);
+        } finally {
+            handles.forEach(ColumnFamilyHandle::close);
         }
     }
 
