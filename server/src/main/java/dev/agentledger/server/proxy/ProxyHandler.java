@@ -46,7 +46,8 @@ import dev.agentledger.verifierclient.replay.SingleUse;
  * <p>With a {@link CallJournal}: a call admitted by the guard is in the journal (synced) before it
  * is forwarded, together with its token's spend when the journal is the token's single-use point;
  * its final record (status, hashes, or the refusal that followed admission) goes to the journal
- * and to the {@link RecordShipper}, which logs it after the answer. Refusals before admission are
+ * and to the {@link RecordShipper}, which logs it, after the answer was relayed (off the caller's
+ * wait: the record {@link CallJournal#begin} made durable stands if the process dies first). Refusals before admission are
  * appended synchronously as without a journal. Above {@link #MAX_UNSHIPPED} records waiting for
  * the log, calls are refused as unavailable.
  */
@@ -111,12 +112,16 @@ final class ProxyHandler implements Handler {
             if (answer.body().length > 0) {
                 call.setResponseBodySha256(ByteString.copyFrom(sha256(answer.body())));
             }
-            if (journaled.sequence >= 0) {
-                ship(journaled, call);
-            } else {
+            if (journaled.sequence < 0) {
                 record(recorder, call);
+                relay(res, answer);
+            } else {
+                try {
+                    relay(res, answer);
+                } finally {
+                    ship(journaled, call); // after the answer: the journal holds the call durably since before forwarding
+                }
             }
-            relay(res, answer);
         } catch (CallRefusedException | IOException e) {
             CallRefusedException refused = e instanceof CallRefusedException r ? r
                     : new CallRefusedException(Reason.UNAVAILABLE, "the call could not be journaled: " + e.getMessage(), Optional.empty(), e);

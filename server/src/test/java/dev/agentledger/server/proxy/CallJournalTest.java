@@ -8,7 +8,15 @@ import dev.agentledger.verifierclient.replay.ReplayException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,6 +63,63 @@ class CallJournalTest {
         try (CallJournal journal = CallJournal.open(dir, clock)) {
             journal.begin(ToolCallRecorder.entry(call("t1", 0), "r7"), "t1", NOW.plusSeconds(120));
             assertEquals(4, journal.unshipped(), "an expired spend is forgotten; the records stay until shipped");
+        }
+    }
+
+    /**
+     * Concurrent calls, written both by their own threads (journal idle) and by the writer thread
+     * (journal busy): each token is spent exactly once, and after reopening exactly the unshipped
+     * calls are held, each with its last update (a shipped call's delete never lands before its
+     * update, an update never before its begin).
+     */
+    @Test
+    void concurrentCallsKeepSingleUseAndTheOrderOfEachCallsWrites(@TempDir Path dir) throws Exception {
+        int threads = 16;
+        int callsEach = 40;
+        Set<String> spentBy = ConcurrentHashMap.newKeySet();
+        AtomicInteger replays = new AtomicInteger();
+        var expected = new ConcurrentHashMap<Long, Integer>(); // unshipped sequence -> last status
+        try (CallJournal journal = CallJournal.open(dir, () -> NOW);
+                ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                workers.add(pool.submit(() -> {
+                    for (int i = 0; i < callsEach; i++) {
+                        String token = "t" + (i % 2 == 0 ? "shared" + i : thread + "-" + i); // even calls race for one token
+                        String request = "r" + thread + "-" + i;
+                        long sequence;
+                        try {
+                            sequence = journal.begin(ToolCallRecorder.entry(call(token, 0), request), token, NOW.plusSeconds(60));
+                        } catch (ReplayException e) {
+                            replays.incrementAndGet();
+                            continue;
+                        }
+                        if (!spentBy.add(token)) {
+                            throw new AssertionError(token + " was spent twice");
+                        }
+                        int status = 200 + thread;
+                        journal.update(sequence, ToolCallRecorder.entry(call(token, status), request));
+                        if (i % 3 == 0) {
+                            journal.shipped(sequence);
+                        } else {
+                            expected.put(sequence, status);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> worker : workers) {
+                worker.get();
+            }
+        }
+        int shared = callsEach / 2;
+        assertEquals(shared * (threads - 1), replays.get(), "each shared token admitted once, refused to the other threads");
+        assertEquals(threads * callsEach - shared * (threads - 1), spentBy.size());
+        try (CallJournal journal = CallJournal.open(dir, () -> NOW)) {
+            var held = new TreeMap<Long, Integer>();
+            journal.heldAtOpen().forEach(h -> held.put(h.sequence(), h.entry().getToolCallRecorded().getResponseStatus()));
+            assertEquals(new TreeMap<>(expected), held);
         }
     }
 }
