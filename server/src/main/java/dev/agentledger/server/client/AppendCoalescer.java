@@ -24,6 +24,7 @@ import io.grpc.StatusRuntimeException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -240,9 +241,9 @@ final class AppendCoalescer {
                         + ": the server's leaf hash: " + e.getMessage()).asRuntimeException());
                 continue;
             }
-            byte[] rebuilt = stamp == null ? null : stamp.rebuild(w.request().getEntry(), leafHash);
-            if (rebuilt != null) {
-                w.result().complete(answer.toBuilder().setEntry(UnsafeByteOperations.unsafeWrap(rebuilt)).build());
+            Optional<byte[]> rebuilt = stamp == null ? Optional.empty() : stamp.rebuild(w.request().getEntry(), leafHash);
+            if (rebuilt.isPresent()) {
+                w.result().complete(answer.toBuilder().setEntry(UnsafeByteOperations.unsafeWrap(rebuilt.get())).build());
             } else {
                 readLogged(answer, leafHash, w.result());
             }

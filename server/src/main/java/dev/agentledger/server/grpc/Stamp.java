@@ -6,6 +6,7 @@ import dev.agentledger.proto.LogEntries;
 import dev.agentledger.proto.MalformedEntryException;
 import dev.agentledger.proto.v1.LogEntry;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What the server writes over in an appended entry's header: the authenticated caller's SPIFFE ID
@@ -39,16 +40,17 @@ public record Stamp(String callerSpiffeId, long timeUnixMillis) {
 
     /**
      * The log bytes of {@code claimed} with this stamp when their RFC 9162 leaf hash is {@code
-     * leafHash}, else null (the server logged other bytes: for example it does not know a field
-     * the client's schema has, and serialized it elsewhere).
+     * leafHash}; empty when they are not (the server logged other bytes: for example it does not
+     * know a field the client's schema has, and serialized it elsewhere) or {@code claimed} fails
+     * {@link LogEntries#check}.
      */
-    public byte[] rebuild(LogEntry claimed, Hash leafHash) {
+    public Optional<byte[]> rebuild(LogEntry claimed, Hash leafHash) {
         byte[] bytes;
         try {
             bytes = logBytes(claimed);
         } catch (MalformedEntryException e) {
-            return null;
+            return Optional.empty();
         }
-        return Rfc6962.hashLeaf(bytes).equals(leafHash) ? bytes : null;
+        return Rfc6962.hashLeaf(bytes).equals(leafHash) ? Optional.of(bytes) : Optional.empty();
     }
 }
