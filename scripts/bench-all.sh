@@ -5,6 +5,8 @@
 # measure the JIT compiler); run it on an otherwise idle machine.
 # Build first: ./mvnw -q -B -ntp -pl bench -am package -DskipTests
 # Usage: scripts/bench-all.sh [OUT]   (JAVA=/path/to/java overrides the JDK 21+ it finds)
+# SERVER_JAVA_OPTS: JVM options for every server it starts (e.g. -Xlog:gc:file=/tmp/gc.log, another
+# collector); GRPC_LOAD_JAVA_OPTS: for the gRPC load generator.
 set -u
 cd "$(dirname "$0")/.."
 J="${JAVA:-$(ls -d /usr/lib/jvm/*25*/bin/java 2>/dev/null | head -1)}"; J="${J:-java}"
@@ -12,7 +14,7 @@ JAR=bench/target/benchmarks.jar
 O="${1:-/tmp/agentledger-bench}"; mkdir -p "$O"
 NA=--enable-native-access=ALL-UNNAMED
 serve() { # DATA PUB PRIV
-  $J $NA -cp $JAR dev.agentledger.server.cli.Main serve --data $1 --public-addr 127.0.0.1:$2 --private-addr 127.0.0.1:$3 > $1.log 2>&1 &
+  $J $NA ${SERVER_JAVA_OPTS:-} -cp $JAR dev.agentledger.server.cli.Main serve --data $1 --public-addr 127.0.0.1:$2 --private-addr 127.0.0.1:$3 > $1.log 2>&1 &
   SPID=$!
   for i in $(seq 1 120); do (echo > /dev/tcp/127.0.0.1/$3) 2>/dev/null && break; sleep 1; done
   sleep 1
@@ -22,7 +24,7 @@ $J $NA -cp $JAR dev.agentledger.bench.LedgerLoad 10 1,16,256 256,4096 >> $O/ledg
 echo "end $(uptime)" >> $O/ledger.log
 rm -rf $O/al; serve $O/al 28480 28443
 echo "grpc $(uptime)" > $O/grpc.log
-$J $NA -cp $JAR dev.agentledger.bench.GrpcLoad $O/al 127.0.0.1:28443 10 1,16,256 2000,5000,10000 $SPID >> $O/grpc.log 2>&1
+$J $NA ${GRPC_LOAD_JAVA_OPTS:-} -cp $JAR dev.agentledger.bench.GrpcLoad $O/al 127.0.0.1:28443 10 1,16,256 2000,5000,10000 $SPID >> $O/grpc.log 2>&1
 echo "end $(uptime)" >> $O/grpc.log
 kill $SPID; wait $SPID
 echo "issuer $(uptime)" > $O/issuer.log

@@ -27,11 +27,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * End-to-end append load over gRPC with mTLS against a running server (start one with
  * {@code ./agentledger serve --data DIR}); it authenticates with the operator credentials in DIR.
  * Closed loop: N submitters each wait for their answer before the next append. Open loop: a fixed
- * rate, latency counted from each append's scheduled time so a stall is not hidden. Also measures
+ * rate, latency counted from each append's scheduled time so a stall is not hidden, after a few seconds
+ * at the same rate not counted (the JIT's warm-up). Also measures
  * the raw synced RocksDB rate at batch 256 on the same disk, in the same run, as the reference.
  * Each row also gives the CPU time per logged entry of this process and, given the server's process
- * id (Linux), of the server: for a closed loop over the measured window only (after its 2-s warm-up,
- * entries counted in that window), for an open loop over the whole row. JIT compilation still runs
+ * id (Linux), of the server, over each row's measured window only (after its warm-up: 2 s for a
+ * closed loop, {@value #OPEN_LOOP_WARMUP_SECONDS} s at the row's rate for an open loop), entries
+ * counted in that window. JIT compilation still runs
  * for tens of seconds after a start under this load and is part of these figures: read them from
  * rows late in a run.
  *
@@ -67,8 +69,8 @@ public final class GrpcLoad {
                 print("closed loop, " + s + " submitters", r, r.cpu());
             }
             for (int rate : rates) {
-                Cpu cpu = Cpu.start(serverPid);
-                print("open loop at " + rate + "/s", openLoop(clients, rate, seconds, cpu), cpu);
+                Result r = openLoop(clients, rate, seconds, serverPid);
+                print("open loop at " + rate + "/s", r, r.cpu());
             }
             Path raw = Files.createTempDirectory("grpc-load-raw");
             System.out.printf(Locale.ROOT, "raw synced RocksDB, batches of 256 x 256 B, same disk: %.0f entries/s%n",
@@ -182,25 +184,39 @@ public final class GrpcLoad {
                 Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray(), 0, counted.get(), cpu);
     }
 
-    static Result openLoop(List<LedgerClient> clients, int rate, int seconds, Cpu cpu) throws InterruptedException {
-        long total = (long) rate * seconds;
+    /** Seconds an open loop runs at its rate before its measured window, so the JIT has compiled its path. */
+    static final int OPEN_LOOP_WARMUP_SECONDS = 5;
+
+    /**
+     * A fixed rate for {@value #OPEN_LOOP_WARMUP_SECONDS} s of warm-up and then {@code seconds}
+     * measured: latencies, failures and CPU count only the appends scheduled in the measured window.
+     */
+    static Result openLoop(List<LedgerClient> clients, int rate, int seconds, Optional<Long> serverPid) throws InterruptedException {
         long interval = 1_000_000_000L / rate;
-        long[] latencies = new long[(int) total];
-        CountDownLatch done = new CountDownLatch((int) total);
+        int warmup = (int) ((long) rate * OPEN_LOOP_WARMUP_SECONDS);
+        int measured = (int) ((long) rate * seconds);
+        long[] latencies = new long[measured];
+        CountDownLatch done = new CountDownLatch(warmup + measured);
         SplittableRandom random = new SplittableRandom(7);
         java.util.concurrent.atomic.AtomicReference<Throwable> firstFailure = new java.util.concurrent.atomic.AtomicReference<>();
         long begin = System.nanoTime() + 100_000_000L;
-        for (int i = 0; i < total; i++) {
+        Cpu cpu = null;
+        for (int i = 0; i < warmup + measured; i++) {
             long scheduled = begin + i * interval;
             long wait = scheduled - System.nanoTime();
             if (wait > 0) {
                 TimeUnit.NANOSECONDS.sleep(wait);
             }
-            int slot = i;
+            if (i == warmup) {
+                cpu = Cpu.start(serverPid);
+            }
+            int slot = i - warmup;
             // Through the client's coalescing path, as a server-side caller with many requests in
             // flight would append.
             clients.get(i % clients.size()).appendAsync(entry(random), false).whenComplete((response, failure) -> {
-                latencies[slot] = failure == null ? System.nanoTime() - scheduled : Long.MAX_VALUE;
+                if (slot >= 0) {
+                    latencies[slot] = failure == null ? System.nanoTime() - scheduled : Long.MAX_VALUE;
+                }
                 if (failure != null && firstFailure.compareAndSet(null, failure)) {
                     System.err.println("first failure: " + failure);
                 }
@@ -208,7 +224,7 @@ public final class GrpcLoad {
             });
         }
         done.await(60, TimeUnit.SECONDS);
-        long[] sorted = Arrays.stream(latencies).filter(l -> l != Long.MAX_VALUE).sorted().toArray();
+        long[] sorted = Arrays.stream(latencies).filter(l -> l != 0 && l != Long.MAX_VALUE).sorted().toArray();
         return new Result(rate, sorted, latencies.length - sorted.length, sorted.length, cpu);
     }
 

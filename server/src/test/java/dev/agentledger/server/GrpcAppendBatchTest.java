@@ -1,5 +1,6 @@
 package dev.agentledger.server;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -107,6 +108,27 @@ class GrpcAppendBatchTest {
         }
     }
 
+    /** Without the echo, the batch's one stamp and each request's entry give exactly the logged bytes. */
+    @Test
+    void aBatchWithoutEntriesEchoedSendsTheStampThatRebuildsThem() throws Exception {
+        try (LedgerClient client = server.operatorClient()) {
+            AppendBatchRequest request = batch(
+                    RunningServer.revocation("spiffe://agentledger.local/o1", "o1"),
+                    RunningServer.revocation("spiffe://agentledger.local/o2", "o2")).toBuilder().setOmitEntries(true).build();
+            AppendBatchResponse response = client.stub().appendBatch(request);
+            assertEquals(server.prepared.operatorId().value(), response.getCallerSpiffeId());
+            dev.agentledger.server.grpc.Stamp stamp = new dev.agentledger.server.grpc.Stamp(
+                    response.getCallerSpiffeId(), response.getTimeUnixMillis());
+            for (int i = 0; i < 2; i++) {
+                AppendResponse a = response.getAppends(i);
+                assertTrue(a.getEntry().isEmpty(), "the entry is not echoed");
+                byte[] logged = server.server.ledger().entry(a.getIndex()).orElseThrow();
+                assertArrayEquals(logged, stamp.logBytes(request.getAppends(i).getEntry()));
+                assertArrayEquals(logged, stamp.rebuild(request.getAppends(i).getEntry(), Hash.parse(a.getLeafHash().toByteArray())).orElseThrow());
+            }
+        }
+    }
+
     @Test
     void oneBadEntryRefusesTheWholeMessageNamingItAndLogsNothing() throws Exception {
         LogEntry noEvent = LogEntry.newBuilder().setHeader(Header.newBuilder().setSchemaVersion(1)).build();
@@ -167,6 +189,8 @@ class GrpcAppendBatchTest {
                     verify(a, a.getCheckpoint().toByteArray());
                     assertEquals("t" + t + "-" + i, LogEntries.parse(a.getEntry().toByteArray()).getHeader().getRequestId(),
                             "the answer is for this caller's own entry");
+                    assertEquals(com.google.protobuf.ByteString.copyFrom(server.server.ledger().entry(a.getIndex()).orElseThrow()),
+                            a.getEntry(), "the entry as logged (rebuilt by the client from its request and the batch's stamp)");
                     assertTrue(indexes.add(a.getIndex()));
                 }
             }

@@ -4,19 +4,27 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
+import com.google.protobuf.UnsafeByteOperations;
+import dev.agentledger.merkle.Hash;
+import dev.agentledger.merkle.Rfc6962;
+import dev.agentledger.merkle.VerificationException;
 import dev.agentledger.proto.LogEntries;
 import dev.agentledger.proto.MalformedEntryException;
 import dev.agentledger.proto.v1.AppendBatchRequest;
 import dev.agentledger.proto.v1.AppendBatchResponse;
 import dev.agentledger.proto.v1.AppendRequest;
 import dev.agentledger.proto.v1.AppendResponse;
+import dev.agentledger.proto.v1.GetEntryRequest;
+import dev.agentledger.proto.v1.GetEntryResponse;
 import dev.agentledger.server.grpc.SharedProofNodes;
+import dev.agentledger.server.grpc.Stamp;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -38,8 +46,9 @@ import java.util.function.Supplier;
  * Any other failure (UNAVAILABLE, DEADLINE_EXCEEDED, ...) fails every caller of the batch with the
  * same status, as it would have failed each of their calls: the batch was committed all or none.
  *
- * <p>Batches ask for the answer's proof hashes once per batch ({@link SharedProofNodes}); each caller
- * still gets its full inclusion proof.
+ * <p>Batches ask for the answer's proof hashes once per batch ({@link SharedProofNodes}) and for
+ * the batch's stamp instead of every logged entry ({@code omit_entries}); each caller still gets its
+ * full inclusion proof and its entry's logged bytes, checked against its leaf hash.
  */
 final class AppendCoalescer {
     /** The most appends in one batch message. */
@@ -59,6 +68,7 @@ final class AppendCoalescer {
 
     private final Function<AppendBatchRequest, ListenableFuture<AppendBatchResponse>> sendBatch;
     private final Function<AppendRequest, ListenableFuture<AppendResponse>> sendOne;
+    private final Function<GetEntryRequest, ListenableFuture<GetEntryResponse>> getEntry;
     private final ReentrantLock lock = new ReentrantLock();
     // Guarded by lock.
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
@@ -71,12 +81,16 @@ final class AppendCoalescer {
 
     /**
      * Coalesces appends sent through {@code sendBatch}, and through {@code sendOne} when alone.
-     * Either function may throw (a refused request): that fails the calls it carried.
+     * Either function may throw (a refused request): that fails the calls it carried. {@code
+     * getEntry} reads a logged entry whose bytes could not be rebuilt from its request (see
+     * {@link #answer}).
      */
     AppendCoalescer(Function<AppendBatchRequest, ListenableFuture<AppendBatchResponse>> sendBatch,
-            Function<AppendRequest, ListenableFuture<AppendResponse>> sendOne) {
+            Function<AppendRequest, ListenableFuture<AppendResponse>> sendOne,
+            Function<GetEntryRequest, ListenableFuture<GetEntryResponse>> getEntry) {
         this.sendBatch = sendBatch;
         this.sendOne = sendOne;
+        this.getEntry = getEntry;
     }
 
     /** Queues {@code request}; the future completes with its own answer or fails with a gRPC status. */
@@ -152,7 +166,7 @@ final class AppendCoalescer {
             sendAlone(only.request(), only.result(), this::finished);
             return;
         }
-        AppendBatchRequest.Builder request = AppendBatchRequest.newBuilder().setSharedProofNodes(true);
+        AppendBatchRequest.Builder request = AppendBatchRequest.newBuilder().setSharedProofNodes(true).setOmitEntries(true);
         batch.forEach(w -> request.addAppends(w.request()));
         call(() -> sendBatch.apply(request.build()), new FutureCallback<>() {
             @Override
@@ -194,7 +208,14 @@ final class AppendCoalescer {
         next.forEach(this::send);
     }
 
-    private static void answer(List<Waiting> batch, AppendBatchResponse response) {
+    /**
+     * Answers each caller of a batch. An answer without its entry (the server honoured {@code
+     * omit_entries}) gets the entry rebuilt from the caller's request and the batch's stamp, kept
+     * only when it hashes to the answer's leaf hash; otherwise (the server serialized it otherwise,
+     * for example a field its schema lacks) the logged bytes are read with {@code GetEntry} and
+     * checked against the leaf hash the same way.
+     */
+    private void answer(List<Waiting> batch, AppendBatchResponse response) {
         List<AppendResponse> answers;
         try {
             answers = SharedProofNodes.unpack(response, batch.size());
@@ -203,9 +224,52 @@ final class AppendCoalescer {
             batch.forEach(w -> w.result().completeExceptionally(failure));
             return;
         }
+        Stamp stamp = response.getCallerSpiffeId().isEmpty() ? null
+                : new Stamp(response.getCallerSpiffeId(), response.getTimeUnixMillis());
         for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).result().complete(answers.get(i));
+            AppendResponse answer = answers.get(i);
+            Waiting w = batch.get(i);
+            if (!answer.getEntry().isEmpty()) {
+                w.result().complete(answer);
+                continue;
+            }
+            Hash leafHash;
+            try {
+                leafHash = Hash.parse(answer.getLeafHash().toByteArray());
+            } catch (VerificationException e) {
+                w.result().completeExceptionally(Status.INTERNAL.withDescription("append " + i + " of " + batch.size()
+                        + ": the server's leaf hash: " + e.getMessage()).asRuntimeException());
+                continue;
+            }
+            Optional<byte[]> rebuilt = stamp == null ? Optional.empty() : stamp.rebuild(w.request().getEntry(), leafHash);
+            if (rebuilt.isPresent()) {
+                w.result().complete(answer.toBuilder().setEntry(UnsafeByteOperations.unsafeWrap(rebuilt.get())).build());
+            } else {
+                readLogged(answer, leafHash, w.result());
+            }
         }
+    }
+
+    /** Completes {@code result} with {@code answer} and its entry as logged, read back and checked against {@code leafHash}. */
+    private void readLogged(AppendResponse answer, Hash leafHash, CompletableFuture<AppendResponse> result) {
+        GetEntryRequest request = GetEntryRequest.newBuilder()
+                .setIndex(answer.getIndex()).setTreeSize(answer.getInclusionProof().getTreeSize()).build();
+        call(() -> getEntry.apply(request), new FutureCallback<>() {
+            @Override
+            public void onSuccess(GetEntryResponse logged) {
+                if (Rfc6962.hashLeaf(logged.getEntry().toByteArray()).equals(leafHash)) {
+                    result.complete(answer.toBuilder().setEntry(logged.getEntry()).build());
+                } else {
+                    result.completeExceptionally(Status.INTERNAL.withDescription("entry " + answer.getIndex()
+                            + " as read back does not hash to the leaf hash its append was answered with").asRuntimeException());
+                }
+            }
+
+            @Override
+            public void onFailure(Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
     }
 
     /** A failed batch: resend alone what one entry's refusal held back, fail the rest alike. */

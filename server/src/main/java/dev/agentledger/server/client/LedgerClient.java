@@ -22,6 +22,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
+import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.MessageLite;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -50,9 +51,13 @@ public final class LedgerClient implements AutoCloseable {
         this.managed = managed;
         this.channel = ClientInterceptors.intercept(managed, new OutboundLimit());
         this.stub = LedgerServiceGrpc.newBlockingStub(channel);
+        // The coalescer's callbacks only unpack an answer and complete futures (or send the next
+        // batch without blocking): they run on the transport's thread, without a hand-off to
+        // gRPC's default executor per call.
         this.appends = new AppendCoalescer(
-                batch -> futureStub().appendBatch(batch),
-                one -> futureStub().append(one));
+                batch -> futureStub().withExecutor(MoreExecutors.directExecutor()).appendBatch(batch),
+                one -> futureStub().withExecutor(MoreExecutors.directExecutor()).append(one),
+                read -> futureStub().getEntry(read));
     }
 
     /**

@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.agentledger.ledger.Appended;
 import dev.agentledger.ledger.Ledger;
-import dev.agentledger.proto.LogEntries;
 import dev.agentledger.proto.MalformedEntryException;
 import dev.agentledger.proto.v1.AppendBatchRequest;
 import dev.agentledger.proto.v1.AppendBatchResponse;
@@ -20,7 +19,6 @@ import dev.agentledger.proto.v1.GetInclusionProofRequest;
 import dev.agentledger.proto.v1.GetInclusionProofResponse;
 import dev.agentledger.proto.v1.InclusionProof;
 import dev.agentledger.proto.v1.LedgerServiceGrpc;
-import dev.agentledger.proto.v1.LogEntry;
 import dev.agentledger.proto.SpiffeId;
 import dev.agentledger.server.auth.Role;
 import dev.agentledger.server.auth.Roles;
@@ -44,7 +42,8 @@ import java.util.function.Supplier;
  * entry's header with that identity and the server's time (whatever the request claimed), checks
  * and deterministically serializes the entry, and answers once it is durable in a signed
  * checkpoint. AppendBatch does the same for many entries at once, all or nothing, answered in one
- * checkpoint. Failures become gRPC status in {@link GrpcErrors} only.
+ * checkpoint, with one stamp for the batch (and, when asked, the stamp instead of the entries
+ * echoed: {@code omit_entries}). Failures become gRPC status in {@link GrpcErrors} only.
  *
  * <p>Handlers block on the ledger's future: Helidon runs each call on its own virtual thread.
  */
@@ -80,9 +79,10 @@ public final class LedgerGrpcService extends LedgerServiceGrpc.LedgerServiceImpl
             if (!isToolCallRecord(request, caller)) {
                 appenders.check(caller);
             }
-            byte[] entry = stamp(request, caller);
+            byte[] entry = stamp(request, new Stamp(caller.value(), clock.millis()));
             Appended appended = await(ledger, entry, request.getDedupe());
-            return answer(appended, entry)
+            return answer(appended)
+                    .setEntry(UnsafeByteOperations.unsafeWrap(entry))
                     .setCheckpoint(UnsafeByteOperations.unsafeWrap(appended.checkpoint().noteBytes()))
                     .setInclusionProof(ProtoProofs.inclusion(appended.proof()))
                     .build();
@@ -105,13 +105,16 @@ public final class LedgerGrpcService extends LedgerServiceGrpc.LedgerServiceImpl
             List<byte[]> entries = new ArrayList<>(count);
             boolean[] dedupe = new boolean[count];
             boolean appender = isAppender(caller);
+            // One stamp for the whole batch: the client that asked for omit_entries rebuilds every
+            // logged entry from its request and this stamp.
+            Stamp stamp = new Stamp(caller.value(), clock.millis());
             for (int i = 0; i < count; i++) {
                 AppendRequest append = request.getAppends(i);
                 try {
                     if (!appender && !isToolCallRecord(append, caller)) {
                         appenders.check(caller);
                     }
-                    entries.add(stamp(append, caller));
+                    entries.add(stamp(append, stamp));
                 } catch (PermissionDeniedException e) {
                     throw new PermissionDeniedException(entryLabel(i, count) + e.getMessage());
                 } catch (MalformedEntryException e) {
@@ -123,9 +126,16 @@ public final class LedgerGrpcService extends LedgerServiceGrpc.LedgerServiceImpl
             AppendBatchResponse.Builder response = AppendBatchResponse.newBuilder()
                     .setCheckpoint(UnsafeByteOperations.unsafeWrap(appended.getFirst().checkpoint().noteBytes()));
             SharedProofNodes shared = request.getSharedProofNodes() ? new SharedProofNodes() : null;
+            boolean omitEntries = request.getOmitEntries();
+            if (omitEntries) {
+                response.setCallerSpiffeId(stamp.callerSpiffeId()).setTimeUnixMillis(stamp.timeUnixMillis());
+            }
             for (int i = 0; i < count; i++) {
                 Appended a = appended.get(i);
-                AppendResponse.Builder answer = answer(a, entries.get(i));
+                // A deduplicated entry's logged bytes are an earlier append's: always echoed.
+                AppendResponse.Builder answer = omitEntries && !a.duplicate()
+                        ? answer(a)
+                        : answer(a).setEntry(UnsafeByteOperations.unsafeWrap(entries.get(i)));
                 if (shared != null) {
                     answer.setInclusionProof(InclusionProof.newBuilder().setIndex(a.proof().index()).setTreeSize(a.proof().size()))
                             .addAllProofNodeRefs(shared.refs(a.proof().hashes()));
@@ -154,13 +164,14 @@ public final class LedgerGrpcService extends LedgerServiceGrpc.LedgerServiceImpl
         return "entry " + i + " of " + count + ": ";
     }
 
-    /** The answer's index, leaf hash, entry and flag; the caller adds checkpoint and proof. */
-    private static AppendResponse.Builder answer(Appended appended, byte[] entry) {
-        // The stamped entry bytes are this call's own and never change: no copy.
+    /**
+     * The answer's index, leaf hash and flag; the caller adds the entry (its stamped bytes are the
+     * call's own and never change: wrapped, not copied), checkpoint and proof.
+     */
+    private static AppendResponse.Builder answer(Appended appended) {
         return AppendResponse.newBuilder()
                 .setIndex(appended.index())
                 .setLeafHash(ProtoProofs.bytes(appended.leafHash()))
-                .setEntry(UnsafeByteOperations.unsafeWrap(entry))
                 .setDeduplicated(appended.duplicate());
     }
 
@@ -178,17 +189,11 @@ public final class LedgerGrpcService extends LedgerServiceGrpc.LedgerServiceImpl
     }
 
     /** The entry with the caller's identity and the server's time in its header, as log bytes. */
-    private byte[] stamp(AppendRequest request, SpiffeId caller) throws MalformedEntryException {
+    private static byte[] stamp(AppendRequest request, Stamp stamp) throws MalformedEntryException {
         if (!request.hasEntry()) {
             throw new MalformedEntryException("request has no entry");
         }
-        LogEntry claimed = LogEntries.check(request.getEntry());
-        LogEntry stamped = claimed.toBuilder()
-                .setHeader(claimed.getHeader().toBuilder()
-                        .setCallerSpiffeId(caller.value())
-                        .setTimeUnixMillis(clock.millis()))
-                .build();
-        return LogEntries.serialize(LogEntries.check(stamped));
+        return stamp.logBytes(request.getEntry());
     }
 
     private static Appended await(Ledger ledger, byte[] entry, boolean dedupe) throws Exception {

@@ -9,10 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.util.concurrent.SettableFuture;
 import com.google.protobuf.ByteString;
+import dev.agentledger.merkle.Hash;
+import dev.agentledger.merkle.Rfc6962;
+import dev.agentledger.server.grpc.Stamp;
 import dev.agentledger.proto.v1.AppendBatchRequest;
 import dev.agentledger.proto.v1.AppendBatchResponse;
 import dev.agentledger.proto.v1.AppendRequest;
 import dev.agentledger.proto.v1.AppendResponse;
+import dev.agentledger.proto.v1.GetEntryRequest;
+import dev.agentledger.proto.v1.GetEntryResponse;
 import dev.agentledger.proto.v1.Header;
 import dev.agentledger.proto.v1.LogEntry;
 import dev.agentledger.proto.v1.Revoked;
@@ -33,6 +38,8 @@ class AppendCoalescerTest {
     private final List<SettableFuture<AppendBatchResponse>> batchCalls = new ArrayList<>();
     private final List<AppendRequest> singles = new ArrayList<>();
     private final List<SettableFuture<AppendResponse>> singleCalls = new ArrayList<>();
+    private final List<GetEntryRequest> reads = new ArrayList<>();
+    private final List<SettableFuture<GetEntryResponse>> readCalls = new ArrayList<>();
     private final AppendCoalescer coalescer = new AppendCoalescer(
             batch -> {
                 batches.add(batch);
@@ -44,6 +51,12 @@ class AppendCoalescerTest {
                 singles.add(one);
                 SettableFuture<AppendResponse> call = SettableFuture.create();
                 singleCalls.add(call);
+                return call;
+            },
+            read -> {
+                reads.add(read);
+                SettableFuture<GetEntryResponse> call = SettableFuture.create();
+                readCalls.add(call);
                 return call;
             });
 
@@ -205,11 +218,77 @@ class AppendCoalescerTest {
         return AppendResponse.newBuilder().setIndex(index).setEntry(ByteString.copyFromUtf8(requestId)).build();
     }
 
+    /** A batch answer that echoes each entry (a server before {@code omit_entries}). */
     private static AppendBatchResponse batchAnswer(long first, int count) {
         AppendBatchResponse.Builder b = AppendBatchResponse.newBuilder().setCheckpoint(ByteString.copyFromUtf8("checkpoint"));
         for (int i = 0; i < count; i++) {
-            b.addAppends(AppendResponse.newBuilder().setIndex(first + i));
+            b.addAppends(AppendResponse.newBuilder().setIndex(first + i).setEntry(ByteString.copyFromUtf8("logged " + (first + i))));
         }
         return b.build();
+    }
+
+    private static final Stamp STAMP = new Stamp("spiffe://agentledger.local/operator", 1_700_000_000_000L);
+
+    /** The answer of a server that honours {@code omit_entries}: the stamp once, no entry echoed, leaf hashes given. */
+    private static AppendBatchResponse stampedAnswer(long first, List<Hash> leafHashes) {
+        AppendBatchResponse.Builder b = AppendBatchResponse.newBuilder().setCheckpoint(ByteString.copyFromUtf8("checkpoint"))
+                .setCallerSpiffeId(STAMP.callerSpiffeId()).setTimeUnixMillis(STAMP.timeUnixMillis());
+        for (int i = 0; i < leafHashes.size(); i++) {
+            b.addAppends(AppendResponse.newBuilder().setIndex(first + i).setLeafHash(ByteString.copyFrom(leafHashes.get(i).toByteArray()))
+                    .setInclusionProof(dev.agentledger.proto.v1.InclusionProof.newBuilder().setIndex(first + i).setTreeSize(first + leafHashes.size())));
+        }
+        return b.build();
+    }
+
+    @Test
+    void aBatchAnswerWithoutEntriesGetsEachEntryRebuiltFromItsRequestAndTheStamp() throws Exception {
+        fillSlots();
+        CompletableFuture<AppendResponse> a = coalescer.append(request("a"));
+        CompletableFuture<AppendResponse> b = coalescer.append(request("b"));
+        singleCalls.getFirst().set(answer(0, "in flight"));
+        assertTrue(batches.getFirst().getOmitEntries(), "a batch asks for the stamp instead of the entries");
+        byte[] loggedA = STAMP.logBytes(request("a").getEntry());
+        byte[] loggedB = STAMP.logBytes(request("b").getEntry());
+        batchCalls.getFirst().set(stampedAnswer(1, List.of(Rfc6962.hashLeaf(loggedA), Rfc6962.hashLeaf(loggedB))));
+        assertEquals(ByteString.copyFrom(loggedA), a.get().getEntry(), "the logged bytes: the request's entry with the stamp");
+        assertEquals(ByteString.copyFrom(loggedB), b.get().getEntry());
+        assertTrue(reads.isEmpty(), "rebuilt entries that match their leaf hash are not read back");
+        // The stamped header is what the rebuilt bytes hold.
+        Header header = LogEntry.parseFrom(a.get().getEntry()).getHeader();
+        assertEquals(STAMP.callerSpiffeId(), header.getCallerSpiffeId());
+        assertEquals(STAMP.timeUnixMillis(), header.getTimeUnixMillis());
+    }
+
+    @Test
+    void anEntryThatDoesNotRebuildToItsLeafHashIsReadBackAndChecked() throws Exception {
+        fillSlots();
+        CompletableFuture<AppendResponse> a = coalescer.append(request("a"));
+        CompletableFuture<AppendResponse> b = coalescer.append(request("b"));
+        singleCalls.getFirst().set(answer(0, "in flight"));
+        // The server logged other bytes for both (as if it serialized a field its schema lacks elsewhere).
+        byte[] otherA = "logged otherwise a".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] otherB = "logged otherwise b".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        batchCalls.getFirst().set(stampedAnswer(1, List.of(Rfc6962.hashLeaf(otherA), Rfc6962.hashLeaf(otherB))));
+        assertFalse(a.isDone(), "not answered before the logged bytes are read");
+        assertEquals(List.of(1L, 2L), reads.stream().map(GetEntryRequest::getIndex).toList());
+        assertEquals(3, reads.getFirst().getTreeSize(), "read at the tree size of the answer's proof");
+        readCalls.get(0).set(GetEntryResponse.newBuilder().setEntry(ByteString.copyFrom(otherA)).build());
+        assertEquals(ByteString.copyFrom(otherA), a.get().getEntry(), "the bytes read back match the leaf hash: kept");
+        readCalls.get(1).set(GetEntryResponse.newBuilder().setEntry(ByteString.copyFrom(otherA)).build());
+        assertStatus(Status.Code.INTERNAL, b);
+    }
+
+    @Test
+    void aLeafHashOfTheWrongSizeFailsOnlyItsOwnCaller() throws Exception {
+        fillSlots();
+        CompletableFuture<AppendResponse> a = coalescer.append(request("a"));
+        CompletableFuture<AppendResponse> b = coalescer.append(request("b"));
+        singleCalls.getFirst().set(answer(0, "in flight"));
+        byte[] loggedB = STAMP.logBytes(request("b").getEntry());
+        AppendBatchResponse answer = stampedAnswer(1, List.of(Rfc6962.hashLeaf(loggedB), Rfc6962.hashLeaf(loggedB)));
+        answer = answer.toBuilder().setAppends(0, answer.getAppends(0).toBuilder().setLeafHash(ByteString.copyFromUtf8("short"))).build();
+        batchCalls.getFirst().set(answer);
+        assertStatus(Status.Code.INTERNAL, a);
+        assertEquals(ByteString.copyFrom(loggedB), b.get().getEntry());
     }
 }
