@@ -124,7 +124,9 @@ public final class LedgerClient implements AutoCloseable {
      * flight on this client; otherwise it waits with the others for one to end, and they go
      * together in one {@code AppendBatch} message (group commit on the client side). The future completes with this entry's own answer, its checkpoint
      * filled in, or fails with a {@link StatusRuntimeException}: an entry the server refuses fails
-     * only its own future (such entries are sent again alone).
+     * only its own future (such entries are sent again alone). The future completes on the gRPC
+     * transport's thread: a dependent stage that blocks must be given its own executor
+     * ({@code thenApplyAsync(fn, executor)} and the like).
      */
     public CompletableFuture<AppendResponse> appendAsync(LogEntry entry, boolean dedupe) {
         return appends.append(AppendRequest.newBuilder().setEntry(entry).setDedupe(dedupe).build());
