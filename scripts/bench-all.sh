@@ -5,7 +5,7 @@
 # measure the JIT compiler); run it on an otherwise idle machine.
 # Build first: ./mvnw -q -B -ntp -pl bench -am package -DskipTests
 # Usage: scripts/bench-all.sh [OUT]   (JAVA=/path/to/java overrides the JDK 21+ it finds)
-# SERVER_JAVA_OPTS: JVM options for every server it starts (e.g. -Xlog:gc:file=/tmp/gc.log, another
+# SERVER_JAVA_OPTS: more JVM options for every server it starts (e.g. -Xlog:gc:file=/tmp/gc.log, another
 # collector); GRPC_LOAD_JAVA_OPTS: for the gRPC load generator.
 set -u
 cd "$(dirname "$0")/.."
@@ -14,7 +14,8 @@ JAR=bench/target/benchmarks.jar
 O="${1:-/tmp/agentledger-bench}"; mkdir -p "$O"
 NA=--enable-native-access=ALL-UNNAMED
 serve() { # DATA PUB PRIV
-  $J $NA ${SERVER_JAVA_OPTS:-} -cp $JAR dev.agentledger.server.cli.Main serve --data $1 --public-addr 127.0.0.1:$2 --private-addr 127.0.0.1:$3 > $1.log 2>&1 &
+  # shellcheck disable=SC2086 # as ./agentledger starts it (-XX:MaxTenuringThreshold=1), then the options given
+  $J $NA -XX:MaxTenuringThreshold=1 ${SERVER_JAVA_OPTS:-} -cp $JAR dev.agentledger.server.cli.Main serve --data $1 --public-addr 127.0.0.1:$2 --private-addr 127.0.0.1:$3 > $1.log 2>&1 &
   SPID=$!
   for i in $(seq 1 120); do (echo > /dev/tcp/127.0.0.1/$3) 2>/dev/null && break; sleep 1; done
   sleep 1

@@ -131,11 +131,11 @@ public final class ProxyLoad {
             };
         }
 
-        /** {@code agentledger serve} over {@code data} in a child JVM (its output in {@code dir}), once it listens. */
+        /** {@code agentledger serve} over {@code data} in a child JVM started as the launcher starts it (its output in {@code dir}), once it listens. */
         static Authority child(DataDir data, Path dir, int publicPort, int privatePort) throws Exception {
             Path out = dir.resolve("authority.out");
             Process process = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-                    "--enable-native-access=ALL-UNNAMED", "-XX:+IgnoreUnrecognizedVMOptions", "-cp", System.getProperty("java.class.path"),
+                    "--enable-native-access=ALL-UNNAMED", "-XX:+IgnoreUnrecognizedVMOptions", "-XX:MaxTenuringThreshold=1", "-cp", System.getProperty("java.class.path"),
                     dev.agentledger.server.cli.Main.class.getName(), "serve", "--data", data.root().toString(),
                     "--public-addr", "127.0.0.1:" + publicPort, "--private-addr", "127.0.0.1:" + privatePort)
                     .redirectOutput(out.toFile()).redirectError(dir.resolve("authority.err").toFile()).start();
