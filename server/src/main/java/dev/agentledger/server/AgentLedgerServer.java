@@ -59,6 +59,7 @@ import io.helidon.common.socket.SocketOptions;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.grpc.GrpcConfig;
+import io.helidon.webserver.http2.Http2Config;
 import io.helidon.webserver.grpc.GrpcRouting;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
@@ -182,6 +183,7 @@ public final class AgentLedgerServer implements AutoCloseable {
                             // dominated the revocation fan-out profile).
                             .addProtocol(GrpcConfig.builder().maxReadBufferSize(config.maxMessageBytes())
                                     .enableCompression(false).build())
+                            .addProtocol(http2())
                             .addRouting(HttpRouting.builder()
                                     .addFilter(slowClients.httpFilter())
                                     .addFilter(revokedCallers.httpFilter())
@@ -225,6 +227,20 @@ public final class AgentLedgerServer implements AutoCloseable {
      * A listener's connection handling: no Nagle delay, the request timeout of {@code slowClients}
      * from accept, the idle sweep and the connection limit of {@code connections}.
      */
+    /**
+     * HTTP/2 on the private listener: the default window (1 MiB) with a largest frame above a
+     * quarter of it. Helidon then gives back the inbound window as it is consumed, one
+     * WINDOW_UPDATE per read, instead of deferring updates until half the window is used: its
+     * deferring counter for the connection's window is shared by the concurrent streams without
+     * synchronization, and under load two streams could send a WINDOW_UPDATE with increment 0,
+     * which the client must treat as a connection error (RFC 9113 section 6.9), failing every call
+     * on that connection.
+     */
+    private static Http2Config http2() {
+        int window = 1 << 20;
+        return Http2Config.builder().initialWindowSize(window).maxFrameSize(window / 2).build();
+    }
+
     private static void connections(ListenerConfig.BuilderBase<?, ?> listener, Connections connections, SlowClients slowClients) {
         listener.connectionOptions(slowClients.watching(NO_DELAY))
                 .maxTcpConnections(connections.maxPerListener())
