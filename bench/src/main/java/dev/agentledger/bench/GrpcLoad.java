@@ -10,6 +10,7 @@ import dev.agentledger.server.bootstrap.Credentials;
 import dev.agentledger.server.bootstrap.DataDir;
 import dev.agentledger.server.bootstrap.Pem;
 import dev.agentledger.server.client.LedgerClient;
+import io.grpc.StatusRuntimeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -151,6 +152,8 @@ public final class GrpcLoad {
         long end = warmupEnd + seconds * 1_000_000_000L;
         long[][] latencies = new long[submitters][];
         AtomicLong counted = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<Throwable> firstFailure = new java.util.concurrent.atomic.AtomicReference<>();
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < submitters; t++) {
             int slot = t;
@@ -160,7 +163,18 @@ public final class GrpcLoad {
                 long[] samples = new long[1 << 16];
                 int n = 0;
                 for (long start = System.nanoTime(); start < end; start = System.nanoTime()) {
-                    client.append(entry(random), false);
+                    try {
+                        client.append(entry(random), false);
+                    } catch (StatusRuntimeException failure) {
+                        // Counted and the first one shown, as in the open loop; the submitter goes on.
+                        if (start >= warmupEnd) {
+                            failed.incrementAndGet();
+                        }
+                        if (firstFailure.compareAndSet(null, failure)) {
+                            System.err.println("first failure: " + failure);
+                        }
+                        continue;
+                    }
                     long done = System.nanoTime();
                     if (start >= warmupEnd) {
                         counted.incrementAndGet();
@@ -181,7 +195,7 @@ public final class GrpcLoad {
             t.join();
         }
         return new Result(counted.get() / (double) seconds,
-                Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray(), 0, counted.get(), cpu);
+                Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray(), failed.get(), counted.get(), cpu);
     }
 
     /** Seconds an open loop runs at its rate before its measured window, so the JIT has compiled its path. */
