@@ -11,6 +11,7 @@ import dev.agentledger.verifierclient.CheckpointTracker;
 import dev.agentledger.verifierclient.LogVerifier;
 import dev.agentledger.verifierclient.VerifiedCheckpoint;
 import dev.agentledger.verifierclient.internal.Json;
+import dev.agentledger.verifierclient.internal.JsonText;
 import dev.agentledger.verifierclient.internal.RecentlyUsed;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -174,8 +175,34 @@ public final class LogProof {
         }
     }
 
-    /** Encodes the public API's entry JSON as the header value. */
+    /**
+     * Encodes the public API's entry JSON ({@code /api/v1/entries/<index>}) as the header value,
+     * keeping only the members {@link #verify} reads ({@code index}, {@code entry_base64},
+     * {@code checkpoint}, {@code proof}): the decoded entry and leaf hash the API also serves
+     * would lengthen every call's headers and prove nothing more (the check hashes the raw entry).
+     *
+     * @throws IllegalArgumentException if {@code entryJson} is not such JSON
+     */
     public static String header(String entryJson) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(entryJson.getBytes(StandardCharsets.UTF_8));
+        Map<?, ?> json = object(Json.parse(entryJson), "the entry JSON");
+        Map<?, ?> proof = object(json.get("proof"), "proof");
+        if (!(proof.get("hashes") instanceof List<?> hashes)) {
+            throw new IllegalArgumentException("proof.hashes is not a list");
+        }
+        StringBuilder out = new StringBuilder(entryJson.length());
+        out.append("{\"index\":").append(number(json, "index")).append(",\"entry_base64\":");
+        JsonText.quote(out, string(json, "entry_base64"));
+        out.append(",\"checkpoint\":");
+        JsonText.quote(out, string(json, "checkpoint"));
+        out.append(",\"proof\":{\"index\":").append(number(proof, "index"))
+                .append(",\"tree_size\":").append(number(proof, "tree_size")).append(",\"hashes\":[");
+        for (int i = 0; i < hashes.size(); i++) {
+            if (!(hashes.get(i) instanceof String hash)) {
+                throw new IllegalArgumentException("proof.hashes holds a non-string");
+            }
+            JsonText.quote(out.append(i == 0 ? "" : ","), hash);
+        }
+        out.append("]}}");
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(out.toString().getBytes(StandardCharsets.UTF_8));
     }
 }
