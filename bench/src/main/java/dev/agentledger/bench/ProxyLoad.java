@@ -88,7 +88,8 @@ public final class ProxyLoad {
     private ProxyLoad() {}
 
     /** One token and its log proof header. */
-    private record Minted(String token, String proof) {}
+    /** A token, its log proof header, and how long that header would be as the whole public API JSON (decoded entry too). */
+    private record Minted(String token, String proof, int wholeJsonHeaderChars) {}
 
     /** Mints capability tokens for the bench agent: its mTLS client of the private listener, its delegation chain. */
     private record Minter(HttpClient client, String chain, String privateUrl, String publicUrl) {}
@@ -331,6 +332,11 @@ public final class ProxyLoad {
             while (done < calls) {
                 int batch = Math.min(minter.isEmpty() ? calls : BATCH, calls - done);
                 List<Minted> tokens = minter.isEmpty() ? List.of() : mint(pool, minter.get(), batch);
+                if (done == 0 && !tokens.isEmpty()) {
+                    System.err.println("headers " + label + " " + concurrency + ": token " + tokens.get(0).token().length()
+                            + " chars, log proof " + tokens.get(0).proof().length() + " chars (the whole API JSON would be "
+                            + tokens.get(0).wholeJsonHeaderChars() + ")");
+                }
                 AtomicInteger next = new AtomicInteger();
                 int offset = done;
                 java.time.LocalTime started = java.time.LocalTime.now();
@@ -454,7 +460,8 @@ public final class ProxyLoad {
         if (entry.statusCode() != 200) {
             throw new IllegalStateException("entry " + index + " answered " + entry.statusCode() + ": " + entry.body());
         }
-        return new Minted(token.stringValue("access_token", ""), LogProof.header(entry.body()));
+        int whole = (entry.body().getBytes(StandardCharsets.UTF_8).length * 4 + 2) / 3; // base64url, unpadded
+        return new Minted(token.stringValue("access_token", ""), LogProof.header(entry.body()), whole);
     }
 
     private static String delegate(String privateUrl, Bootstrap.Prepared prepared, Credentials alice, String agent) throws Exception {

@@ -9,6 +9,7 @@ import dev.agentledger.verifierclient.guard.AccessDeniedException;
 import dev.agentledger.verifierclient.guard.Admission;
 import dev.agentledger.verifierclient.guard.HelidonToolGuard;
 import dev.agentledger.verifierclient.guard.LogProof;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.json.JsonObject;
@@ -55,6 +56,7 @@ final class ProxyHandler implements Handler {
     private static final System.Logger LOG = System.getLogger(ProxyHandler.class.getName());
     /** Above this many call records waiting for the log, calls are refused as unavailable. */
     static final int MAX_UNSHIPPED = 10_000;
+    private static final HeaderName LOG_PROOF = HeaderNames.create(LogProof.HEADER);
 
     private final List<ProxiedTool> tools;
     private final ToolCallRecorder fallbackRecorder;
@@ -232,7 +234,7 @@ final class ProxyHandler implements Handler {
         }
         try {
             return tool.guard().admit(peer, req.headers().first(HeaderNames.AUTHORIZATION),
-                    req.headers().first(HeaderNames.create(LogProof.HEADER)), operation.action(), operation.resource(),
+                    req.headers().first(LOG_PROOF), operation.action(), operation.resource(),
                     operation.approvalRequired(), spend);
         } catch (AccessDeniedException e) {
             throw CallRefusedException.of(e);

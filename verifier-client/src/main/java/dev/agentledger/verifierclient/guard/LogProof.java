@@ -1,6 +1,5 @@
 package dev.agentledger.verifierclient.guard;
 
-import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.agentledger.merkle.InclusionProof;
 import dev.agentledger.merkle.Rfc6962;
 import dev.agentledger.merkle.VerificationException;
@@ -11,12 +10,13 @@ import dev.agentledger.proto.v1.LogEntry;
 import dev.agentledger.verifierclient.CheckpointTracker;
 import dev.agentledger.verifierclient.LogVerifier;
 import dev.agentledger.verifierclient.VerifiedCheckpoint;
+import dev.agentledger.verifierclient.internal.Json;
+import dev.agentledger.verifierclient.internal.JsonText;
 import dev.agentledger.verifierclient.internal.RecentlyUsed;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -76,23 +76,29 @@ public final class LogProof {
         if (header.length() > MAX_LENGTH) {
             throw new VerificationException("log proof is longer than " + MAX_LENGTH + " characters");
         }
-        Map<String, Object> json;
         byte[] entry;
         long index;
         InclusionProof proof;
         String note;
         try {
-            json = JSONObjectUtils.parse(new String(Base64.getUrlDecoder().decode(header), StandardCharsets.UTF_8));
-            entry = Base64.getDecoder().decode(JSONObjectUtils.getString(json, "entry_base64"));
-            index = JSONObjectUtils.getLong(json, "index");
-            note = JSONObjectUtils.getString(json, "checkpoint");
-            Map<String, Object> p = JSONObjectUtils.getJSONObject(json, "proof");
-            List<byte[]> hashes = new ArrayList<>();
-            for (String h : JSONObjectUtils.getStringList(p, "hashes")) {
-                hashes.add(Base64.getDecoder().decode(h));
+            // One pass of the client's own strict reader over the decoded header (no reflection, no copies of the map).
+            Map<?, ?> json = object(Json.parse(new String(Base64.getUrlDecoder().decode(header), StandardCharsets.UTF_8)), "the proof");
+            entry = Base64.getDecoder().decode(string(json, "entry_base64"));
+            index = number(json, "index");
+            note = string(json, "checkpoint");
+            Map<?, ?> p = object(json.get("proof"), "proof");
+            if (!(p.get("hashes") instanceof List<?> listed)) {
+                throw new IllegalArgumentException("proof.hashes is not a list");
             }
-            proof = InclusionProof.parse(JSONObjectUtils.getLong(p, "index"), JSONObjectUtils.getLong(p, "tree_size"), hashes);
-        } catch (ParseException | RuntimeException e) {
+            List<byte[]> hashes = new ArrayList<>(listed.size());
+            for (Object h : listed) {
+                if (!(h instanceof String text)) {
+                    throw new IllegalArgumentException("proof.hashes holds a non-string");
+                }
+                hashes.add(Base64.getDecoder().decode(text));
+            }
+            proof = InclusionProof.parse(number(p, "index"), number(p, "tree_size"), hashes);
+        } catch (RuntimeException e) {
             throw new VerificationException("log proof is not base64url of the entry JSON: " + e.getMessage(), e);
         }
         VerifiedCheckpoint checkpoint = open(note);
@@ -109,6 +115,27 @@ public final class LogProof {
             }
         }
         return new Proven(index, issued.getApprovalId());
+    }
+
+    private static Map<?, ?> object(Object value, String name) {
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new IllegalArgumentException(name + " is not a JSON object");
+        }
+        return map;
+    }
+
+    private static String string(Map<?, ?> json, String name) {
+        if (!(json.get(name) instanceof String value)) {
+            throw new IllegalArgumentException(name + " is not a string");
+        }
+        return value;
+    }
+
+    private static long number(Map<?, ?> json, String name) {
+        if (!(json.get(name) instanceof Long value)) {
+            throw new IllegalArgumentException(name + " is not an integer");
+        }
+        return value;
     }
 
     /** The note opened by the log key, from memory when it verified before (same text, same result). */
@@ -148,8 +175,34 @@ public final class LogProof {
         }
     }
 
-    /** Encodes the public API's entry JSON as the header value. */
+    /**
+     * Encodes the public API's entry JSON ({@code /api/v1/entries/<index>}) as the header value,
+     * keeping only the members {@link #verify} reads ({@code index}, {@code entry_base64},
+     * {@code checkpoint}, {@code proof}): the decoded entry and leaf hash the API also serves
+     * would lengthen every call's headers and prove nothing more (the check hashes the raw entry).
+     *
+     * @throws IllegalArgumentException if {@code entryJson} is not such JSON
+     */
     public static String header(String entryJson) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(entryJson.getBytes(StandardCharsets.UTF_8));
+        Map<?, ?> json = object(Json.parse(entryJson), "the entry JSON");
+        Map<?, ?> proof = object(json.get("proof"), "proof");
+        if (!(proof.get("hashes") instanceof List<?> hashes)) {
+            throw new IllegalArgumentException("proof.hashes is not a list");
+        }
+        StringBuilder out = new StringBuilder(entryJson.length());
+        out.append("{\"index\":").append(number(json, "index")).append(",\"entry_base64\":");
+        JsonText.quote(out, string(json, "entry_base64"));
+        out.append(",\"checkpoint\":");
+        JsonText.quote(out, string(json, "checkpoint"));
+        out.append(",\"proof\":{\"index\":").append(number(proof, "index"))
+                .append(",\"tree_size\":").append(number(proof, "tree_size")).append(",\"hashes\":[");
+        for (int i = 0; i < hashes.size(); i++) {
+            if (!(hashes.get(i) instanceof String hash)) {
+                throw new IllegalArgumentException("proof.hashes holds a non-string");
+            }
+            JsonText.quote(out.append(i == 0 ? "" : ","), hash);
+        }
+        out.append("]}}");
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(out.toString().getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -16,10 +16,13 @@ import dev.agentledger.verifierclient.tokens.TokenVerifier;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -171,15 +174,15 @@ public final class ToolGuard {
     }
 
     private void requireNotRevoked(VerifiedX509Svid caller, CapabilityClaims claims) throws AccessDeniedException {
-        CredentialIds ids = CredentialIds.none()
-                .withSpiffeId(caller.spiffeId().value())
-                .withSerial(caller.certificate().getSerialNumber().toString(16))
-                .withTokenId(claims.id())
-                .withDelegations(claims.delegationIds())
-                .withUser("spiffe://" + claims.actingUser().trustDomain(), claims.actingUser().value());
+        // Built in one step (each set copied once), not through the copy-on-add with... methods.
+        List<String> spiffeIds = new ArrayList<>(1 + claims.actors().size());
+        spiffeIds.add(caller.spiffeId().value());
         for (var actor : claims.actors()) {
-            ids = ids.withSpiffeId(actor.value());
+            spiffeIds.add(actor.value());
         }
+        CredentialIds ids = new CredentialIds(new HashSet<>(spiffeIds), Set.of(caller.certificate().getSerialNumber().toString(16)),
+                Set.of(claims.id()), new HashSet<>(claims.delegationIds()), Set.of(),
+                Set.of("spiffe://" + claims.actingUser().trustDomain() + "#" + claims.actingUser().value()));
         RevocationStatus status = revocations.check(ids);
         switch (status) {
             case RevocationStatus.NotRevoked ok -> { }

@@ -1,5 +1,6 @@
 package dev.agentledger.verifierclient.monitor;
 
+import dev.agentledger.verifierclient.internal.JsonText;
 import java.util.List;
 import java.util.Objects;
 

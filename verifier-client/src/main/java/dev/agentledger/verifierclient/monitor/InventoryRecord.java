@@ -1,6 +1,7 @@
 package dev.agentledger.verifierclient.monitor;
 
 import dev.agentledger.verifierclient.internal.Json;
+import dev.agentledger.verifierclient.internal.JsonText;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;

@@ -32,8 +32,12 @@ final class Claims {
             List<String> missing = required.stream().filter(n -> !claims.containsKey(n)).sorted().toList();
             throw new TokenException(Reason.MALFORMED, "claims " + missing + " are missing");
         }
-        List<String> unknown = claims.keySet().stream().filter(n -> !required.contains(n) && !optional.contains(n)).sorted().toList();
-        if (!unknown.isEmpty()) {
+        int known = 0;
+        for (String name : claims.keySet()) {
+            known += required.contains(name) || optional.contains(name) ? 1 : 0;
+        }
+        if (known != claims.size()) {
+            List<String> unknown = claims.keySet().stream().filter(n -> !required.contains(n) && !optional.contains(n)).sorted().toList();
             throw new TokenException(Reason.MALFORMED, "claims " + unknown + " are not part of this token type");
         }
         return new Claims(claims);

@@ -88,4 +88,41 @@ class LogProofTest {
             assertThrows(VerificationException.class, () -> strict.verify(header, "the-token", "t1"));
         }
     }
+
+    @Test
+    void theHeaderKeepsOnlyWhatTheCheckReadsAndTheFullApiJsonStillVerifies() throws Exception {
+        LogProof proofs = new LogProof(LogVerifier.create(ORIGIN, logKey.verifierKey(), List.of(), 0), Optional.empty());
+        java.util.Map<String, Object> json = com.nimbusds.jose.util.JSONObjectUtils.parse(
+                new String(Base64.getUrlDecoder().decode(proofFor("the-token")), StandardCharsets.UTF_8));
+        // What the public API serves: also the leaf hash and the decoded entry, which the check does not read.
+        json.put("leaf_hash", "AAAA");
+        json.put("entry", java.util.Map.of("capability_token_issued", java.util.Map.of("token_id", "t1")));
+        String api = com.nimbusds.jose.util.JSONObjectUtils.toJSONString(json);
+        String header = LogProof.header(api);
+        String kept = new String(Base64.getUrlDecoder().decode(header), StandardCharsets.UTF_8);
+        assertEquals(java.util.Set.of("index", "entry_base64", "checkpoint", "proof"),
+                com.nimbusds.jose.util.JSONObjectUtils.parse(kept).keySet(), kept);
+        assertTrue(header.length() < Base64.getUrlEncoder().withoutPadding().encodeToString(api.getBytes(StandardCharsets.UTF_8)).length());
+        assertEquals(0, proofs.verify(header, "the-token", "t1").index());
+        // A header built from the whole API JSON, as callers did before, verifies the same.
+        String whole = Base64.getUrlEncoder().withoutPadding().encodeToString(api.getBytes(StandardCharsets.UTF_8));
+        assertEquals(0, proofs.verify(whole, "the-token", "t1").index());
+        assertThrows(IllegalArgumentException.class, () -> LogProof.header("{\"index\":0}"));
+    }
+
+    @Test
+    void membersOfTheWrongTypeAreRefused() throws Exception {
+        LogProof proofs = new LogProof(LogVerifier.create(ORIGIN, logKey.verifierKey(), List.of(), 0), Optional.empty());
+        String good = new String(Base64.getUrlDecoder().decode(proofFor("the-token")), StandardCharsets.UTF_8);
+        for (String bad : List.of(
+                good.replace("\"index\":0,\"entry", "\"index\":\"0\",\"entry"), // index as a string
+                good.replace("\"index\":0,\"entry", "\"index\":0.0,\"entry"), // a fraction
+                good.replace("\"hashes\":[]", "\"hashes\":{}"), // hashes not a list
+                good.replace("\"hashes\":[]", "\"hashes\":[1]"), // a hash not a string
+                good.replace("\"tree_size\":1", "\"tree_size\":1,\"tree_size\":1"), // a duplicate member
+                good + "x")) { // trailing data
+            String header = Base64.getUrlEncoder().withoutPadding().encodeToString(bad.getBytes(StandardCharsets.UTF_8));
+            assertThrows(VerificationException.class, () -> proofs.verify(header, "the-token", "t1"), bad);
+        }
+    }
 }

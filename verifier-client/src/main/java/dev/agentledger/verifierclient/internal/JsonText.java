@@ -1,11 +1,11 @@
-package dev.agentledger.verifierclient.monitor;
+package dev.agentledger.verifierclient.internal;
 
-/** Writes JSON string literals (RFC 8259 section 7) for the monitor's small documents. */
-final class JsonText {
+/** Writes JSON string literals (RFC 8259 section 7) for the client's small documents (monitor records, log proof headers). */
+public final class JsonText {
     private JsonText() {}
 
     /** Appends {@code value} as a quoted JSON string, escaping quotes, backslashes and controls. */
-    static void quote(StringBuilder out, String value) {
+    public static void quote(StringBuilder out, String value) {
         out.append('"');
         if (isPlain(value)) {
             out.append(value).append('"');
@@ -43,7 +43,7 @@ final class JsonText {
     }
 
     /** {@code value} as a quoted JSON string. */
-    static String quote(String value) {
+    public static String quote(String value) {
         StringBuilder out = new StringBuilder(value.length() + 2);
         quote(out, value);
         return out.toString();
