@@ -182,7 +182,7 @@ public final class ToolGuard {
         }
         CredentialIds ids = new CredentialIds(new HashSet<>(spiffeIds), Set.of(caller.certificate().getSerialNumber().toString(16)),
                 Set.of(claims.id()), new HashSet<>(claims.delegationIds()), Set.of(),
-                Set.of("spiffe://" + claims.actingUser().trustDomain() + "#" + claims.actingUser().value()));
+                Set.of(CredentialIds.user("spiffe://" + claims.actingUser().trustDomain(), claims.actingUser().value())));
         RevocationStatus status = revocations.check(ids);
         switch (status) {
             case RevocationStatus.NotRevoked ok -> { }

@@ -64,7 +64,12 @@ public record CredentialIds(Set<String> spiffeIds, Set<String> serials, Set<Stri
 
     /** With one more user. */
     public CredentialIds withUser(String issuer, String subject) {
-        return new CredentialIds(spiffeIds, serials, tokenIds, delegationIds, agentInstances, plus(users, issuer + "#" + subject));
+        return new CredentialIds(spiffeIds, serials, tokenIds, delegationIds, agentInstances, plus(users, user(issuer, subject)));
+    }
+
+    /** A user as the {@code users} set holds it: {@code issuer#subject}. */
+    public static String user(String issuer, String subject) {
+        return issuer + "#" + subject;
     }
 
     /** The lookup keys of these ids, as {@link RevokedIds} stores them. */
