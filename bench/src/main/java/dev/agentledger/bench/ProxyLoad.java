@@ -87,7 +87,6 @@ public final class ProxyLoad {
 
     private ProxyLoad() {}
 
-    /** One token and its log proof header. */
     /** A token, its log proof header, and how long that header would be as the whole public API JSON (decoded entry too). */
     private record Minted(String token, String proof, int wholeJsonHeaderChars) {}
 

@@ -224,10 +224,6 @@ public final class AgentLedgerServer implements AutoCloseable {
     }
 
     /**
-     * A listener's connection handling: no Nagle delay, the request timeout of {@code slowClients}
-     * from accept, the idle sweep and the connection limit of {@code connections}.
-     */
-    /**
      * HTTP/2 on the private listener: the default window (1 MiB) with a largest frame above a
      * quarter of it. Helidon then gives back the inbound window as it is consumed, one
      * WINDOW_UPDATE per read, instead of deferring updates until half the window is used: its
@@ -241,6 +237,10 @@ public final class AgentLedgerServer implements AutoCloseable {
         return Http2Config.builder().initialWindowSize(window).maxFrameSize(window / 2).build();
     }
 
+    /**
+     * A listener's connection handling: no Nagle delay, the request timeout of {@code slowClients}
+     * from accept, the idle sweep and the connection limit of {@code connections}.
+     */
     private static void connections(ListenerConfig.BuilderBase<?, ?> listener, Connections connections, SlowClients slowClients) {
         listener.connectionOptions(slowClients.watching(NO_DELAY))
                 .maxTcpConnections(connections.maxPerListener())
