@@ -87,14 +87,9 @@ public final class LogProof {
             index = number(json, "index");
             note = string(json, "checkpoint");
             Map<?, ?> p = object(json.get("proof"), "proof");
-            if (!(p.get("hashes") instanceof List<?> listed)) {
-                throw new IllegalArgumentException("proof.hashes is not a list");
-            }
+            List<String> listed = hashes(p);
             List<byte[]> hashes = new ArrayList<>(listed.size());
-            for (Object h : listed) {
-                if (!(h instanceof String text)) {
-                    throw new IllegalArgumentException("proof.hashes holds a non-string");
-                }
+            for (String text : listed) {
                 hashes.add(Base64.getDecoder().decode(text));
             }
             proof = InclusionProof.parse(number(p, "index"), number(p, "tree_size"), hashes);
@@ -122,6 +117,21 @@ public final class LogProof {
             throw new IllegalArgumentException(name + " is not a JSON object");
         }
         return map;
+    }
+
+    /** The proof's {@code hashes}: a list of strings. */
+    private static List<String> hashes(Map<?, ?> proof) {
+        if (!(proof.get("hashes") instanceof List<?> listed)) {
+            throw new IllegalArgumentException("proof.hashes is not a list");
+        }
+        List<String> out = new ArrayList<>(listed.size());
+        for (Object h : listed) {
+            if (!(h instanceof String text)) {
+                throw new IllegalArgumentException("proof.hashes holds a non-string");
+            }
+            out.add(text);
+        }
+        return out;
     }
 
     private static String string(Map<?, ?> json, String name) {
@@ -186,9 +196,7 @@ public final class LogProof {
     public static String header(String entryJson) {
         Map<?, ?> json = object(Json.parse(entryJson), "the entry JSON");
         Map<?, ?> proof = object(json.get("proof"), "proof");
-        if (!(proof.get("hashes") instanceof List<?> hashes)) {
-            throw new IllegalArgumentException("proof.hashes is not a list");
-        }
+        List<String> hashes = hashes(proof);
         StringBuilder out = new StringBuilder(entryJson.length());
         out.append("{\"index\":").append(number(json, "index")).append(",\"entry_base64\":");
         JsonText.quote(out, string(json, "entry_base64"));
@@ -197,10 +205,7 @@ public final class LogProof {
         out.append(",\"proof\":{\"index\":").append(number(proof, "index"))
                 .append(",\"tree_size\":").append(number(proof, "tree_size")).append(",\"hashes\":[");
         for (int i = 0; i < hashes.size(); i++) {
-            if (!(hashes.get(i) instanceof String hash)) {
-                throw new IllegalArgumentException("proof.hashes holds a non-string");
-            }
-            JsonText.quote(out.append(i == 0 ? "" : ","), hash);
+            JsonText.quote(out.append(i == 0 ? "" : ","), hashes.get(i));
         }
         out.append("]}}");
         return Base64.getUrlEncoder().withoutPadding().encodeToString(out.toString().getBytes(StandardCharsets.UTF_8));
