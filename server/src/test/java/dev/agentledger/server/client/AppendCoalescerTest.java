@@ -143,10 +143,9 @@ class AppendCoalescerTest {
 
     @Test
     void aBatchRefusedForOneEntryIsResentAloneSoEachCallerGetsItsOwnAnswer() throws Exception {
-        fillSlots();
-        CompletableFuture<AppendResponse> a = coalescer.append(request("a"));
-        CompletableFuture<AppendResponse> b = coalescer.append(request("b"));
-        singleCalls.getFirst().set(answer(0, "in flight"));
+        List<CompletableFuture<AppendResponse>> ab = abBatched();
+        CompletableFuture<AppendResponse> a = ab.get(0);
+        CompletableFuture<AppendResponse> b = ab.get(1);
         batchCalls.getFirst().setException(Status.PERMISSION_DENIED.withDescription("entry 1 of 2: no").asRuntimeException());
         int alone = AppendCoalescer.MAX_IN_FLIGHT;
         assertEquals(List.of("a", "b"), singles.subList(alone, alone + 2).stream().map(r -> r.getEntry().getHeader().getRequestId()).toList());
@@ -158,10 +157,9 @@ class AppendCoalescerTest {
 
     @Test
     void anUnavailableBatchFailsEveryCallerAlikeAndIsNotResent() throws Exception {
-        fillSlots();
-        CompletableFuture<AppendResponse> a = coalescer.append(request("a"));
-        CompletableFuture<AppendResponse> b = coalescer.append(request("b"));
-        singleCalls.getFirst().set(answer(0, "in flight"));
+        List<CompletableFuture<AppendResponse>> ab = abBatched();
+        CompletableFuture<AppendResponse> a = ab.get(0);
+        CompletableFuture<AppendResponse> b = ab.get(1);
         batchCalls.getFirst().setException(Status.UNAVAILABLE.withDescription("disk full").asRuntimeException());
         assertStatus(Status.Code.UNAVAILABLE, a);
         assertStatus(Status.Code.UNAVAILABLE, b);
@@ -170,10 +168,7 @@ class AppendCoalescerTest {
 
     @Test
     void aServerWithoutAppendBatchGetsEveryAppendAlone() throws Exception {
-        fillSlots();
-        CompletableFuture<AppendResponse> a = coalescer.append(request("a"));
-        coalescer.append(request("b"));
-        singleCalls.getFirst().set(answer(0, "in flight"));
+        CompletableFuture<AppendResponse> a = abBatched().getFirst();
         batchCalls.getFirst().setException(Status.UNIMPLEMENTED.asRuntimeException());
         int alone = AppendCoalescer.MAX_IN_FLIGHT;
         assertEquals(alone + 2, singles.size());
@@ -187,15 +182,23 @@ class AppendCoalescerTest {
 
     @Test
     void aWrongCountOfAnswersFailsTheBatch() throws Exception {
-        fillSlots();
-        CompletableFuture<AppendResponse> a = coalescer.append(request("a"));
-        coalescer.append(request("b"));
-        singleCalls.getFirst().set(answer(0, "in flight"));
+        CompletableFuture<AppendResponse> a = abBatched().getFirst();
         batchCalls.getFirst().set(batchAnswer(1, 1));
         assertStatus(Status.Code.INTERNAL, a);
     }
 
     /** Takes every in-flight slot with a lone append, each left pending. */
+    /**
+     * Appends "a" and "b" while every slot is in flight, then answers the first call in flight, so
+     * the two go together as the first batch; their futures, in order.
+     */
+    private List<CompletableFuture<AppendResponse>> abBatched() {
+        fillSlots();
+        List<CompletableFuture<AppendResponse>> ab = List.of(coalescer.append(request("a")), coalescer.append(request("b")));
+        singleCalls.getFirst().set(answer(0, "in flight"));
+        return ab;
+    }
+
     private void fillSlots() {
         for (int i = 0; i < AppendCoalescer.MAX_IN_FLIGHT; i++) {
             coalescer.append(request("in flight"));
@@ -242,10 +245,9 @@ class AppendCoalescerTest {
 
     @Test
     void aBatchAnswerWithoutEntriesGetsEachEntryRebuiltFromItsRequestAndTheStamp() throws Exception {
-        fillSlots();
-        CompletableFuture<AppendResponse> a = coalescer.append(request("a"));
-        CompletableFuture<AppendResponse> b = coalescer.append(request("b"));
-        singleCalls.getFirst().set(answer(0, "in flight"));
+        List<CompletableFuture<AppendResponse>> ab = abBatched();
+        CompletableFuture<AppendResponse> a = ab.get(0);
+        CompletableFuture<AppendResponse> b = ab.get(1);
         assertTrue(batches.getFirst().getOmitEntries(), "a batch asks for the stamp instead of the entries");
         byte[] loggedA = STAMP.logBytes(request("a").getEntry());
         byte[] loggedB = STAMP.logBytes(request("b").getEntry());
@@ -261,10 +263,9 @@ class AppendCoalescerTest {
 
     @Test
     void anEntryThatDoesNotRebuildToItsLeafHashIsReadBackAndChecked() throws Exception {
-        fillSlots();
-        CompletableFuture<AppendResponse> a = coalescer.append(request("a"));
-        CompletableFuture<AppendResponse> b = coalescer.append(request("b"));
-        singleCalls.getFirst().set(answer(0, "in flight"));
+        List<CompletableFuture<AppendResponse>> ab = abBatched();
+        CompletableFuture<AppendResponse> a = ab.get(0);
+        CompletableFuture<AppendResponse> b = ab.get(1);
         // The server logged other bytes for both (as if it serialized a field its schema lacks elsewhere).
         byte[] otherA = "logged otherwise a".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         byte[] otherB = "logged otherwise b".getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -280,10 +281,9 @@ class AppendCoalescerTest {
 
     @Test
     void aLeafHashOfTheWrongSizeFailsOnlyItsOwnCaller() throws Exception {
-        fillSlots();
-        CompletableFuture<AppendResponse> a = coalescer.append(request("a"));
-        CompletableFuture<AppendResponse> b = coalescer.append(request("b"));
-        singleCalls.getFirst().set(answer(0, "in flight"));
+        List<CompletableFuture<AppendResponse>> ab = abBatched();
+        CompletableFuture<AppendResponse> a = ab.get(0);
+        CompletableFuture<AppendResponse> b = ab.get(1);
         byte[] loggedB = STAMP.logBytes(request("b").getEntry());
         AppendBatchResponse answer = stampedAnswer(1, List.of(Rfc6962.hashLeaf(loggedB), Rfc6962.hashLeaf(loggedB)));
         answer = answer.toBuilder().setAppends(0, answer.getAppends(0).toBuilder().setLeafHash(ByteString.copyFromUtf8("short"))).build();
