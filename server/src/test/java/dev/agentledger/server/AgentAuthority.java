@@ -96,7 +96,7 @@ public final class AgentAuthority implements AutoCloseable {
     }
 
     /** A tool ({@code spiffe://agentledger.local/tool/<name>}) with an X509-SVID from the issuer. */
-    Credentials tool(String name) throws Exception {
+    public Credentials tool(String name) throws Exception {
         return issued(RegisterWorkloadRequest.newBuilder().setAgentName(name).setTool(true).build());
     }
 

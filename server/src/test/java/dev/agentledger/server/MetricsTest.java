@@ -21,8 +21,6 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,8 +53,8 @@ class MetricsTest {
                 try (BufferedReader events = new BufferedReader(new InputStreamReader(sse.body(), StandardCharsets.UTF_8))) {
                     readUntil(events, "event:heartbeat");
                     String metrics = server.getText("/observe/metrics");
-                    assertEquals(1.0, value(metrics, "agentledger_revocation_subscribers", "transport=\"grpc\""), metrics);
-                    assertEquals(1.0, value(metrics, "agentledger_revocation_subscribers", "transport=\"sse\""), metrics);
+                    assertEquals(1.0, RunningServer.metric(metrics, "agentledger_revocation_subscribers", "transport=\"grpc\""), metrics);
+                    assertEquals(1.0, RunningServer.metric(metrics, "agentledger_revocation_subscribers", "transport=\"sse\""), metrics);
 
                     long sequence = RevocationServiceGrpc.newBlockingStub(revoker.channel()).withDeadlineAfter(30, TimeUnit.SECONDS)
                             .revoke(RevokeRequest.newBuilder().setRevocation(Revoked.newBuilder().setTokenId("metered-token")
@@ -73,17 +71,17 @@ class MetricsTest {
             String metrics = server.getText("/observe/metrics");
             for (String transport : new String[] {"grpc", "sse"}) {
                 String tag = "transport=\"" + transport + "\"";
-                assertTrue(value(metrics, "agentledger_revocation_fanout_seconds_count", tag) >= 1, metrics);
-                double sum = value(metrics, "agentledger_revocation_fanout_seconds_sum", tag);
+                assertTrue(RunningServer.metric(metrics, "agentledger_revocation_fanout_seconds_count", tag) >= 1, metrics);
+                double sum = RunningServer.metric(metrics, "agentledger_revocation_fanout_seconds_sum", tag);
                 // From logged to written: not negative, within the design's 5-second bound on this machine.
-                assertTrue(sum >= 0 && sum < 5 * value(metrics, "agentledger_revocation_fanout_seconds_count", tag), metrics);
-                assertTrue(value(metrics, "agentledger_revocation_fanout_seconds_bucket", tag + ",le=\"5.0\"") >= 1, metrics);
+                assertTrue(sum >= 0 && sum < 5 * RunningServer.metric(metrics, "agentledger_revocation_fanout_seconds_count", tag), metrics);
+                assertTrue(RunningServer.metric(metrics, "agentledger_revocation_fanout_seconds_bucket", tag + ",le=\"5.0\"") >= 1, metrics);
             }
-            assertTrue(value(metrics, "agentledger_ledger_appended_total", "") >= server.treeSize() - 1, metrics);
-            assertTrue(value(metrics, "agentledger_ledger_batch_entries_count", "") >= 1, metrics);
-            assertTrue(value(metrics, "agentledger_ledger_sync_seconds_count", "") >= 1, metrics);
-            assertTrue(value(metrics, "agentledger_issued_total", "kind=\"x509_svid\"") >= 1, metrics);
-            assertTrue(value(metrics, "agentledger_policy_decisions_total", "decision=\"allow\"") >= 1, metrics);
+            assertTrue(RunningServer.metric(metrics, "agentledger_ledger_appended_total", "") >= server.treeSize() - 1, metrics);
+            assertTrue(RunningServer.metric(metrics, "agentledger_ledger_batch_entries_count", "") >= 1, metrics);
+            assertTrue(RunningServer.metric(metrics, "agentledger_ledger_sync_seconds_count", "") >= 1, metrics);
+            assertTrue(RunningServer.metric(metrics, "agentledger_issued_total", "kind=\"x509_svid\"") >= 1, metrics);
+            assertTrue(RunningServer.metric(metrics, "agentledger_policy_decisions_total", "decision=\"allow\"") >= 1, metrics);
         }
     }
 
@@ -94,23 +92,5 @@ class MetricsTest {
             }
         }
         throw new AssertionError("the SSE stream ended before " + line);
-    }
-
-    /** The value of the sample {@code name{...labels...}} whose labels include {@code label}; the sum if several match. */
-    private static double value(String metrics, String name, String label) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(metrics);
-        double sum = 0;
-        boolean found = false;
-        while (m.find()) {
-            String labels = m.group(1) == null ? "" : m.group(1);
-            if (labels.contains(label)) {
-                sum += Double.parseDouble(m.group(2));
-                found = true;
-            }
-        }
-        if (!found) {
-            throw new AssertionError("no sample " + name + " with " + label + " in:\n" + metrics);
-        }
-        return sum;
     }
 }

@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** A server started in-process on free loopback ports over a fresh data directory, for one test class. */
 public final class RunningServer implements AutoCloseable {
@@ -90,6 +92,28 @@ public final class RunningServer implements AutoCloseable {
 
     public String getText(String path) throws IOException, InterruptedException {
         return new String(get(path).body(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The value of the sample {@code name{...labels...}} whose labels include {@code label} ("" for
+     * any) in {@code metrics}, the Prometheus text of {@code /observe/metrics}; the sum if several
+     * match. Fails when none does.
+     */
+    public static double metric(String metrics, String name, String label) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(metrics);
+        double sum = 0;
+        boolean found = false;
+        while (m.find()) {
+            String labels = m.group(1) == null ? "" : m.group(1);
+            if (labels.contains(label)) {
+                sum += Double.parseDouble(m.group(2));
+                found = true;
+            }
+        }
+        if (!found) {
+            throw new AssertionError("no sample " + name + " with " + label + " in:\n" + metrics);
+        }
+        return sum;
     }
 
     public long treeSize() {

@@ -72,7 +72,6 @@ final class AppendCoalescer {
     private final ReentrantLock lock = new ReentrantLock();
     // Guarded by lock.
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
-    private int waitingBytes;
     private int inFlight;
     /** Set when the server does not know AppendBatch (an older one): every append then goes alone. */
     private volatile boolean batchUnsupported;
@@ -95,23 +94,40 @@ final class AppendCoalescer {
 
     /** Queues {@code request}; the future completes with its own answer or fails with a gRPC status. */
     CompletableFuture<AppendResponse> append(AppendRequest request) {
-        CompletableFuture<AppendResponse> result = new CompletableFuture<>();
-        int bytes = request.getSerializedSize() + FRAMING;
-        if (batchUnsupported || bytes > MAX_BYTES || !passesLocalChecks(request)) {
-            sendAlone(request, result, () -> {});
-            return result;
+        return appendAll(List.of(request)).getFirst();
+    }
+
+    /**
+     * Queues {@code requests} together, so that they leave in as few batch messages as the limits
+     * allow (a caller with many appends at hand need not rely on their arriving while the slots are
+     * taken); one future per request, in order, as {@link #append}.
+     */
+    List<CompletableFuture<AppendResponse>> appendAll(List<AppendRequest> requests) {
+        List<CompletableFuture<AppendResponse>> results = new ArrayList<>(requests.size());
+        List<Waiting> queued = new ArrayList<>(requests.size());
+        for (AppendRequest request : requests) {
+            CompletableFuture<AppendResponse> result = new CompletableFuture<>();
+            results.add(result);
+            int bytes = request.getSerializedSize() + FRAMING;
+            if (batchUnsupported || bytes > MAX_BYTES || !passesLocalChecks(request)) {
+                sendAlone(request, result, () -> {});
+            } else {
+                queued.add(new Waiting(request, bytes, result));
+            }
+        }
+        if (queued.isEmpty()) {
+            return results;
         }
         List<List<Waiting>> ready;
         lock.lock();
         try {
-            waiting.add(new Waiting(request, bytes, result));
-            waitingBytes += bytes;
+            waiting.addAll(queued);
             ready = takeReady();
         } finally {
             lock.unlock();
         }
         ready.forEach(this::send);
-        return result;
+        return results;
     }
 
     private static boolean passesLocalChecks(AppendRequest request) {
@@ -154,7 +170,6 @@ final class AppendCoalescer {
             bytes += w.bytes();
             batch.add(w);
         }
-        waitingBytes -= bytes;
         inFlight++;
         return batch;
     }

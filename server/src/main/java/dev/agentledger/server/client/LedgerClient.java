@@ -132,6 +132,15 @@ public final class LedgerClient implements AutoCloseable {
         return appends.append(AppendRequest.newBuilder().setEntry(entry).setDedupe(dedupe).build());
     }
 
+    /**
+     * Appends {@code entries} without blocking, queued together so that they travel in as few
+     * {@code AppendBatch} messages as the size limits allow; one future per entry, in order, each
+     * completing as {@link #appendAsync}'s.
+     */
+    public List<CompletableFuture<AppendResponse>> appendAllAsync(List<LogEntry> entries, boolean dedupe) {
+        return appends.appendAll(entries.stream().map(e -> AppendRequest.newBuilder().setEntry(e).setDedupe(dedupe).build()).toList());
+    }
+
     /** The latest signed checkpoint's note bytes. */
     public byte[] checkpoint() {
         return stub.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS)

@@ -61,8 +61,6 @@ public final class ActionProxy implements AutoCloseable {
     /** The largest request body forwarded. */
     public static final int MAX_BODY_BYTES = 1 << 20;
     private static final Duration BUNDLE_STALENESS = Duration.ofHours(1);
-    /** Concurrent appends of call records (the ledger client may carry them in one batch). */
-    private static final int SHIPPERS = 16;
 
     private final WebServer server;
     private final RevocationCache revocations;
@@ -140,7 +138,7 @@ public final class ActionProxy implements AutoCloseable {
             if (journal.isPresent()) {
                 Map<String, ToolCallRecorder> byUpstream = new HashMap<>();
                 tools.forEach(t -> byUpstream.put(t.name(), t.recorder()));
-                shipper = Optional.of(new RecordShipper(journal.get(), name -> byUpstream.getOrDefault(name, own), SHIPPERS));
+                shipper = Optional.of(new RecordShipper(journal.get(), name -> byUpstream.getOrDefault(name, own), RecordShipper.LINGER));
             }
             Map<URI, List<X509Certificate>> upstreamTrust = new HashMap<>();
             for (Upstream upstream : config.upstreams()) {

@@ -7,7 +7,10 @@ import dev.agentledger.proto.v1.ToolCallRecorded;
 import dev.agentledger.server.client.LedgerClient;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Appends {@code ToolCallRecorded} entries to the authority's log over its mTLS gRPC API as one
@@ -48,9 +51,30 @@ final class ToolCallRecorder implements AutoCloseable {
         try {
             return client.append(entry, false).getIndex();
         } catch (StatusRuntimeException e) {
-            throw new IOException("the authority did not record the tool call: " + e.getStatus().getCode()
-                    + (e.getStatus().getDescription() == null ? "" : " " + e.getStatus().getDescription()), e);
+            throw refused(e);
         }
+    }
+
+    /**
+     * Appends {@code entries} (each an {@link #entry} of a call) together, in as few batch
+     * messages as fit; one future per entry, in order, with its log index, or failed with the
+     * {@link IOException} {@link #append} would throw. The futures complete on the gRPC transport's
+     * thread: do not block in a dependent stage.
+     */
+    List<CompletableFuture<Long>> appendAll(List<LogEntry> entries) {
+        return client.appendAllAsync(entries, false).stream()
+                .map(f -> f.handle((answer, failure) -> {
+                    if (failure != null) {
+                        throw new CompletionException(failure instanceof StatusRuntimeException e ? refused(e) : failure);
+                    }
+                    return answer.getIndex();
+                }))
+                .toList();
+    }
+
+    private static IOException refused(StatusRuntimeException e) {
+        return new IOException("the authority did not record the tool call: " + e.getStatus().getCode()
+                + (e.getStatus().getDescription() == null ? "" : " " + e.getStatus().getDescription()), e);
     }
 
     @Override

@@ -87,6 +87,25 @@ class AppendCoalescerTest {
     }
 
     @Test
+    void appendsQueuedTogetherLeaveAsOneBatchEvenWithSlotsFree() throws Exception {
+        List<AppendRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            requests.add(request("together " + i));
+        }
+        List<CompletableFuture<AppendResponse>> results = coalescer.appendAll(requests);
+        assertTrue(singles.isEmpty(), "queued together, none goes alone");
+        assertEquals(1, batches.size());
+        assertEquals(5, batches.getFirst().getAppendsCount());
+        assertEquals(requests, batches.getFirst().getAppendsList(), "in the order given");
+        batchCalls.getFirst().set(batchAnswer(7, 5));
+        for (int i = 0; i < 5; i++) {
+            assertEquals(7 + i, results.get(i).get().getIndex(), "one future per request, in order");
+        }
+        coalescer.appendAll(List.of(request("alone")));
+        assertEquals(1, singles.size(), "one request queued alone is a plain Append");
+    }
+
+    @Test
     void aFullBatchWaitsForASlotAndTheRestFollowsInTheNext() {
         fillSlots();
         for (int i = 0; i < AppendCoalescer.MAX_ENTRIES + 10; i++) {
