@@ -45,6 +45,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class GrpcLoad {
     /** Connections (one {@link LedgerClient} each) unless given: the submitters are spread over them. */
     private static final int CHANNELS = 8;
+    private static final int MAX_WARM_UP_ROUNDS = 20;
 
     private GrpcLoad() {}
 
@@ -65,6 +66,7 @@ public final class GrpcLoad {
         try {
             System.out.printf(Locale.ROOT, "%-28s %10s %9s %9s %9s %14s %14s %18s%n", "load", "entries/s", "p50 ms", "p99 ms", "max ms",
                     "client µs/entry", "server µs/entry", "of which JIT c / s");
+            warmUp(clients, submitters, serverPid);
             for (int s : submitters) {
                 Result r = closedLoop(clients, s, seconds, serverPid);
                 print("closed loop, " + s + " submitters", r, r.cpu());
@@ -73,11 +75,34 @@ public final class GrpcLoad {
                 Result r = openLoop(clients, rate, seconds, serverPid);
                 print("open loop at " + rate + "/s", r, r.cpu());
             }
-            Path raw = Files.createTempDirectory("grpc-load-raw");
+            Path raw = Scratch.directory("grpc-load-raw");
             System.out.printf(Locale.ROOT, "raw synced RocksDB, batches of 256 x 256 B, same disk: %.0f entries/s%n",
                     LedgerLoad.rawSyncedRate(raw.resolve("db"), 256, 256, 5));
         } finally {
             clients.forEach(LedgerClient::close);
+        }
+    }
+
+    /**
+     * Rounds of 2-s closed loops at every submitter count until, in one round, the JIT compilers of
+     * this process and of the server (when its id is known) took under 3 % of both processes' CPU
+     * time, or {@value #MAX_WARM_UP_ROUNDS} rounds: with only each row's own 2-s warm-up, the
+     * compilers still took about a quarter of the CPU time of the 256-submitter row.
+     */
+    private static void warmUp(List<LedgerClient> clients, int[] submitters, Optional<Long> serverPid) throws InterruptedException {
+        long self = ProcessHandle.current().pid();
+        for (int round = 1; ; round++) {
+            long cpu = RevocationFanout.processCpuNanos() + serverPid.map(RevocationFanout::cpuNanos).orElse(0L);
+            long jit = jitNanos(self) + serverPid.map(GrpcLoad::jitNanos).orElse(0L);
+            for (int s : submitters) {
+                closedLoop(clients, s, 0, serverPid);
+            }
+            double share = (double) (jitNanos(self) + serverPid.map(GrpcLoad::jitNanos).orElse(0L) - jit)
+                    / (RevocationFanout.processCpuNanos() + serverPid.map(RevocationFanout::cpuNanos).orElse(0L) - cpu);
+            System.out.printf(Locale.ROOT, "warm-up round %d: JIT compilation %.0f %% of the CPU time%n", round, 100 * share);
+            if (share < 0.03 || round == MAX_WARM_UP_ROUNDS) {
+                return;
+            }
         }
     }
 

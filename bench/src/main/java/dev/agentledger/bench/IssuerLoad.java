@@ -70,7 +70,7 @@ public final class IssuerLoad {
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int callers = args.length > 1 ? Integer.parseInt(args[1]) : 64;
-        Path dir = args.length > 2 && !args[2].equals("-") ? Path.of(args[2]) : Files.createTempDirectory("issuer-load");
+        Path dir = args.length > 2 && !args[2].equals("-") ? Path.of(args[2]) : Scratch.directory("issuer-load");
         double[] openRates = args.length > 3 && !args[3].equals("-")
                 ? Arrays.stream(args[3].split(":")).mapToDouble(Double::parseDouble).toArray() : null;
         java.util.Set<String> phases = java.util.Set.of((args.length > 4 ? args[4] : "raw,x509,jwt,exchange").split(","));

@@ -10,7 +10,6 @@ import dev.agentledger.merkle.note.SignatureType;
 import dev.agentledger.merkle.note.SignerKey;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +33,7 @@ public final class LedgerFill {
 
     public static void main(String[] args) throws Exception {
         long entries = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
-        Path dir = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("ledger-fill");
+        Path dir = args.length > 1 ? Path.of(args[1]) : Scratch.directory("ledger-fill");
         SignerKey key = SignerKey.generate("fill.agentledger.local/log", SignatureType.ED25519);
         java.security.Provider signing = CryptoProvider.fastest(); // as the server signs its checkpoints
         LedgerConfig config = LedgerConfig.of(dir, key.name(), Ed25519NoteSigner.create(key, signing),

@@ -15,12 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -43,7 +41,7 @@ public final class LedgerLoad {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int[] submitters = args.length > 1 ? ints(args[1]) : new int[] {1, 16, 256};
         int[] sizes = args.length > 2 ? ints(args[2]) : new int[] {256, 4096};
-        Path root = args.length > 3 ? Path.of(args[3]) : Files.createTempDirectory("ledger-load");
+        Path root = args.length > 3 ? Path.of(args[3]) : Scratch.directory("ledger-load");
         RocksDB.loadLibrary();
         System.out.printf(Locale.ROOT, "%-11s %6s %12s %9s %9s %9s %10s %14s %7s %10s %10s %10s %10s %10s%n",
                 "submitters", "bytes", "entries/s", "p50 ms", "p99 ms", "max ms", "avg batch", "raw at batch/s", "ratio",
@@ -60,7 +58,7 @@ public final class LedgerLoad {
                         r.sequencerMicros(), r.responderMicros(), r.signerMicros(), r.processMicros(), r.rocksDbMicros());
             }
         }
-        deleteTree(root);
+        Scratch.deleteTree(root);
     }
 
     /**
@@ -173,7 +171,7 @@ public final class LedgerLoad {
             return new Result(counted.get() / (double) seconds, pct(all, 0.50), pct(all, 0.99), all.length == 0 ? 0 : all[all.length - 1], meanBatch,
                     sequencerMicros, responderMicros, signerMicros, processMicros, rocksDbMicros);
         } finally {
-            deleteTree(dir);
+            Scratch.deleteTree(dir);
         }
     }
 
@@ -201,7 +199,7 @@ public final class LedgerLoad {
             }
             return written / ((System.nanoTime() - start) / 1e9);
         } finally {
-            deleteTree(dir);
+            Scratch.deleteTree(dir);
         }
     }
 
@@ -211,16 +209,5 @@ public final class LedgerLoad {
 
     private static int[] ints(String csv) {
         return Arrays.stream(csv.split(",")).mapToInt(Integer::parseInt).toArray();
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -57,7 +57,7 @@ public final class MonitorCatchUp {
 
     public static void main(String[] args) throws Exception {
         long entries = args.length > 0 ? Long.parseLong(args[0]) : 2_000_000L;
-        Path dir = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("monitor-catch-up");
+        Path dir = args.length > 1 ? Path.of(args[1]) : Scratch.directory("monitor-catch-up");
         SignerKey key = SignerKey.generate(ORIGIN, SignatureType.ED25519);
         Path tiles = dir.resolve("tiles");
         long start = System.nanoTime();

@@ -198,7 +198,7 @@ public final class ProxyLoad {
     public static void main(String[] args) throws Exception {
         int calls = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
         int callers = args.length > 1 ? Integer.parseInt(args[1]) : 8;
-        Path dir = args.length > 2 ? Path.of(args[2]) : Files.createTempDirectory("proxy-load");
+        Path dir = args.length > 2 ? Path.of(args[2]) : Scratch.directory("proxy-load");
         boolean separate = args.length > 3 && args[3].equals("separate");
         if (args.length > 3 && !separate && !args[3].equals("same")) {
             throw new IllegalArgumentException("the authority runs 'same' (in this process) or 'separate', not " + args[3]);

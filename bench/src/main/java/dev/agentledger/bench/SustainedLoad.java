@@ -29,7 +29,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.cert.CertificateFactory;
@@ -79,7 +78,7 @@ public final class SustainedLoad {
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 600;
         int callers = args.length > 1 ? Integer.parseInt(args[1]) : 8;
-        Path dir = args.length > 2 ? Path.of(args[2]) : Files.createTempDirectory("sustained-load");
+        Path dir = args.length > 2 ? Path.of(args[2]) : Scratch.directory("sustained-load");
         int port = args.length > 3 ? Integer.parseInt(args[3]) : 0;
         int lifetime = args.length > 4 ? Integer.parseInt(args[4]) : 0;
         new SustainedLoad().run(seconds, callers, new DataDir(dir), port, lifetime);
