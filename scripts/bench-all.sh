@@ -38,8 +38,8 @@ echo "end $(uptime)" >> $O/fanout.log
 kill $SPID; wait $SPID
 echo "proxy $(uptime)" > $O/proxy.log
 rm -rf $O/px $O/px1
-$J $NA -cp $JAR dev.agentledger.bench.ProxyLoad 1000 8 $O/px separate >> $O/proxy.log 2>$O/proxy-err.log
+$J $NA -XX:MaxTenuringThreshold=1 -cp $JAR dev.agentledger.bench.ProxyLoad 1000 8 $O/px separate >> $O/proxy.log 2>$O/proxy-err.log
 echo "proxy, authority in the same process $(uptime)" >> $O/proxy.log
-$J $NA -cp $JAR dev.agentledger.bench.ProxyLoad 1000 8 $O/px1 same >> $O/proxy.log 2>>$O/proxy-err.log
+$J $NA -XX:MaxTenuringThreshold=1 -cp $JAR dev.agentledger.bench.ProxyLoad 1000 8 $O/px1 same >> $O/proxy.log 2>>$O/proxy-err.log
 echo "end $(uptime)" >> $O/proxy.log
 echo "done: logs in $O" >&2
