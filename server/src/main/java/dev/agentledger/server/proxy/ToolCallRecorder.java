@@ -31,7 +31,11 @@ final class ToolCallRecorder implements AutoCloseable {
      * @throws IOException if the authority refused or could not be reached
      */
     long record(ToolCallRecorded call) throws IOException {
-        return append(entry(call, UUID.randomUUID().toString()));
+        try {
+            return client.append(entry(call, UUID.randomUUID().toString()), false).getIndex();
+        } catch (StatusRuntimeException e) {
+            throw refused(e);
+        }
     }
 
     /** The log entry that records {@code call}, with {@code requestId} in its header. */
@@ -43,22 +47,9 @@ final class ToolCallRecorder implements AutoCloseable {
     }
 
     /**
-     * Appends {@code entry} (a {@link #entry} of a call); returns its log index.
-     *
-     * @throws IOException if the authority refused or could not be reached
-     */
-    long append(LogEntry entry) throws IOException {
-        try {
-            return client.append(entry, false).getIndex();
-        } catch (StatusRuntimeException e) {
-            throw refused(e);
-        }
-    }
-
-    /**
      * Appends {@code entries} (each an {@link #entry} of a call) together, in as few batch
      * messages as fit; one future per entry, in order, with its log index, or failed with the
-     * {@link IOException} {@link #append} would throw. The futures complete on the gRPC transport's
+     * {@link IOException} {@link #record} would throw. The futures complete on the gRPC transport's
      * thread: do not block in a dependent stage.
      */
     List<CompletableFuture<Long>> appendAll(List<LogEntry> entries) {
