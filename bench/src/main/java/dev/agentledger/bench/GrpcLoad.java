@@ -34,9 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Each row also gives the CPU time per logged entry of this process and, given the server's process
  * id (Linux), of the server, over each row's measured window only (after its warm-up: 2 s for a
  * closed loop, {@value #OPEN_LOOP_WARMUP_SECONDS} s at the row's rate for an open loop), entries
- * counted in that window. JIT compilation still runs
- * for tens of seconds after a start under this load and is part of these figures: read them from
- * rows late in a run.
+ * counted in that window. Before the rows, closed loops at every submitter count warm both JVMs
+ * up until the JIT compilers are quiet ({@link #warmUp}).
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar dev.agentledger.bench.GrpcLoad DIR [HOST:PORT] [seconds] [submitters,...] [rate/s,...|-] [server pid|-] [connections, default 8]
