@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.agentledger.proto.LogEntries;
 import dev.agentledger.proto.v1.Header;
 import dev.agentledger.proto.v1.LogEntry;
+import dev.agentledger.proto.v1.ToolCallRecorded;
 import dev.agentledger.proto.v1.X509SvidIssued;
 import dev.agentledger.server.HostPort;
 import dev.agentledger.server.bootstrap.Credentials;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -38,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * up until the JIT compilers are quiet ({@link #warmUp}).
  *
  * <pre>
- * java -cp bench/target/benchmarks.jar dev.agentledger.bench.GrpcLoad DIR [HOST:PORT] [seconds] [submitters,...] [rate/s,...|-] [server pid|-] [connections, default 8]
+ * java -cp bench/target/benchmarks.jar dev.agentledger.bench.GrpcLoad DIR [HOST:PORT] [seconds] [submitters,...] [rate/s,...|-] [server pid|-] [connections, default 8] [x509-svid|tool-call, default x509-svid]
  * </pre>
  */
 public final class GrpcLoad {
@@ -56,6 +58,7 @@ public final class GrpcLoad {
         int[] rates = args.length > 4 ? rates(args[4]) : new int[] {10_000};
         Optional<Long> serverPid = args.length > 5 && !args[5].equals("-") ? Optional.of(Long.parseLong(args[5])) : Optional.empty();
         int channels = args.length > 6 ? Integer.parseInt(args[6]) : CHANNELS;
+        Entries entries = args.length > 7 ? Entries.parse(args[7]) : Entries.X509_SVID;
         X509Certificate ca = Pem.readCertificates(dir.caCertificate()).get(0);
         Credentials operator = dev.agentledger.server.bootstrap.Bootstrap.operator(dir);
         List<LedgerClient> clients = new ArrayList<>();
@@ -65,13 +68,13 @@ public final class GrpcLoad {
         try {
             System.out.printf(Locale.ROOT, "%-28s %10s %9s %9s %9s %14s %14s %18s%n", "load", "entries/s", "p50 ms", "p99 ms", "max ms",
                     "client µs/entry", "server µs/entry", "of which JIT c / s");
-            warmUp(clients, submitters, serverPid);
+            warmUp(clients, entries, submitters, serverPid);
             for (int s : submitters) {
-                Result r = closedLoop(clients, s, seconds, serverPid);
+                Result r = closedLoop(clients, entries, s, seconds, serverPid);
                 print("closed loop, " + s + " submitters", r, r.cpu());
             }
             for (int rate : rates) {
-                Result r = openLoop(clients, rate, seconds, serverPid);
+                Result r = openLoop(clients, entries, rate, seconds, serverPid);
                 print("open loop at " + rate + "/s", r, r.cpu());
             }
             Path raw = Scratch.directory("grpc-load-raw");
@@ -88,13 +91,13 @@ public final class GrpcLoad {
      * time, or {@value #MAX_WARM_UP_ROUNDS} rounds: with only each row's own 2-s warm-up, the
      * compilers still took about a quarter of the CPU time of the 256-submitter row.
      */
-    private static void warmUp(List<LedgerClient> clients, int[] submitters, Optional<Long> serverPid) throws InterruptedException {
+    private static void warmUp(List<LedgerClient> clients, Entries entries, int[] submitters, Optional<Long> serverPid) throws InterruptedException {
         long self = ProcessHandle.current().pid();
         for (int round = 1; ; round++) {
             long cpu = RevocationFanout.processCpuNanos() + serverPid.map(RevocationFanout::cpuNanos).orElse(0L);
             long jit = jitNanos(self) + serverPid.map(GrpcLoad::jitNanos).orElse(0L);
             for (int s : submitters) {
-                closedLoop(clients, s, 0, serverPid);
+                closedLoop(clients, entries, s, 0, serverPid);
             }
             double share = (double) (jitNanos(self) + serverPid.map(GrpcLoad::jitNanos).orElse(0L) - jit)
                     / (RevocationFanout.processCpuNanos() + serverPid.map(RevocationFanout::cpuNanos).orElse(0L) - cpu);
@@ -170,7 +173,7 @@ public final class GrpcLoad {
         return total;
     }
 
-    static Result closedLoop(List<LedgerClient> clients, int submitters, int seconds, Optional<Long> serverPid)
+    static Result closedLoop(List<LedgerClient> clients, Entries entries, int submitters, int seconds, Optional<Long> serverPid)
             throws InterruptedException {
         long warmupEnd = System.nanoTime() + 2_000_000_000L;
         long end = warmupEnd + seconds * 1_000_000_000L;
@@ -188,7 +191,7 @@ public final class GrpcLoad {
                 int n = 0;
                 for (long start = System.nanoTime(); start < end; start = System.nanoTime()) {
                     try {
-                        client.append(entry(random), false);
+                        client.append(entries.next(random), false);
                     } catch (StatusRuntimeException failure) {
                         // Counted and the first one shown, as in the open loop; the submitter goes on.
                         if (start >= warmupEnd) {
@@ -229,7 +232,7 @@ public final class GrpcLoad {
      * A fixed rate for {@value #OPEN_LOOP_WARMUP_SECONDS} s of warm-up and then {@code seconds}
      * measured: latencies, failures and CPU count only the appends scheduled in the measured window.
      */
-    static Result openLoop(List<LedgerClient> clients, int rate, int seconds, Optional<Long> serverPid) throws InterruptedException {
+    static Result openLoop(List<LedgerClient> clients, Entries entries, int rate, int seconds, Optional<Long> serverPid) throws InterruptedException {
         long interval = 1_000_000_000L / rate;
         int warmup = (int) ((long) rate * OPEN_LOOP_WARMUP_SECONDS);
         int measured = (int) ((long) rate * seconds);
@@ -251,7 +254,7 @@ public final class GrpcLoad {
             int slot = i - warmup;
             // Through the client's coalescing path, as a server-side caller with many requests in
             // flight would append.
-            clients.get(i % clients.size()).appendAsync(entry(random), false).whenComplete((response, failure) -> {
+            clients.get(i % clients.size()).appendAsync(entries.next(random), false).whenComplete((response, failure) -> {
                 if (slot >= 0) {
                     latencies[slot] = failure == null ? System.nanoTime() - scheduled : Long.MAX_VALUE;
                 }
@@ -266,19 +269,47 @@ public final class GrpcLoad {
         return new Result(rate, sorted, latencies.length - sorted.length, sorted.length, cpu);
     }
 
-    /** An X.509-SVID-issued entry with a random 180-byte certificate stand-in: about 256 bytes logged. */
-    private static LogEntry entry(SplittableRandom random) {
-        byte[] der = new byte[180];
-        random.nextBytes(der);
-        byte[] serial = new byte[16];
-        random.nextBytes(serial);
-        return LogEntry.newBuilder()
-                .setHeader(Header.newBuilder().setSchemaVersion(LogEntries.SCHEMA_VERSION).setRequestId("load"))
-                .setX509SvidIssued(X509SvidIssued.newBuilder()
-                        .setSpiffeId("spiffe://agentledger.local/agent/load/" + random.nextInt(1_000_000))
-                        .setSerial(ByteString.copyFrom(serial))
-                        .setCertificateDer(ByteString.copyFrom(der)))
-                .build();
+    /**
+     * What the load appends, each entry about 256 bytes logged: credentials, which the server's
+     * revocation feed also indexes (each one, since these carry no validity, for the server's whole
+     * life), or tool-call records, which it only reads.
+     */
+    enum Entries {
+        /** X.509-SVID-issued entries: a random serial and a random 180-byte certificate stand-in, one of a million SPIFFE IDs. */
+        X509_SVID,
+        /** Tool-call records as the action proxy appends them: caller, method, path, status and both bodies' hashes. */
+        TOOL_CALL;
+
+        /** {@code x509-svid} or {@code tool-call}. */
+        static Entries parse(String name) {
+            return switch (name) {
+                case "x509-svid" -> X509_SVID;
+                case "tool-call" -> TOOL_CALL;
+                default -> throw new IllegalArgumentException("entries: x509-svid or tool-call, not " + name);
+            };
+        }
+
+        LogEntry next(SplittableRandom random) {
+            byte[] serial = new byte[16];
+            random.nextBytes(serial);
+            String spiffeId = "spiffe://agentledger.local/agent/load/" + random.nextInt(1_000_000);
+            LogEntry.Builder entry = LogEntry.newBuilder()
+                    .setHeader(Header.newBuilder().setSchemaVersion(LogEntries.SCHEMA_VERSION).setRequestId("load"));
+            if (this == X509_SVID) {
+                byte[] der = new byte[180];
+                random.nextBytes(der);
+                return entry.setX509SvidIssued(X509SvidIssued.newBuilder()
+                        .setSpiffeId(spiffeId).setSerial(ByteString.copyFrom(serial)).setCertificateDer(ByteString.copyFrom(der))).build();
+            }
+            byte[] hashes = new byte[64];
+            random.nextBytes(hashes);
+            return entry.setToolCallRecorded(ToolCallRecorded.newBuilder()
+                    .setCallerSpiffeId(spiffeId).setCapabilityTokenId(HexFormat.of().formatHex(serial))
+                    .setUpstream("spiffe://agentledger.local/tool/load").setMethod("POST")
+                    .setPath("/invoices/" + random.nextInt(1_000_000) + "/payments")
+                    .setRequestBodySha256(ByteString.copyFrom(hashes, 0, 32)).setResponseBodySha256(ByteString.copyFrom(hashes, 32, 32))
+                    .setResponseStatus(200).setLatencyMicros(random.nextInt(100_000))).build();
+        }
     }
 
     private static void print(String label, Result r, Cpu cpu) {
