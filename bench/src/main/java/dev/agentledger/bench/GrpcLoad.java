@@ -91,21 +91,15 @@ public final class GrpcLoad {
      * time, or {@value #MAX_WARM_UP_ROUNDS} rounds: with only each row's own 2-s warm-up, the
      * compilers still took about a quarter of the CPU time of the 256-submitter row.
      */
-    private static void warmUp(List<LedgerClient> clients, Entries entries, int[] submitters, Optional<Long> serverPid) throws InterruptedException {
+    private static void warmUp(List<LedgerClient> clients, Entries entries, int[] submitters, Optional<Long> serverPid) throws Exception {
         long self = ProcessHandle.current().pid();
-        for (int round = 1; ; round++) {
-            long cpu = RevocationFanout.processCpuNanos() + serverPid.map(RevocationFanout::cpuNanos).orElse(0L);
-            long jit = jitNanos(self) + serverPid.map(GrpcLoad::jitNanos).orElse(0L);
+        WarmUp.untilJitQuiet(() -> {
             for (int s : submitters) {
                 closedLoop(clients, entries, s, 0, serverPid);
             }
-            double share = (double) (jitNanos(self) + serverPid.map(GrpcLoad::jitNanos).orElse(0L) - jit)
-                    / (RevocationFanout.processCpuNanos() + serverPid.map(RevocationFanout::cpuNanos).orElse(0L) - cpu);
-            System.out.printf(Locale.ROOT, "warm-up round %d: JIT compilation %.0f %% of the CPU time%n", round, 100 * share);
-            if (share < 0.03 || round == MAX_WARM_UP_ROUNDS) {
-                return;
-            }
-        }
+        }, () -> jitNanos(self) + serverPid.map(GrpcLoad::jitNanos).orElse(0L),
+                () -> RevocationFanout.processCpuNanos() + serverPid.map(RevocationFanout::cpuNanos).orElse(0L),
+                "the CPU time", 0.03, MAX_WARM_UP_ROUNDS);
     }
 
     /** The open-loop rates: a comma-separated list, or {@code -} for none (closed loop only). */

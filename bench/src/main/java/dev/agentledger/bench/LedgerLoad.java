@@ -71,9 +71,7 @@ public final class LedgerLoad {
      */
     private static void warmUp(Path root, int[] submitters, int[] sizes) throws Exception {
         long self = ProcessHandle.current().pid();
-        for (int round = 1; ; round++) {
-            long cpu = RevocationFanout.processCpuNanos();
-            long jit = GrpcLoad.jitNanos(self);
+        WarmUp.untilJitQuiet(() -> {
             for (int size : sizes) {
                 for (int s : submitters) {
                     Path dir = root.resolve("warm-up");
@@ -81,12 +79,7 @@ public final class LedgerLoad {
                     Scratch.deleteTree(dir);
                 }
             }
-            double share = (double) (GrpcLoad.jitNanos(self) - jit) / (RevocationFanout.processCpuNanos() - cpu);
-            System.out.printf(Locale.ROOT, "warm-up round %d: JIT compilation %.0f %% of the CPU time%n", round, 100 * share);
-            if (share < 0.03 || round == MAX_WARM_UP_ROUNDS) {
-                return;
-            }
-        }
+        }, () -> GrpcLoad.jitNanos(self), RevocationFanout::processCpuNanos, "the CPU time", 0.03, MAX_WARM_UP_ROUNDS);
     }
 
     /**

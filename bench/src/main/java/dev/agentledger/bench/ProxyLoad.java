@@ -267,21 +267,14 @@ public final class ProxyLoad {
                 // Rounds of every path at both concurrencies until one round's JIT compilation takes under 2 % of its wall
                 // time: with a fixed short warm-up, C2 still took most of a core through the first minute of measured rows
                 // (over 20,000 methods compiled in all), inflating both their latency and their CPU per call.
-                for (int round = 1; ; round++) {
-                    long compiledMs = JIT.getTotalCompilationTime();
-                    long roundStart = System.nanoTime();
+                WarmUp.untilJitQuiet(() -> {
                     for (int concurrency : new int[] {1, callers}) {
                         run("warm-up", direct, directUrl, Math.min(calls, 500), concurrency, Optional.empty(), server.pid());
                         run("warm-up", proxied, directTlsUrl, Math.min(calls, 500), concurrency, Optional.empty(), server.pid());
                         run("warm-up", proxied, journalUrl, Math.min(calls, BATCH), concurrency, Optional.of(minter), server.pid());
                         run("warm-up", proxied, waitingUrl, Math.min(calls, BATCH), concurrency, Optional.of(minter), server.pid());
                     }
-                    double share = (JIT.getTotalCompilationTime() - compiledMs) / ((System.nanoTime() - roundStart) / 1e6);
-                    System.out.printf(Locale.ROOT, "warm-up round %d: JIT compilation %.0f %% of the round%n", round, 100 * share);
-                    if (share < 0.02 || round == MAX_WARM_UP_ROUNDS) {
-                        break;
-                    }
-                }
+                }, JIT::getTotalCompilationTime, () -> System.nanoTime() / 1_000_000, "the round", 0.02, MAX_WARM_UP_ROUNDS);
                 while (proxy.unshipped() > 0) { // the warm-up's records, logged in the background, would load the first rows
                     Thread.sleep(1);
                 }
