@@ -63,30 +63,15 @@ public final class HttpLogClient implements ProofSource {
         }
         byte[] body = get("/api/v1/proof/consistency?size1=" + size1 + "&size2=" + size2);
         try {
-            if (!(Json.parse(new String(body, StandardCharsets.UTF_8)) instanceof Map<?, ?> json)) {
-                throw new VerificationException("consistency proof is not a JSON object");
-            }
+            Map<?, ?> json = Json.object(Json.parse(new String(body, StandardCharsets.UTF_8)), "the consistency proof");
             List<byte[]> hashes = new ArrayList<>();
-            if (!(json.get("hashes") instanceof List<?> list)) {
-                throw new VerificationException("consistency proof has no \"hashes\" array");
-            }
-            for (Object hash : list) {
-                if (!(hash instanceof String text)) {
-                    throw new VerificationException("consistency proof hash is not a string");
-                }
+            for (String text : Json.strings(json, "hashes")) {
                 hashes.add(Base64.getDecoder().decode(text));
             }
-            return ConsistencyProof.parse(number(json, "size1"), number(json, "size2"), hashes);
+            return ConsistencyProof.parse(Json.integer(json, "size1"), Json.integer(json, "size2"), hashes);
         } catch (IllegalArgumentException e) {
             throw new VerificationException("consistency proof does not parse: " + e.getMessage(), e);
         }
-    }
-
-    private static long number(Map<?, ?> json, String name) throws VerificationException {
-        if (!(json.get(name) instanceof Long value)) {
-            throw new VerificationException("consistency proof has no integer \"" + name + "\"");
-        }
-        return value;
     }
 
     private byte[] get(String path) throws IOException {

@@ -82,17 +82,17 @@ public final class LogProof {
         String note;
         try {
             // One pass of the client's own strict reader over the decoded header (no reflection, no copies of the map).
-            Map<?, ?> json = object(Json.parse(new String(Base64.getUrlDecoder().decode(header), StandardCharsets.UTF_8)), "the proof");
-            entry = Base64.getDecoder().decode(string(json, "entry_base64"));
-            index = number(json, "index");
-            note = string(json, "checkpoint");
-            Map<?, ?> p = object(json.get("proof"), "proof");
-            List<String> listed = hashes(p);
+            Map<?, ?> json = Json.object(Json.parse(new String(Base64.getUrlDecoder().decode(header), StandardCharsets.UTF_8)), "the proof");
+            entry = Base64.getDecoder().decode(Json.string(json, "entry_base64"));
+            index = Json.integer(json, "index");
+            note = Json.string(json, "checkpoint");
+            Map<?, ?> p = Json.object(json.get("proof"), "proof");
+            List<String> listed = Json.strings(p, "hashes");
             List<byte[]> hashes = new ArrayList<>(listed.size());
             for (String text : listed) {
                 hashes.add(Base64.getDecoder().decode(text));
             }
-            proof = InclusionProof.parse(number(p, "index"), number(p, "tree_size"), hashes);
+            proof = InclusionProof.parse(Json.integer(p, "index"), Json.integer(p, "tree_size"), hashes);
         } catch (RuntimeException e) {
             throw new VerificationException("log proof is not base64url of the entry JSON: " + e.getMessage(), e);
         }
@@ -110,42 +110,6 @@ public final class LogProof {
             }
         }
         return new Proven(index, issued.getApprovalId());
-    }
-
-    private static Map<?, ?> object(Object value, String name) {
-        if (!(value instanceof Map<?, ?> map)) {
-            throw new IllegalArgumentException(name + " is not a JSON object");
-        }
-        return map;
-    }
-
-    /** The proof's {@code hashes}: a list of strings. */
-    private static List<String> hashes(Map<?, ?> proof) {
-        if (!(proof.get("hashes") instanceof List<?> listed)) {
-            throw new IllegalArgumentException("proof.hashes is not a list");
-        }
-        List<String> out = new ArrayList<>(listed.size());
-        for (Object h : listed) {
-            if (!(h instanceof String text)) {
-                throw new IllegalArgumentException("proof.hashes holds a non-string");
-            }
-            out.add(text);
-        }
-        return out;
-    }
-
-    private static String string(Map<?, ?> json, String name) {
-        if (!(json.get(name) instanceof String value)) {
-            throw new IllegalArgumentException(name + " is not a string");
-        }
-        return value;
-    }
-
-    private static long number(Map<?, ?> json, String name) {
-        if (!(json.get(name) instanceof Long value)) {
-            throw new IllegalArgumentException(name + " is not an integer");
-        }
-        return value;
     }
 
     /** The note opened by the log key, from memory when it verified before (same text, same result). */
@@ -194,16 +158,16 @@ public final class LogProof {
      * @throws IllegalArgumentException if {@code entryJson} is not such JSON
      */
     public static String header(String entryJson) {
-        Map<?, ?> json = object(Json.parse(entryJson), "the entry JSON");
-        Map<?, ?> proof = object(json.get("proof"), "proof");
-        List<String> hashes = hashes(proof);
+        Map<?, ?> json = Json.object(Json.parse(entryJson), "the entry JSON");
+        Map<?, ?> proof = Json.object(json.get("proof"), "proof");
+        List<String> hashes = Json.strings(proof, "hashes");
         StringBuilder out = new StringBuilder(entryJson.length());
-        out.append("{\"index\":").append(number(json, "index")).append(",\"entry_base64\":");
-        JsonText.quote(out, string(json, "entry_base64"));
+        out.append("{\"index\":").append(Json.integer(json, "index")).append(",\"entry_base64\":");
+        JsonText.quote(out, Json.string(json, "entry_base64"));
         out.append(",\"checkpoint\":");
-        JsonText.quote(out, string(json, "checkpoint"));
-        out.append(",\"proof\":{\"index\":").append(number(proof, "index"))
-                .append(",\"tree_size\":").append(number(proof, "tree_size")).append(",\"hashes\":[");
+        JsonText.quote(out, Json.string(json, "checkpoint"));
+        out.append(",\"proof\":{\"index\":").append(Json.integer(proof, "index"))
+                .append(",\"tree_size\":").append(Json.integer(proof, "tree_size")).append(",\"hashes\":[");
         for (int i = 0; i < hashes.size(); i++) {
             JsonText.quote(out.append(i == 0 ? "" : ","), hashes.get(i));
         }

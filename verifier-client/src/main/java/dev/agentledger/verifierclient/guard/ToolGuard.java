@@ -16,7 +16,6 @@ import dev.agentledger.verifierclient.tokens.TokenVerifier;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -175,12 +174,12 @@ public final class ToolGuard {
 
     private void requireNotRevoked(VerifiedX509Svid caller, CapabilityClaims claims) throws AccessDeniedException {
         // Built in one step (each set copied once), not through the copy-on-add with... methods.
-        List<String> spiffeIds = new ArrayList<>(1 + claims.actors().size());
+        Set<String> spiffeIds = new HashSet<>();
         spiffeIds.add(caller.spiffeId().value());
         for (var actor : claims.actors()) {
             spiffeIds.add(actor.value());
         }
-        CredentialIds ids = new CredentialIds(new HashSet<>(spiffeIds), Set.of(caller.certificate().getSerialNumber().toString(16)),
+        CredentialIds ids = new CredentialIds(spiffeIds, Set.of(caller.certificate().getSerialNumber().toString(16)),
                 Set.of(claims.id()), new HashSet<>(claims.delegationIds()), Set.of(),
                 Set.of(CredentialIds.user("spiffe://" + claims.actingUser().trustDomain(), claims.actingUser().value())));
         RevocationStatus status = revocations.check(ids);

@@ -39,6 +39,61 @@ public final class Json {
         return value;
     }
 
+    /**
+     * {@code value} (a parsed JSON value) as an object.
+     *
+     * @throws IllegalArgumentException naming {@code what} if it is not one
+     */
+    public static Map<?, ?> object(Object value, String what) {
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new IllegalArgumentException(what + " is not a JSON object");
+        }
+        return map;
+    }
+
+    /**
+     * Member {@code name} of {@code object}, a string.
+     *
+     * @throws IllegalArgumentException if it is absent or not a string
+     */
+    public static String string(Map<?, ?> object, String name) {
+        if (!(object.get(name) instanceof String value)) {
+            throw new IllegalArgumentException(name + " is not a string");
+        }
+        return value;
+    }
+
+    /**
+     * Member {@code name} of {@code object}, an integer.
+     *
+     * @throws IllegalArgumentException if it is absent or not an integer
+     */
+    public static long integer(Map<?, ?> object, String name) {
+        if (!(object.get(name) instanceof Long value)) {
+            throw new IllegalArgumentException(name + " is not an integer");
+        }
+        return value;
+    }
+
+    /**
+     * Member {@code name} of {@code object}, a list of strings.
+     *
+     * @throws IllegalArgumentException if it is absent, not a list, or holds anything but strings
+     */
+    public static List<String> strings(Map<?, ?> object, String name) {
+        if (!(object.get(name) instanceof List<?> listed)) {
+            throw new IllegalArgumentException(name + " is not a list");
+        }
+        List<String> out = new ArrayList<>(listed.size());
+        for (Object element : listed) {
+            if (!(element instanceof String text)) {
+                throw new IllegalArgumentException(name + " holds a non-string");
+            }
+            out.add(text);
+        }
+        return out;
+    }
+
     private Object value(int depth) {
         if (depth > MAX_DEPTH) {
             throw error("nesting deeper than " + MAX_DEPTH);

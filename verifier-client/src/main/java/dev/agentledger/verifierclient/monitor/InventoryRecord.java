@@ -113,16 +113,10 @@ public record InventoryRecord(long index, long timeMillis, String kind, String s
     }
 
     private static long number(Map<?, ?> json, int column) {
-        if (!(json.get(COLUMNS.get(column)) instanceof Long value)) {
-            throw new IllegalArgumentException("inventory record has no integer " + COLUMNS.get(column));
-        }
-        return value;
+        return Json.integer(json, COLUMNS.get(column));
     }
 
     private static String text(Map<?, ?> json, int column) {
-        if (!(json.get(COLUMNS.get(column)) instanceof String value)) {
-            throw new IllegalArgumentException("inventory record has no string " + COLUMNS.get(column));
-        }
-        return value;
+        return Json.string(json, COLUMNS.get(column));
     }
 }
