@@ -13,15 +13,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.function.IntPredicate;
+import java.util.function.IntUnaryOperator;
 
 /**
  * What derives from what, read from the log's issuance entries as they are appended: delegations
@@ -31,11 +29,16 @@ import java.util.Set;
  * presented); a parent's list of children stays while a child lives, so a cascade still reaches
  * children that outlive their parent.
  *
- * <p>Lean per credential, since it holds every unexpired one (rate times lifetime: hundreds of
- * thousands): a credential is one node in an open-addressing table, its id as bytes (a serial as
- * its two's complement octets); each SPIFFE ID, agent instance, user and parent delegation id is
- * held once, in a group shared by the credentials naming it, whose members are chained through
- * the nodes themselves (no set per key, no entry object per member).
+ * <p>Lean per credential, since it holds every unexpired one (rate times lifetime: millions at a
+ * few thousand per second): a credential is a node number into parallel arrays holding its kind,
+ * id as bytes (a serial as its two's complement octets), end, groups and neighbours; each SPIFFE
+ * ID, agent instance, user and parent delegation id is held once, in a group shared by the
+ * credentials naming it, whose members are chained through the node numbers (no set per key, no
+ * object per member). Nodes and groups are found through open-addressing tables of numbers and
+ * expire through a binary heap of numbers. So indexing a credential stores almost no reference
+ * into an object made earlier (only its id and a new group's key, into arrays filled in order):
+ * the collector's young pauses, which scan every old object written with a young reference, stay
+ * short however large the index grows.
  *
  * <p>Not thread-safe: the feed calls it under its lock.
  */
@@ -49,9 +52,9 @@ final class DerivationIndex {
      * cost more than indexing the credential.
      */
     final class Added {
-        private final Node node;
+        private final int node;
 
-        private Added(Node node) {
+        private Added(int node) {
             this.node = node;
         }
 
@@ -62,7 +65,7 @@ final class DerivationIndex {
 
         /** The credential's last valid instant. */
         long notAfter() {
-            return node.notAfter;
+            return nodes.notAfter(node);
         }
     }
 
@@ -77,13 +80,17 @@ final class DerivationIndex {
             String user) {}
 
     private static final int MAX_DEPTH = 64;
+    private static final Kind[] KINDS = Kind.values();
+    private static final Link[] LINKS = Link.values();
+    /** No node, no group. */
+    private static final int NONE = -1;
 
-    private final Table nodes = new Table();
-    private final Map<String, Group> parents = new HashMap<>();
-    private final Map<String, Group> subjects = new HashMap<>();
-    private final Map<String, Group> instances = new HashMap<>();
-    private final Map<String, Group> users = new HashMap<>();
-    private final PriorityQueue<Node> byExpiry = new PriorityQueue<>(Comparator.comparingLong(node -> node.notAfter));
+    private final Nodes nodes = new Nodes();
+    /** The groups of each link, by its ordinal. */
+    private final Groups[] groups = {new Groups(), new Groups(), new Groups(), new Groups()};
+    /** Nodes by kind and id (a registration by instance and SPIFFE ID). */
+    private final Slots table = new Slots(node -> nodes.hash(node));
+    private final ExpiryHeap byExpiry = new ExpiryHeap(nodes);
 
     /** Indexes {@code entry} if it issues a credential; returns what covers it, or null. */
     Added add(LogEntry entry) {
@@ -99,34 +106,31 @@ final class DerivationIndex {
             return null;
         }
         byte[] id = draft.id() == null ? null : encode(draft.kind(), draft.id());
-        Node previous = nodes.find(draft.kind(), id, draft.instance(), draft.subject());
-        if (previous != null) {
-            nodes.remove(previous);
-            unlink(previous);
+        int hash = hash(draft.kind(), id, draft.instance(), draft.subject());
+        int previous = find(hash, draft.kind(), id, draft.instance(), draft.subject());
+        if (previous != NONE) {
+            forget(previous);
         }
-        Node node = new Node(draft.kind(), id, draft.notAfter(), group(parents, draft.parent()),
-                group(subjects, draft.subject()), group(instances, draft.instance()), group(users, draft.user()));
-        link(node);
-        nodes.insert(node);
+        int node = nodes.add(draft.kind(), id, hash, draft.notAfter());
+        join(node, Link.PARENT, draft.parent()); // before USER: a user lists only the root delegations
+        join(node, Link.SUBJECT, draft.subject());
+        join(node, Link.INSTANCE, draft.instance());
+        join(node, Link.USER, draft.user());
+        table.insert(node);
         byExpiry.add(node);
         return new Added(node);
     }
 
     /** Forgets every credential whose validity ended before {@code nowMillis}. */
     void prune(long nowMillis) {
-        while (!byExpiry.isEmpty() && byExpiry.peek().notAfter < nowMillis) {
-            Node node = byExpiry.poll();
-            // A node replaced by a later entry for the same credential left the table already.
-            if (nodes.find(node.kind, node.id, key(node.instance), key(node.subject)) == node) {
-                nodes.remove(node);
-                unlink(node);
-            }
+        while (!byExpiry.isEmpty() && nodes.notAfter(byExpiry.first()) < nowMillis) {
+            forget(byExpiry.first());
         }
     }
 
     /** How many credentials are tracked. */
     int size() {
-        return nodes.size();
+        return table.size();
     }
 
     /**
@@ -144,7 +148,7 @@ final class DerivationIndex {
                 out.add(Kind.JWT_SVID, target.value());
                 notAfterOf(Kind.JWT_SVID, target.value(), out);
                 notAfterOf(Kind.CAPABILITY_TOKEN, target.value(), out);
-                if (find(Kind.DELEGATION, target.value()) != null) {
+                if (find(Kind.DELEGATION, target.value()) != NONE) {
                     delegationTarget(target.value(), cascade, out);
                 }
             }
@@ -158,18 +162,19 @@ final class DerivationIndex {
             }
             case AGENT_INSTANCE -> {
                 out.agentInstances.add(target.value());
-                for (Node node = first(instances, target.value()); node != null; node = node.next(Link.INSTANCE)) {
-                    out.take(node);
-                    if (cascade && node.kind == Kind.REGISTRATION && node.subject != null) {
-                        issuedTo(node.subject.key, true, false, out);
+                for (int node = first(Link.INSTANCE, target.value()); node != NONE; node = nodes.next(node, Link.INSTANCE)) {
+                    take(node, out);
+                    String subject = key(node, Link.SUBJECT);
+                    if (cascade && nodes.kind(node) == Kind.REGISTRATION && subject != null) {
+                        issuedTo(subject, true, false, out);
                     }
                 }
             }
             case USER -> {
-                for (Node root = first(users, target.value()); root != null; root = root.next(Link.USER)) {
-                    out.take(root);
+                for (int root = first(Link.USER, target.value()); root != NONE; root = nodes.next(root, Link.USER)) {
+                    take(root, out);
                     if (cascade) {
-                        descend(decode(root.kind, root.id), out);
+                        descend(decode(root), out);
                     }
                 }
             }
@@ -188,14 +193,15 @@ final class DerivationIndex {
 
     /** The credentials issued to a SPIFFE ID (SVIDs only when {@code svids}), and with cascade what is below them. */
     private void issuedTo(String spiffeId, boolean cascade, boolean svids, Collector out) {
-        for (Node node = first(subjects, spiffeId); node != null; node = node.next(Link.SUBJECT)) {
-            boolean svid = node.kind == Kind.X509_SVID || node.kind == Kind.JWT_SVID || node.kind == Kind.REGISTRATION;
+        for (int node = first(Link.SUBJECT, spiffeId); node != NONE; node = nodes.next(node, Link.SUBJECT)) {
+            Kind kind = nodes.kind(node);
+            boolean svid = kind == Kind.X509_SVID || kind == Kind.JWT_SVID || kind == Kind.REGISTRATION;
             if (svid && !svids) {
                 continue;
             }
-            out.take(node);
-            if (cascade && node.kind == Kind.DELEGATION) {
-                descend(decode(node.kind, node.id), out);
+            take(node, out);
+            if (cascade && kind == Kind.DELEGATION) {
+                descend(decode(node), out);
             }
         }
     }
@@ -207,10 +213,10 @@ final class DerivationIndex {
         pending.add(root);
         seen.add(root);
         while (!pending.isEmpty()) {
-            for (Node child = first(parents, pending.poll()); child != null; child = child.next(Link.PARENT)) {
-                out.take(child);
-                if (child.kind == Kind.DELEGATION) {
-                    String id = decode(child.kind, child.id);
+            for (int child = first(Link.PARENT, pending.poll()); child != NONE; child = nodes.next(child, Link.PARENT)) {
+                take(child, out);
+                if (nodes.kind(child) == Kind.DELEGATION) {
+                    String id = decode(child);
                     if (seen.add(id)) {
                         pending.add(id);
                     }
@@ -219,46 +225,72 @@ final class DerivationIndex {
         }
     }
 
-    private void notAfterOf(Kind kind, String id, Collector out) {
-        Node node = find(kind, id);
-        if (node != null) {
-            out.latestNotAfter = Math.max(out.latestNotAfter, node.notAfter);
+    /** Counts {@code node} in {@code out}: its end, and its id unless it is a registration. */
+    private void take(int node, Collector out) {
+        out.latestNotAfter = Math.max(out.latestNotAfter, nodes.notAfter(node));
+        if (nodes.kind(node) != Kind.REGISTRATION) {
+            out.add(nodes.kind(node), decode(node));
         }
     }
 
-    /** The credential of {@code kind} (not a registration) with {@code id}, or null. */
-    private Node find(Kind kind, String id) {
+    private void notAfterOf(Kind kind, String id, Collector out) {
+        int node = find(kind, id);
+        if (node != NONE) {
+            out.latestNotAfter = Math.max(out.latestNotAfter, nodes.notAfter(node));
+        }
+    }
+
+    /** The credential of {@code kind} (not a registration) with {@code id}, or NONE. */
+    private int find(Kind kind, String id) {
         byte[] encoded;
         try {
             encoded = encode(kind, id);
         } catch (NumberFormatException e) {
-            return null; // Not a serial in hex: no certificate has it.
+            return NONE; // Not a serial in hex: no certificate has it.
         }
-        return nodes.find(kind, encoded, null, null);
+        return find(hash(kind, encoded, null, null), kind, encoded, null, null);
+    }
+
+    /** The node of {@code kind} with {@code id} (for a registration: {@code instance} and {@code subject}), or NONE. */
+    private int find(int hash, Kind kind, byte[] id, String instance, String subject) {
+        return table.find(hash, node -> nodes.hash(node) == hash && nodes.kind(node) == kind
+                && (id != null ? Arrays.equals(nodes.id(node), id)
+                        : key(node, Link.INSTANCE).equals(instance) && key(node, Link.SUBJECT).equals(subject)));
+    }
+
+    private static int hash(Kind kind, byte[] id, String instance, String subject) {
+        int h = id != null ? 31 * kind.ordinal() + Arrays.hashCode(id)
+                : (31 * kind.ordinal() + instance.hashCode()) * 31 + subject.hashCode();
+        return spread(h);
+    }
+
+    /** Fibonacci hashing: spreads the low bits a table's mask keeps. */
+    private static int spread(int hash) {
+        return hash * 0x9E3779B9;
     }
 
     /** The targets that name {@code node} or something it derives from (its delegation chain included). */
-    private List<Target> coveredBy(Node node) {
+    private List<Target> coveredBy(int node) {
         List<Target> targets = new ArrayList<>();
-        switch (node.kind) {
-            case X509_SVID -> targets.add(Target.serial(decode(node.kind, node.id)));
-            case JWT_SVID, CAPABILITY_TOKEN -> targets.add(Target.tokenId(decode(node.kind, node.id)));
+        switch (nodes.kind(node)) {
+            case X509_SVID -> targets.add(Target.serial(decode(node)));
+            case JWT_SVID, CAPABILITY_TOKEN -> targets.add(Target.tokenId(decode(node)));
             case DELEGATION -> {
-                String id = decode(node.kind, node.id);
+                String id = decode(node);
                 targets.add(Target.delegation(id));
                 targets.add(Target.tokenId(id));
             }
             case REGISTRATION -> { }
         }
-        tryAdd(targets, Target.Kind.SPIFFE_ID, key(node.subject));
-        tryAdd(targets, Target.Kind.AGENT_INSTANCE, key(node.instance));
-        tryAdd(targets, Target.Kind.USER, key(node.user));
-        String parent = key(node.parent);
+        tryAdd(targets, Target.Kind.SPIFFE_ID, key(node, Link.SUBJECT));
+        tryAdd(targets, Target.Kind.AGENT_INSTANCE, key(node, Link.INSTANCE));
+        tryAdd(targets, Target.Kind.USER, key(node, Link.USER));
+        String parent = key(node, Link.PARENT);
         for (int depth = 0; parent != null && depth < MAX_DEPTH; depth++) {
             targets.add(Target.delegation(parent));
             targets.add(Target.tokenId(parent));
-            Node up = find(Kind.DELEGATION, parent);
-            parent = up == null ? null : key(up.parent);
+            int up = find(Kind.DELEGATION, parent);
+            parent = up == NONE ? null : key(up, Link.PARENT);
         }
         return targets;
     }
@@ -273,79 +305,75 @@ final class DerivationIndex {
         }
     }
 
-    /** The group of {@code key} in {@code groups}, made if absent; null for a null key. */
-    private static Group group(Map<String, Group> groups, String key) {
-        return key == null ? null : groups.computeIfAbsent(key, Group::new);
+    /** The key {@code node} names for {@code link}, or null. */
+    private String key(int node, Link link) {
+        int group = nodes.group(node, link);
+        return group == NONE ? null : groups[link.ordinal()].key[group];
     }
 
-    private static String key(Group group) {
-        return group == null ? null : group.key;
+    /** The first member of the group of {@code key} for {@code link}, or NONE. */
+    private int first(Link link, String key) {
+        Groups of = groups[link.ordinal()];
+        int group = of.find(key);
+        return group == NONE ? NONE : of.first[group];
     }
 
-    /** The first member of the group of {@code key}, or null. */
-    private static Node first(Map<String, Group> groups, String key) {
-        Group group = groups.get(key);
-        return group == null ? null : group.first;
-    }
-
-    private void link(Node node) {
-        for (Link link : Link.values()) {
-            Group group = node.group(link);
-            if (group != null) {
-                group.references++;
-                if (member(node, link)) {
-                    node.setPrevious(link, group.last);
-                    if (group.last == null) {
-                        group.first = node;
-                    } else {
-                        group.last.setNext(link, node);
-                    }
-                    group.last = node;
-                }
+    /** Puts {@code node} in the group of {@code key} for {@code link} (made if absent), at the end of its members. */
+    private void join(int node, Link link, String key) {
+        if (key == null) {
+            return;
+        }
+        Groups of = groups[link.ordinal()];
+        int group = of.acquire(key);
+        nodes.setGroup(node, link, group);
+        if (member(node, link)) {
+            int last = of.last[group];
+            nodes.setPrevious(node, link, last);
+            if (last == NONE) {
+                of.first[group] = node;
+            } else {
+                nodes.setNext(last, link, node);
             }
+            of.last[group] = node;
         }
     }
 
-    private void unlink(Node node) {
-        for (Link link : Link.values()) {
-            Group group = node.group(link);
-            if (group == null) {
-                continue;
+    /** Takes {@code node} out of the table, the expiry heap and its groups, and frees its number. */
+    private void forget(int node) {
+        table.remove(node);
+        byExpiry.remove(node);
+        for (Link link : LINKS) {
+            leave(node, link);
+        }
+        nodes.remove(node);
+    }
+
+    private void leave(int node, Link link) {
+        int group = nodes.group(node, link);
+        if (group == NONE) {
+            return;
+        }
+        Groups of = groups[link.ordinal()];
+        if (member(node, link)) {
+            int previous = nodes.previous(node, link);
+            int next = nodes.next(node, link);
+            if (previous == NONE) {
+                of.first[group] = next;
+            } else {
+                nodes.setNext(previous, link, next);
             }
-            if (member(node, link)) {
-                Node previous = node.previous(link);
-                Node next = node.next(link);
-                if (previous == null) {
-                    group.first = next;
-                } else {
-                    previous.setNext(link, next);
-                }
-                if (next == null) {
-                    group.last = previous;
-                } else {
-                    next.setPrevious(link, previous);
-                }
-                node.setPrevious(link, null);
-                node.setNext(link, null);
-            }
-            if (--group.references == 0) {
-                groups(link).remove(group.key);
+            if (next == NONE) {
+                of.last[group] = previous;
+            } else {
+                nodes.setPrevious(next, link, previous);
             }
         }
+        of.release(group);
     }
 
     /** Whether {@code node} is listed in its group of {@code link}: a user lists only the root delegations they granted. */
-    private static boolean member(Node node, Link link) {
-        return link != Link.USER || (node.kind == Kind.DELEGATION && node.parent == null);
-    }
-
-    private Map<String, Group> groups(Link link) {
-        return switch (link) {
-            case PARENT -> parents;
-            case SUBJECT -> subjects;
-            case INSTANCE -> instances;
-            case USER -> users;
-        };
+    private boolean member(int node, Link link) {
+        return link != Link.USER || (nodes.kind(node) == Kind.DELEGATION && nodes.group(node, Link.PARENT) == NONE);
     }
 
     /** The stored form of an id: a serial (hex) as its two's complement octets, anything else as UTF-8. */
@@ -353,8 +381,11 @@ final class DerivationIndex {
         return kind == Kind.X509_SVID ? Serials.octets(id) : id.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static String decode(Kind kind, byte[] id) {
-        return kind == Kind.X509_SVID ? Serials.hex(UnsafeByteOperations.unsafeWrap(id)) : new String(id, StandardCharsets.UTF_8);
+    /** The id of {@code node} (not a registration) as targets name it. */
+    private String decode(int node) {
+        byte[] id = nodes.id(node);
+        return nodes.kind(node) == Kind.X509_SVID ? Serials.hex(UnsafeByteOperations.unsafeWrap(id))
+                : new String(id, StandardCharsets.UTF_8);
     }
 
     private static Draft x509(X509SvidIssued svid) {
@@ -403,177 +434,334 @@ final class DerivationIndex {
         return value.isEmpty() ? null : value;
     }
 
-    /** A key shared by the credentials naming it, held once, with its members in the order they were added. */
-    private static final class Group {
-        final String key;
-        /** How many nodes name this key; the group leaves its map at zero. */
-        int references;
-        Node first;
-        Node last;
+    /** Hands out numbers for array slots: the last one given back first, else the next unused one. */
+    private static final class Numbers {
+        private int[] returned = new int[16];
+        private int returnedCount;
+        private int used;
 
-        Group(String key) {
-            this.key = key;
+        int take() {
+            return returnedCount > 0 ? returned[--returnedCount] : used++;
+        }
+
+        void giveBack(int number) {
+            if (returnedCount == returned.length) {
+                returned = Arrays.copyOf(returned, returned.length * 2);
+            }
+            returned[returnedCount++] = number;
         }
     }
 
     /**
-     * One tracked credential: its kind, id and end, the groups it names (null when absent), and its
-     * neighbours in each group's chain. A registration has no id: it is its instance and SPIFFE ID.
+     * The tracked credentials, a node number each, their fields in pages of parallel arrays: a page is
+     * added when the last is full (nothing is copied, and no array is so large that the collector
+     * keeps it in whole regions of its own). A registration has no id: it is its instance and SPIFFE ID.
      */
-    private static final class Node {
-        final Kind kind;
-        final byte[] id;
-        final int hash;
-        final long notAfter;
-        final Group parent;
-        final Group subject;
-        final Group instance;
-        final Group user;
-        private Node parentPrevious;
-        private Node parentNext;
-        private Node subjectPrevious;
-        private Node subjectNext;
-        private Node instancePrevious;
-        private Node instanceNext;
-        private Node userPrevious;
-        private Node userNext;
+    private static final class Nodes {
+        private static final int PAGE_BITS = 10;
+        private static final int PAGE_MASK = (1 << PAGE_BITS) - 1;
+        private static final int LINK_COUNT = LINKS.length;
 
-        Node(Kind kind, byte[] id, long notAfter, Group parent, Group subject, Group instance, Group user) {
-            this.kind = kind;
-            this.id = id;
-            this.hash = Table.hash(kind, id, key(instance), key(subject));
-            this.notAfter = notAfter;
-            this.parent = parent;
-            this.subject = subject;
-            this.instance = instance;
-            this.user = user;
+        /** The fields of {@code 1 << PAGE_BITS} nodes. */
+        private static final class Page {
+            final byte[] kind = new byte[1 << PAGE_BITS];
+            final byte[][] id = new byte[1 << PAGE_BITS][];
+            final int[] hash = new int[1 << PAGE_BITS];
+            final long[] notAfter = new long[1 << PAGE_BITS];
+            /** Where each node sits in the expiry heap. */
+            final int[] heapPosition = new int[1 << PAGE_BITS];
+            /** Per node, for each link: its group, then its previous and its next neighbour in that group's chain. */
+            final int[] links = new int[(3 * LINK_COUNT) << PAGE_BITS];
         }
 
-        Group group(Link link) {
-            return switch (link) {
-                case PARENT -> parent;
-                case SUBJECT -> subject;
-                case INSTANCE -> instance;
-                case USER -> user;
-            };
-        }
+        private final Numbers numbers = new Numbers();
+        private Page[] pages = new Page[1];
 
-        Node next(Link link) {
-            return switch (link) {
-                case PARENT -> parentNext;
-                case SUBJECT -> subjectNext;
-                case INSTANCE -> instanceNext;
-                case USER -> userNext;
-            };
-        }
-
-        Node previous(Link link) {
-            return switch (link) {
-                case PARENT -> parentPrevious;
-                case SUBJECT -> subjectPrevious;
-                case INSTANCE -> instancePrevious;
-                case USER -> userPrevious;
-            };
-        }
-
-        void setNext(Link link, Node node) {
-            switch (link) {
-                case PARENT -> parentNext = node;
-                case SUBJECT -> subjectNext = node;
-                case INSTANCE -> instanceNext = node;
-                case USER -> userNext = node;
+        int add(Kind kind, byte[] id, int hash, long notAfter) {
+            int node = numbers.take();
+            int index = node >>> PAGE_BITS;
+            if (index == pages.length) {
+                pages = Arrays.copyOf(pages, index * 2);
             }
+            if (pages[index] == null) {
+                pages[index] = new Page();
+            }
+            Page page = pages[index];
+            int at = node & PAGE_MASK;
+            page.kind[at] = (byte) kind.ordinal();
+            page.id[at] = id;
+            page.hash[at] = hash;
+            page.notAfter[at] = notAfter;
+            Arrays.fill(page.links, at * 3 * LINK_COUNT, (at + 1) * 3 * LINK_COUNT, NONE);
+            return node;
         }
 
-        void setPrevious(Link link, Node node) {
-            switch (link) {
-                case PARENT -> parentPrevious = node;
-                case SUBJECT -> subjectPrevious = node;
-                case INSTANCE -> instancePrevious = node;
-                case USER -> userPrevious = node;
+        void remove(int node) {
+            page(node).id[node & PAGE_MASK] = null;
+            numbers.giveBack(node);
+        }
+
+        private Page page(int node) {
+            return pages[node >>> PAGE_BITS];
+        }
+
+        Kind kind(int node) {
+            return KINDS[page(node).kind[node & PAGE_MASK]];
+        }
+
+        byte[] id(int node) {
+            return page(node).id[node & PAGE_MASK];
+        }
+
+        int hash(int node) {
+            return page(node).hash[node & PAGE_MASK];
+        }
+
+        long notAfter(int node) {
+            return page(node).notAfter[node & PAGE_MASK];
+        }
+
+        int heapPosition(int node) {
+            return page(node).heapPosition[node & PAGE_MASK];
+        }
+
+        void setHeapPosition(int node, int position) {
+            page(node).heapPosition[node & PAGE_MASK] = position;
+        }
+
+        int group(int node, Link link) {
+            return page(node).links[slot(node, 0, link)];
+        }
+
+        int previous(int node, Link link) {
+            return page(node).links[slot(node, 1, link)];
+        }
+
+        int next(int node, Link link) {
+            return page(node).links[slot(node, 2, link)];
+        }
+
+        void setGroup(int node, Link link, int group) {
+            page(node).links[slot(node, 0, link)] = group;
+        }
+
+        void setPrevious(int node, Link link, int previous) {
+            page(node).links[slot(node, 1, link)] = previous;
+        }
+
+        void setNext(int node, Link link, int next) {
+            page(node).links[slot(node, 2, link)] = next;
+        }
+
+        /** Where field {@code field} (0 group, 1 previous, 2 next) of {@code link} is in the node's page's links. */
+        private static int slot(int node, int field, Link link) {
+            return ((node & PAGE_MASK) * 3 + field) * LINK_COUNT + link.ordinal();
+        }
+    }
+
+    /**
+     * The keys of one link (SPIFFE IDs, say), a group number each, held once with the first and last
+     * node of the chain of members; a key leaves when no node names it any more.
+     */
+    private static final class Groups {
+        private final Numbers numbers = new Numbers();
+        String[] key = new String[16];
+        int[] first = new int[16];
+        int[] last = new int[16];
+        /** How many nodes name each key (members or not). */
+        private int[] references = new int[16];
+        private final Slots table = new Slots(group -> spread(key[group].hashCode()));
+
+        /** The group of {@code key}, or NONE. */
+        int find(String key) {
+            return table.find(spread(key.hashCode()), group -> this.key[group].equals(key));
+        }
+
+        /** The group of {@code key}, made if absent, counting one more node naming it. */
+        int acquire(String key) {
+            int group = find(key);
+            if (group == NONE) {
+                group = numbers.take();
+                if (group == this.key.length) {
+                    int capacity = group * 2;
+                    this.key = Arrays.copyOf(this.key, capacity);
+                    first = Arrays.copyOf(first, capacity);
+                    last = Arrays.copyOf(last, capacity);
+                    references = Arrays.copyOf(references, capacity);
+                }
+                this.key[group] = key;
+                first[group] = NONE;
+                last[group] = NONE;
+                references[group] = 0;
+                table.insert(group);
+            }
+            references[group]++;
+            return group;
+        }
+
+        /** One node fewer names the key of {@code group}; the key leaves at none. */
+        void release(int group) {
+            if (--references[group] == 0) {
+                table.remove(group);
+                key[group] = null;
+                numbers.giveBack(group);
             }
         }
     }
 
     /**
-     * Credentials by kind and id (a registration by instance and SPIFFE ID): open addressing with
-     * linear probing, at most half full, deletion by shifting back the probe run (no tombstones).
+     * A set of numbers found by hash: open addressing with linear probing over the numbers plus one
+     * (zero is an empty slot), at most half full, deletion by shifting back the probe run (no
+     * tombstones). It asks {@code hashOf} for a number's hash when it moves it.
      */
-    private static final class Table {
-        private Node[] slots = new Node[16];
+    private static final class Slots {
+        private final IntUnaryOperator hashOf;
+        private int[] slots = new int[16];
         private int size;
+
+        Slots(IntUnaryOperator hashOf) {
+            this.hashOf = hashOf;
+        }
 
         int size() {
             return size;
         }
 
-        static int hash(Kind kind, byte[] id, String instance, String subject) {
-            int h = id != null ? 31 * kind.ordinal() + Arrays.hashCode(id)
-                    : (31 * kind.ordinal() + instance.hashCode()) * 31 + subject.hashCode();
-            return h * 0x9E3779B9; // Fibonacci hashing: spreads the low bits the mask keeps
-        }
-
-        /** The node of {@code kind} with {@code id} (for a registration: {@code instance} and {@code subject}), or null. */
-        Node find(Kind kind, byte[] id, String instance, String subject) {
+        /** The first number in the probe run of {@code hash} that {@code matches}, or NONE. */
+        int find(int hash, IntPredicate matches) {
             int mask = slots.length - 1;
-            for (int i = home(hash(kind, id, instance, subject), mask); ; i = (i + 1) & mask) {
-                Node node = slots[i];
-                if (node == null) {
-                    return null;
-                }
-                if (node.kind == kind && (id != null ? Arrays.equals(node.id, id)
-                        : node.instance.key.equals(instance) && node.subject.key.equals(subject))) {
-                    return node;
+            for (int i = home(hash, mask); slots[i] != 0; i = (i + 1) & mask) {
+                if (matches.test(slots[i] - 1)) {
+                    return slots[i] - 1;
                 }
             }
+            return NONE;
         }
 
-        /** Adds {@code node}; requires that no node with its kind and id is present. */
-        void insert(Node node) {
+        /** Adds {@code number}, which must not be present. */
+        void insert(int number) {
             if (2 * (size + 1) > slots.length) {
-                Node[] old = slots;
-                slots = new Node[old.length * 2];
-                for (Node n : old) {
-                    if (n != null) {
-                        place(n);
+                int[] old = slots;
+                slots = new int[old.length * 2];
+                for (int stored : old) {
+                    if (stored != 0) {
+                        place(stored);
                     }
                 }
             }
-            place(node);
+            place(number + 1);
             size++;
         }
 
-        private void place(Node node) {
+        private void place(int stored) {
             int mask = slots.length - 1;
-            int i = home(node.hash, mask);
-            while (slots[i] != null) {
+            int i = home(hashOf.applyAsInt(stored - 1), mask);
+            while (slots[i] != 0) {
                 i = (i + 1) & mask;
             }
-            slots[i] = node;
+            slots[i] = stored;
         }
 
-        /** Removes {@code node} (this very object); requires it to be present. */
-        void remove(Node node) {
+        /** Removes {@code number}, which must be present. */
+        void remove(int number) {
             int mask = slots.length - 1;
-            int hole = home(node.hash, mask);
-            while (slots[hole] != node) {
+            int hole = home(hashOf.applyAsInt(number), mask);
+            while (slots[hole] != number + 1) {
                 hole = (hole + 1) & mask;
             }
-            // Move back every later node of the run whose home is not between the hole and itself.
-            for (int i = (hole + 1) & mask; slots[i] != null; i = (i + 1) & mask) {
-                int home = home(slots[i].hash, mask);
+            // Move back every later number of the run whose home is not between the hole and itself.
+            for (int i = (hole + 1) & mask; slots[i] != 0; i = (i + 1) & mask) {
+                int home = home(hashOf.applyAsInt(slots[i] - 1), mask);
                 boolean stays = hole <= i ? hole < home && home <= i : hole < home || home <= i;
                 if (!stays) {
                     slots[hole] = slots[i];
                     hole = i;
                 }
             }
-            slots[hole] = null;
+            slots[hole] = 0;
             size--;
         }
 
         private static int home(int hash, int mask) {
             return (hash ^ (hash >>> 16)) & mask;
+        }
+    }
+
+    /**
+     * Node numbers by end of validity, soonest first: a binary heap that records where each node
+     * sits, so that a credential replaced by a later entry leaves it at once.
+     */
+    private static final class ExpiryHeap {
+        private final Nodes nodes;
+        private int[] heap = new int[16];
+        private int size;
+
+        ExpiryHeap(Nodes nodes) {
+            this.nodes = nodes;
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        /** The node that expires first; requires a non-empty heap. */
+        int first() {
+            return heap[0];
+        }
+
+        void add(int node) {
+            if (size == heap.length) {
+                heap = Arrays.copyOf(heap, size * 2);
+            }
+            put(size, node);
+            up(size++);
+        }
+
+        void remove(int node) {
+            int at = nodes.heapPosition(node);
+            int last = heap[--size];
+            if (at < size) {
+                put(at, last);
+                up(at);
+                down(nodes.heapPosition(last));
+            }
+        }
+
+        private void up(int at) {
+            int node = heap[at];
+            while (at > 0) {
+                int parent = (at - 1) >>> 1;
+                if (end(heap[parent]) <= end(node)) {
+                    break;
+                }
+                put(at, heap[parent]);
+                at = parent;
+            }
+            put(at, node);
+        }
+
+        private void down(int at) {
+            int node = heap[at];
+            for (int child = 2 * at + 1; child < size; child = 2 * at + 1) {
+                if (child + 1 < size && end(heap[child + 1]) < end(heap[child])) {
+                    child++;
+                }
+                if (end(heap[child]) >= end(node)) {
+                    break;
+                }
+                put(at, heap[child]);
+                at = child;
+            }
+            put(at, node);
+        }
+
+        private long end(int node) {
+            return nodes.notAfter(node);
+        }
+
+        private void put(int at, int node) {
+            heap[at] = node;
+            nodes.setHeapPosition(node, at);
         }
     }
 
@@ -590,16 +778,6 @@ final class DerivationIndex {
 
         Collector(int maxBytes) {
             this.budget = maxBytes;
-        }
-
-        void take(Node node) {
-            if (node == null) {
-                return;
-            }
-            latestNotAfter = Math.max(latestNotAfter, node.notAfter);
-            if (node.kind != Kind.REGISTRATION) {
-                add(node.kind, decode(node.kind, node.id));
-            }
         }
 
         void add(Kind kind, String id) {

@@ -6,11 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.agentledger.proto.v1.CapabilityTokenIssued;
 import dev.agentledger.proto.v1.DelegationGranted;
 import dev.agentledger.proto.v1.LogEntry;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Expiry: expired credentials leave the index; a live child of an expired parent stays reachable. */
+/**
+ * Expiry: expired credentials leave the index, in order of their end, also across many thousand
+ * credentials replaced and pruned in turn; a live child of an expired parent stays reachable.
+ */
 class DerivationIndexTest {
     private static final int BUDGET = 32 * 1024;
 
@@ -65,5 +72,41 @@ class DerivationIndexTest {
         assertTrue(ids.truncated());
         assertTrue(ids.delegationIds().contains("d"));
         assertTrue(ids.tokenIds().size() < 100 && !ids.tokenIds().isEmpty(), ids.tokenIds().toString());
+    }
+
+    @Test
+    void thousandsOfCredentialsReplacedAndPrunedLeaveExactlyWhenTheirLatestEntryEnds() {
+        Random random = new Random(7);
+        DerivationIndex index = new DerivationIndex();
+        Map<String, Long> live = new HashMap<>(); // the oracle: token id -> end of its latest entry
+        Map<String, String> parents = new HashMap<>(); // token id -> delegation of its latest entry
+        long now = 0;
+        for (int round = 0; round < 40; round++) {
+            for (int i = 0; i < 1_000; i++) {
+                String id = "t" + random.nextInt(6_000); // a third of the ids come again: the later entry replaces
+                long notAfter = now + 1 + random.nextInt(2_000);
+                String parent = "d" + random.nextInt(50);
+                index.add(token(id, parent, notAfter));
+                live.put(id, notAfter);
+                parents.put(id, parent);
+            }
+            now += 250;
+            long cut = now;
+            index.prune(cut);
+            live.values().removeIf(notAfter -> notAfter < cut);
+            assertEquals(live.size(), index.size(), "round " + round);
+            for (int probe = 0; probe < 200; probe++) {
+                String id = "t" + random.nextInt(6_000);
+                long expected = live.getOrDefault(id, Long.MIN_VALUE);
+                assertEquals(expected, index.expand(Target.tokenId(id), false, BUDGET).latestNotAfter(), id + " in round " + round);
+            }
+            String delegation = "d" + random.nextInt(50);
+            Set<String> under = new HashSet<>();
+            live.keySet().stream().filter(id -> parents.get(id).equals(delegation)).forEach(under::add);
+            assertEquals(under, index.expand(Target.delegation(delegation), true, 1 << 20).ids().tokenIds(), "round " + round);
+        }
+        index.prune(Long.MAX_VALUE);
+        assertEquals(0, index.size());
+        assertEquals(Set.of(), index.expand(Target.delegation("d1"), true, BUDGET).ids().tokenIds());
     }
 }
