@@ -89,7 +89,7 @@ final class DerivationIndex {
     /** The groups of each link, by its ordinal. */
     private final Groups[] groups = {new Groups(), new Groups(), new Groups(), new Groups()};
     /** Nodes by kind and id (a registration by instance and SPIFFE ID). */
-    private final Slots table = new Slots(node -> nodes.hash(node));
+    private final Slots table = new Slots(nodes::hash);
     private final ExpiryHeap byExpiry = new ExpiryHeap(nodes);
 
     /** Indexes {@code entry} if it issues a credential; returns what covers it, or null. */
