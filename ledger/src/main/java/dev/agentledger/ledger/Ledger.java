@@ -39,14 +39,16 @@ public final class Ledger implements AutoCloseable {
     public static final int MAX_LOOKUP = 1000;
 
     private final Store store;
+    private final LeafIndex leafIndex;
     private final CheckpointSigner signer;
     private final EntryIndexer indexer;
     private final Sequencer sequencer;
     /** Background audits, stopped and joined before the store closes. */
     private final List<Thread> audits = new ArrayList<>();
 
-    private Ledger(Store store, CheckpointSigner signer, EntryIndexer indexer, Sequencer sequencer) {
+    private Ledger(Store store, LeafIndex leafIndex, CheckpointSigner signer, EntryIndexer indexer, Sequencer sequencer) {
         this.store = store;
+        this.leafIndex = leafIndex;
         this.signer = signer;
         this.indexer = indexer;
         this.sequencer = sequencer;
@@ -62,15 +64,25 @@ public final class Ledger implements AutoCloseable {
      *     unreadable, or does not hash as it must)
      */
     public static Ledger open(LedgerConfig config) {
+        return open(config, LeafIndex.DEFAULT_SEGMENT_LEAVES);
+    }
+
+    /** {@link #open(LedgerConfig)} with {@code leafSegment} leaves per segment of the {@link LeafIndex} (tests). */
+    static Ledger open(LedgerConfig config, int leafSegment) {
         Store store = Store.open(config.directory());
+        LeafIndex leafIndex = null;
         try {
             CheckpointSigner signer = new CheckpointSigner(config.origin(), config.signer(), config.verifier());
             Recovered state = recover(store, signer);
             StoreAudit.sinceMark(store, auditMark(state));
-            Sequencer sequencer = new Sequencer(store, signer, state, config.metrics(), config.maxBatch(), config.queueCapacity());
+            leafIndex = LeafIndex.open(store, state.range().size(), leafSegment);
+            Sequencer sequencer = new Sequencer(store, leafIndex, signer, state, config.metrics(), config.maxBatch(), config.queueCapacity());
             sequencer.start();
-            return new Ledger(store, signer, config.indexer(), sequencer);
+            return new Ledger(store, leafIndex, signer, config.indexer(), sequencer);
         } catch (RuntimeException e) {
+            if (leafIndex != null) {
+                leafIndex.close();
+            }
             store.close();
             throw e;
         }
@@ -463,6 +475,7 @@ public final class Ledger implements AutoCloseable {
     @Override
     public void close() {
         sequencer.close();
+        leafIndex.close();
         synchronized (audits) {
             audits.forEach(Thread::interrupt);
             try {

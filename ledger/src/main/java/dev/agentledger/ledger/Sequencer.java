@@ -37,6 +37,7 @@ final class Sequencer implements AutoCloseable {
     /** The largest batch answered on the sequencer's own thread (when the responder is idle). */
     static final int INLINE_ANSWER_MAX = 16;
     private final Store store;
+    private final LeafIndex leafIndex;
     private final CheckpointSigner signer;
     private final LedgerMetrics metrics;
     private final int maxBatch;
@@ -58,12 +59,14 @@ final class Sequencer implements AutoCloseable {
 
     Sequencer(
             Store store,
+            LeafIndex leafIndex,
             CheckpointSigner signer,
             Ledger.Recovered state,
             LedgerMetrics metrics,
             int maxBatch,
             int queueCapacity) {
         this.store = store;
+        this.leafIndex = leafIndex;
         this.signer = signer;
         this.range = state.range();
         this.latest = state.latest();
@@ -162,12 +165,11 @@ final class Sequencer implements AutoCloseable {
             nodes = store::node;
         } else {
             try (Store.Batch write = store.newBatch()) {
-                // 2. Stage entries and index rows.
+                // 2. Stage entries and index rows (leaf-hash rows come later, from the leaf index).
                 for (int i = 0; i < batch.size(); i++) {
                     if (!duplicate[i]) {
                         Pending p = batch.get(i);
                         write.putEntry(indexes[i], p.entry());
-                        write.putLeafIndex(p.leaf(), indexes[i]);
                         for (IndexKey key : p.keys()) {
                             write.putIndex(key, indexes[i]);
                         }
@@ -186,6 +188,7 @@ final class Sequencer implements AutoCloseable {
                 long syncStart = System.nanoTime();
                 store.commit(write);
                 metrics.committed(leaves.size(), System.nanoTime() - syncStart);
+                leafIndex.add(range.size(), leaves);
                 // 6. Store the checkpoint, unsynced: the next batch's commit makes it durable. A
                 //    crash before that loses only the note, and recovery signs the same root for
                 //    the same size again (Ed25519 is deterministic: the same note). So no answer
@@ -227,7 +230,7 @@ final class Sequencer implements AutoCloseable {
 
     private OptionalLong existingIndex(Hash leaf, Map<Hash, Long> inBatch) {
         Long index = inBatch.get(leaf);
-        return index != null ? OptionalLong.of(index) : store.indexOfLeaf(leaf);
+        return index != null ? OptionalLong.of(index) : leafIndex.indexOf(leaf);
     }
 
     /**
@@ -241,6 +244,7 @@ final class Sequencer implements AutoCloseable {
         Ledger.Recovered state = Ledger.recover(store, signer);
         range = state.range();
         latest = state.latest();
+        leafIndex.catchUp(range.size());
     }
 
     /** After a failed batch: reload the tree from what is durable, or stop if that fails too. */
@@ -249,6 +253,7 @@ final class Sequencer implements AutoCloseable {
             Ledger.Recovered state = Ledger.recover(store, signer);
             range = state.range();
             latest = state.latest();
+            leafIndex.catchUp(range.size());
         } catch (RuntimeException e) {
             if (store.needsReopen()) {
                 return; // the store refuses writes until reopened; the next batch reopens it and reloads the tree first

@@ -51,7 +51,10 @@ import org.rocksdb.WriteOptions;
  *       miss each, for every row. Only prefix seeks read it (one leaf's rows); a scan across
  *       leaves needs {@code total_order_seek}. Stores written before this family kept these rows
  *       in {@code indexes} as kind 0; {@link #open} moves them here (see
- *       {@link #moveLegacyLeafRows}).
+ *       {@link #moveLegacyLeafRows}). The rows are not written with the entries: {@link LeafIndex}
+ *       adds them later, in runs of many leaves sorted into one table file each
+ *       ({@link #ingestLeafRows}), and {@code leaves-indexed} in the default family says how many
+ *       leaves, from the first, have theirs (see {@link #leafRowsUpTo}).
  *   <li>default: {@code tree} → size (8), the size of the tree the next batch extends; its
  *       compact range is read from {@code nodes}, its checkpoint from {@code checkpoints}.
  *       Stores written before appended the compact range hashes (32 each) to the size (still
@@ -73,6 +76,9 @@ final class Store implements AutoCloseable {
     /** The default family's id, always 0 in RocksDB. */
     private static final int META_ID = 0;
     private static final byte[] AUDIT_MARK_KEY = "audited".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] LEAF_ROWS_KEY = "leaves-indexed".getBytes(StandardCharsets.UTF_8);
+    /** Where {@link #ingestLeafRows} writes its table file before RocksDB takes it in. */
+    private static final String LEAF_ROWS_FILE = "leaf-rows.ingest";
 
     static {
         RocksDB.loadLibrary();
@@ -106,7 +112,6 @@ final class Store implements AutoCloseable {
     private final int nodesId;
     private final int checkpointsId;
     private final int indexesId;
-    private final int leavesId;
 
     private Store(
             LRUCache cache,
@@ -136,7 +141,6 @@ final class Store implements AutoCloseable {
         this.nodesId = nodes.getID();
         this.checkpointsId = checkpoints.getID();
         this.indexesId = indexes.getID();
-        this.leavesId = leaves.getID();
     }
 
     private void attach(RocksDB newDb, List<ColumnFamilyHandle> newHandles) {
@@ -454,6 +458,65 @@ final class Store implements AutoCloseable {
         }
     }
 
+    /**
+     * How many leaves, from the first, have their row in the {@code leaves} family, as
+     * {@link #ingestLeafRows} or {@link Batch#putLeafRowsUpTo} last recorded it; empty if never
+     * recorded (a store written before the rows were ingested, which wrote every leaf's row with
+     * its entry).
+     *
+     * @throws StorageException if the record is malformed
+     */
+    OptionalLong leafRowsUpTo() {
+        byte[] value = get(() -> meta, LEAF_ROWS_KEY);
+        if (value == null) {
+            return OptionalLong.empty();
+        }
+        long upTo = value.length == 8 ? ByteBuffer.wrap(value).getLong() : -1;
+        if (upTo < 0) {
+            throw new StorageException("corrupted leaf-hash index mark: " + value.length + " bytes, " + upTo);
+        }
+        return OptionalLong.of(upTo);
+    }
+
+    /**
+     * Adds the {@code leaves} rows {@code sortedKeys} (see {@link #leafKey}; strictly increasing,
+     * unsigned byte order) as one table file, taken in by RocksDB as a whole (synced, atomic), then
+     * records with a synced write that the first {@code upTo} leaves have their rows. A crash
+     * between the two leaves the mark where it was, and the rows are added again later: the same
+     * keys, so nothing changes.
+     *
+     * @throws StorageException if the file cannot be written or taken in, or the mark not written
+     */
+    void ingestLeafRows(List<byte[]> sortedKeys, long upTo) {
+        Path file = directory.resolve(LEAF_ROWS_FILE);
+        try (Shared shared = shared();
+                org.rocksdb.Options options = new org.rocksdb.Options(dbOptions, leafOptions);
+                org.rocksdb.EnvOptions env = new org.rocksdb.EnvOptions();
+                org.rocksdb.IngestExternalFileOptions ingest = new org.rocksdb.IngestExternalFileOptions().setMoveFiles(true)) {
+            Files.deleteIfExists(file);
+            try (org.rocksdb.SstFileWriter writer = new org.rocksdb.SstFileWriter(env, options)) {
+                writer.open(file.toString());
+                for (byte[] key : sortedKeys) {
+                    writer.put(key, EMPTY);
+                }
+                writer.finish();
+            }
+            db.ingestExternalFile(leaves, List.of(file.toString()), ingest);
+        } catch (RocksDBException | java.io.IOException e) {
+            throw new StorageException("cannot add " + sortedKeys.size() + " rows to the leaf-hash index: " + e.getMessage(), e);
+        } finally {
+            try {
+                Files.deleteIfExists(file);
+            } catch (java.io.IOException ignored) {
+                // Replaced by the next ingest's file.
+            }
+        }
+        try (Batch mark = newBatch()) {
+            mark.putLeafRowsUpTo(upTo);
+            commit(mark);
+        }
+    }
+
     /** Up to {@code limit} indexes of entries carrying {@code key}, from {@code fromIndex} on. */
     List<Long> lookup(IndexKey key, long fromIndex, int limit) {
         return lookup(key.kind().tag, key.value().getBytes(StandardCharsets.UTF_8), fromIndex, limit);
@@ -639,8 +702,9 @@ final class Store implements AutoCloseable {
             put(indexesId, indexRowKey(key, index), EMPTY);
         }
 
-        void putLeafIndex(Hash leaf, long index) {
-            put(leavesId, leafKey(leaf, index), EMPTY);
+        /** Records that the first {@code upTo} leaves have their rows in the {@code leaves} family. */
+        void putLeafRowsUpTo(long upTo) {
+            put(META_ID, LEAF_ROWS_KEY, longKey(upTo));
         }
 
         /**
@@ -762,8 +826,13 @@ final class Store implements AutoCloseable {
 
     /** A row of the {@code leaves} family: leaf hash (32) || index (8). */
     static byte[] leafKey(Hash leaf, long index) {
+        return leafKey(leaf.toByteArray(), 0, index);
+    }
+
+    /** A row of the {@code leaves} family for the leaf hash at {@code offset} in {@code hashes}. */
+    static byte[] leafKey(byte[] hashes, int offset, long index) {
         byte[] key = new byte[LEAF_KEY_BYTES];
-        leaf.copyTo(key, 0);
+        System.arraycopy(hashes, offset, key, 0, Hash.SIZE);
         ByteBuffer.wrap(key, Hash.SIZE, 8).putLong(index);
         return key;
     }

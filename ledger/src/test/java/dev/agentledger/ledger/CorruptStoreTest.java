@@ -64,7 +64,7 @@ class CorruptStoreTest {
     static Stream<Arguments> damages() {
         return Stream.of(
                 // Appended since the last audit.
-                Arguments.of("an entry overwritten", (Damage) store -> raw(store, (db, cf, batch) ->
+                Arguments.of("an entry overwritten", (Damage) store -> TestLogs.raw(store, (db, cf, batch) ->
                         batch.put(cf.get(1), Store.longKey(400), bytes("tampered"))), "entry 400 does not hash to its stored leaf",
                         "entry 400 does not hash to its stored leaf"),
                 // Within the run (one per level and batch) that holds it, wherever the batches ended.
@@ -72,14 +72,14 @@ class CorruptStoreTest {
                         "entry 410 does not hash to its stored leaf", "entry 410 does not hash to its stored leaf"),
                 Arguments.of("an inner node overwritten", (Damage) store -> tamperNode(store, 3, 60),
                         "node 3/60 is not the hash of its children", "node 3/60 is not the hash of its children"),
-                Arguments.of("the newest entries deleted", (Damage) store -> raw(store, (db, cf, batch) -> {
+                Arguments.of("the newest entries deleted", (Damage) store -> TestLogs.raw(store, (db, cf, batch) -> {
                     for (long i = SIZE - 5; i < SIZE; i++) {
                         batch.delete(cf.get(1), Store.longKey(i));
                     }
                 }), "entry " + (SIZE - 1) + " is missing", "entry " + (SIZE - 1) + " is missing"),
-                Arguments.of("an entry in the middle deleted", (Damage) store -> raw(store, (db, cf, batch) ->
+                Arguments.of("an entry in the middle deleted", (Damage) store -> TestLogs.raw(store, (db, cf, batch) ->
                         batch.delete(cf.get(1), Store.longKey(417))), "missing entry 417", "missing entry 417"),
-                Arguments.of("a leaf-hash index row deleted", (Damage) store -> raw(store, (db, cf, batch) ->
+                Arguments.of("a leaf-hash index row deleted", (Damage) store -> TestLogs.raw(store, (db, cf, batch) ->
                         batch.delete(cf.get(5), Store.leafKey(leaf(420), 420))), "entry 420 has no row in the leaf-hash index",
                         "entry 420 has no row in the leaf-hash index"),
                 // The audited part's right border (300 = 256 + 32 + 8 + 4: nodes 8/0, 5/8, 3/36, 2/74),
@@ -87,17 +87,17 @@ class CorruptStoreTest {
                 Arguments.of("a node on the audited part's border overwritten", (Damage) store -> tamperNode(store, 5, 8),
                         "its nodes give root", "node 5/8 is not the hash of its children"),
                 // Inside the audited part: read by the full audit only.
-                Arguments.of("an audited entry overwritten", (Damage) store -> raw(store, (db, cf, batch) ->
+                Arguments.of("an audited entry overwritten", (Damage) store -> TestLogs.raw(store, (db, cf, batch) ->
                         batch.put(cf.get(1), Store.longKey(100), bytes("tampered"))), NOT_READ_AT_OPEN,
                         "entry 100 does not hash to its stored leaf"),
                 Arguments.of("an audited leaf hash overwritten", (Damage) store -> tamperNode(store, 0, 110), NOT_READ_AT_OPEN,
                         "entry 110 does not hash to its stored leaf"),
                 Arguments.of("an audited inner node overwritten", (Damage) store -> tamperNode(store, 3, 10), NOT_READ_AT_OPEN,
                         "node 3/10 is not the hash of its children"),
-                Arguments.of("an audited leaf-hash index row deleted", (Damage) store -> raw(store, (db, cf, batch) ->
+                Arguments.of("an audited leaf-hash index row deleted", (Damage) store -> TestLogs.raw(store, (db, cf, batch) ->
                         batch.delete(cf.get(5), Store.leafKey(leaf(120), 120))), NOT_READ_AT_OPEN,
                         "entry 120 has no row in the leaf-hash index"),
-                Arguments.of("an audited entry deleted", (Damage) store -> raw(store, (db, cf, batch) ->
+                Arguments.of("an audited entry deleted", (Damage) store -> TestLogs.raw(store, (db, cf, batch) ->
                         batch.delete(cf.get(1), Store.longKey(17))), NOT_READ_AT_OPEN, "missing entry 17"),
                 // Anywhere: the open sees it when it reads that block.
                 Arguments.of("a byte flipped in a table file", (Damage) store -> {
@@ -246,28 +246,9 @@ class CorruptStoreTest {
         assertEquals(to, ledger.checkpoint().size());
     }
 
-    /** A write into the raw store's column families (default, entries, nodes, checkpoints, indexes, leaves). */
-    private interface RawWrite {
-        void apply(RocksDB db, List<ColumnFamilyHandle> families, WriteBatch batch) throws RocksDBException;
-    }
-
-    private static void raw(Path store, RawWrite write) throws RocksDBException {
-        List<ColumnFamilyDescriptor> families = Stream.of("default", "entries", "nodes", "checkpoints", "indexes", "leaves")
-                .map(name -> new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8))).toList();
-        List<ColumnFamilyHandle> handles = new ArrayList<>();
-        try (DBOptions options = new DBOptions();
-                RocksDB db = RocksDB.open(options, store.toString(), families, handles);
-                WriteBatch batch = new WriteBatch();
-                WriteOptions sync = new WriteOptions().setSync(true)) {
-            write.apply(db, handles, batch);
-            db.write(sync, batch);
-            handles.forEach(ColumnFamilyHandle::close);
-        }
-    }
-
     /** Moves everything from the write-ahead log into table files. */
     private static void flush(Path store) throws RocksDBException {
-        raw(store, (db, cf, batch) -> {
+        TestLogs.raw(store, (db, cf, batch) -> {
             try (FlushOptions wait = new FlushOptions().setWaitForFlush(true)) {
                 db.flush(wait, cf);
             }
@@ -303,7 +284,7 @@ class CorruptStoreTest {
      * inside whichever stored run (key: level and first index; value: consecutive hashes) holds it.
      */
     private static void tamperNode(Path store, int level, long index) throws RocksDBException {
-        raw(store, (db, cf, batch) -> {
+        TestLogs.raw(store, (db, cf, batch) -> {
             try (org.rocksdb.RocksIterator it = db.newIterator(cf.get(2))) {
                 for (it.seekToFirst(); it.isValid(); it.next()) {
                     ByteBuffer key = ByteBuffer.wrap(it.key());

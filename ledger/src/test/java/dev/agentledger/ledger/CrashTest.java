@@ -21,11 +21,17 @@ import org.junit.jupiter.api.io.TempDir;
  * Durable before acknowledged, and never a fork, across {@code kill -9}: a child JVM appends from
  * many threads and is killed at random moments; after each kill the log is reopened and every
  * acknowledged entry must be at its acknowledged index, and every checkpoint ever returned must
- * be consistent with the reopened log's checkpoint.
+ * be consistent with the reopened log's checkpoint, and dedupe must find each acknowledged entry
+ * at its index (the leaf-hash index is rebuilt from the nodes past what its table files hold; the
+ * child uses small segments of it, so kills land before, during and after their ingestion).
  */
 class CrashTest {
     /** 20 in the suite; {@code scripts/crash-soak.sh} runs hundreds through this property. */
     private static final int KILLS = Integer.getInteger("agentledger.crash.kills", 20);
+    /** Leaves per segment of the leaf-hash index in the child and after each reopen. */
+    static final int LEAF_SEGMENT = 256;
+    /** Older acknowledged entries whose dedupe is checked after each kill, besides all of the last round's. */
+    private static final int DEDUPE_SAMPLE = 200;
 
     @TempDir
     Path dir;
@@ -48,8 +54,9 @@ class CrashTest {
                 }
                 checkpoints.put(a.size(), a.root());
             }
-            try (Ledger ledger = Ledger.open(TestLogs.config(dir))) {
+            try (Ledger ledger = Ledger.open(TestLogs.config(dir), LEAF_SEGMENT)) {
                 SignedCheckpoint now = ledger.checkpoint();
+                checkDedupe(ledger, acks, acknowledged, random);
                 for (Map.Entry<Long, Hash> e : acknowledged.entrySet()) {
                     byte[] entry = ledger.entry(e.getKey())
                             .orElseThrow(() -> new AssertionError("acknowledged entry " + e.getKey() + " lost"));
@@ -66,6 +73,33 @@ class CrashTest {
             }
         }
         assertTrue(totalAcks > KILLS, "the child acknowledged almost nothing (" + totalAcks + "): the test proved little");
+    }
+
+    /**
+     * Appends again, with dedupe, every entry acknowledged in the last round and a sample of the
+     * older ones: each must come back at its acknowledged index, and the tree must not grow.
+     */
+    private static void checkDedupe(Ledger ledger, List<Ack> lastRound, Map<Long, Hash> acknowledged, Random random) throws Exception {
+        List<Long> indexes = new ArrayList<>(lastRound.stream().map(Ack::index).toList());
+        List<Long> older = new ArrayList<>(acknowledged.keySet());
+        for (int i = 0; i < DEDUPE_SAMPLE && !older.isEmpty(); i++) {
+            indexes.add(older.get(random.nextInt(older.size())));
+        }
+        if (indexes.isEmpty()) {
+            return;
+        }
+        long size = ledger.checkpoint().size();
+        List<byte[]> entries = new ArrayList<>(indexes.size());
+        for (long index : indexes) {
+            entries.add(ledger.entry(index).orElseThrow());
+        }
+        boolean[] dedupe = new boolean[entries.size()];
+        java.util.Arrays.fill(dedupe, true);
+        List<Appended> again = ledger.appendAll(entries, dedupe).get();
+        for (int i = 0; i < indexes.size(); i++) {
+            assertEquals(indexes.get(i), again.get(i).index(), "dedupe of the entry acknowledged at " + indexes.get(i));
+        }
+        assertEquals(size, ledger.checkpoint().size(), "dedupe of logged entries grew the tree");
     }
 
     /** Starts a child, lets it append for {@code millis} after it is ready, kills it with SIGKILL. */

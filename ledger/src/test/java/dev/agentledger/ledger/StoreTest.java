@@ -2,11 +2,14 @@ package dev.agentledger.ledger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentledger.merkle.Hash;
 import dev.agentledger.merkle.Rfc6962;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -66,7 +69,6 @@ class StoreTest {
         byte[] threeByteLength = new byte[20_000];
         Arrays.fill(threeByteLength, (byte) 7);
         String longValue = "spiffe://example.org/" + "a".repeat(200);
-        Hash leaf = hash(9, 9);
         byte[] serialized;
         try (Store store = Store.open(dir)) {
             try (Store.Batch batch = store.newBatch()) {
@@ -75,7 +77,7 @@ class StoreTest {
                 batch.putEntry(2, threeByteLength);
                 batch.putNodeRun(0, 0, concat(0, 0, 3));
                 batch.putNodeRun(1, 0, concat(1, 0, 1));
-                batch.putLeafIndex(leaf, 2);
+                batch.putLeafRowsUpTo(2);
                 batch.putIndex(new IndexKey(IndexKey.Kind.SPIFFE_ID, longValue), 1);
                 batch.putTreeSize(3);
                 batch.putCheckpoint(3, small);
@@ -88,7 +90,7 @@ class StoreTest {
             assertArrayEquals(twoByteLength, store.entry(1).orElseThrow());
             assertArrayEquals(threeByteLength, store.entry(2).orElseThrow());
             assertEquals(hash(0, 2), store.node(0, 2));
-            assertEquals(2, store.indexOfLeaf(leaf).orElseThrow());
+            assertEquals(2, store.leafRowsUpTo().orElseThrow());
             assertEquals(List.of(1L), store.lookup(new IndexKey(IndexKey.Kind.SPIFFE_ID, longValue), 0, 10));
             assertEquals(new Store.TreeState(3, List.of(hash(1, 0), hash(0, 2))), store.tree().orElseThrow());
             assertArrayEquals(small, store.checkpoint(3).orElseThrow());
@@ -106,13 +108,38 @@ class StoreTest {
             reference.put(handles.get(1), Store.longKey(2), threeByteLength);
             reference.put(handles.get(2), Store.nodeKey(0, 0), concat(0, 0, 3));
             reference.put(handles.get(2), Store.nodeKey(1, 0), concat(1, 0, 1));
-            reference.put(handles.get(5), Store.leafKey(leaf, 2), new byte[0]);
+            reference.put(handles.get(0), "leaves-indexed".getBytes(StandardCharsets.UTF_8), Store.longKey(2));
             reference.put(handles.get(4), Store.indexRowKey(new IndexKey(IndexKey.Kind.SPIFFE_ID, longValue), 1), new byte[0]);
             reference.put(handles.get(0), "tree".getBytes(StandardCharsets.UTF_8), Store.longKey(3));
             reference.put(handles.get(3), Store.longKey(3), small);
             assertArrayEquals(reference.data(), serialized);
         } finally {
             handles.forEach(ColumnFamilyHandle::close);
+        }
+    }
+
+    @Test
+    void leafRowsIngestedAsATableFileAreFoundAndRecorded() {
+        try (Store store = Store.open(dir)) {
+            assertTrue(store.leafRowsUpTo().isEmpty());
+            List<byte[]> rows = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                rows.add(Store.leafKey(hash(0, i % 700), i)); // 300 leaves logged twice
+            }
+            rows.sort(Arrays::compareUnsigned);
+            store.ingestLeafRows(rows, 1000);
+            assertEquals(1000, store.leafRowsUpTo().orElseThrow());
+            // Taken in again (a crash before the mark): the same rows, nothing changes.
+            store.ingestLeafRows(rows.subList(0, 10), 1000);
+            for (int i = 0; i < 700; i++) {
+                assertEquals(i, store.indexOfLeaf(hash(0, i)).orElseThrow(), "the first index of leaf " + i);
+            }
+            assertTrue(store.indexOfLeaf(hash(1, 0)).isEmpty());
+            assertFalse(Files.exists(dir.resolve("leaf-rows.ingest")), "the table file was moved into the store");
+        }
+        try (Store store = Store.open(dir)) {
+            assertEquals(1000, store.leafRowsUpTo().orElseThrow());
+            assertEquals(699, store.indexOfLeaf(hash(0, 699)).orElseThrow());
         }
     }
 

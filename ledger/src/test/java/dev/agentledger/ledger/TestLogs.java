@@ -4,7 +4,18 @@ import dev.agentledger.merkle.note.Ed25519NoteSigner;
 import dev.agentledger.merkle.note.Ed25519NoteVerifier;
 import dev.agentledger.merkle.note.SignatureType;
 import dev.agentledger.merkle.note.SignerKey;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.DBOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
 
 /** A fixed test key and configurations that use it. */
 final class TestLogs {
@@ -23,5 +34,25 @@ final class TestLogs {
 
     static LedgerConfig config(Path directory) {
         return LedgerConfig.of(directory, ORIGIN, signer(), verifier());
+    }
+
+    /** A write into the raw store's column families (default, entries, nodes, checkpoints, indexes, leaves). */
+    interface RawWrite {
+        void apply(RocksDB db, List<ColumnFamilyHandle> families, WriteBatch batch) throws RocksDBException;
+    }
+
+    /** Opens the closed store in {@code store} with RocksDB alone, applies {@code write} as one synced batch, closes it. */
+    static void raw(Path store, RawWrite write) throws RocksDBException {
+        List<ColumnFamilyDescriptor> families = Stream.of("default", "entries", "nodes", "checkpoints", "indexes", "leaves")
+                .map(name -> new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8))).toList();
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        try (DBOptions options = new DBOptions();
+                RocksDB db = RocksDB.open(options, store.toString(), families, handles);
+                WriteBatch batch = new WriteBatch();
+                WriteOptions sync = new WriteOptions().setSync(true)) {
+            write.apply(db, handles, batch);
+            db.write(sync, batch);
+            handles.forEach(ColumnFamilyHandle::close);
+        }
     }
 }

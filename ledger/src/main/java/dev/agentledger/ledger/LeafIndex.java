@@ -1,0 +1,272 @@
+package dev.agentledger.ledger;
+
+import dev.agentledger.merkle.Hash;
+import dev.agentledger.merkle.tiles.Tile;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The leaf-hash index that dedupe reads: leaf hash → the first index logged with it. Its rows live
+ * in the store's {@code leaves} family, but they are not written with their entries.
+ *
+ * <p>Why: the rows are keyed by hash, so they arrive in random order. Written with every batch,
+ * they went through RocksDB's memtable and were sorted there at every flush, which cost about as
+ * much CPU as everything else the store does per entry (BENCHMARKS.md, ledger section). Here the
+ * newest leaves are held in memory in segments of up to {@code segmentLeaves} leaves each (their
+ * hashes in index order, and an open-addressing table over them). A full segment is sealed and
+ * handed to a background thread, which sorts its rows and adds them to the store as one table file
+ * ({@link Store#ingestLeafRows}); the store then records how many leaves have their rows, and the
+ * segment is dropped.
+ *
+ * <p>The index is derived data: every leaf hash is also in the store's {@code nodes} family
+ * (level 0), committed with its entry. So a crash loses nothing: {@link #open} rebuilds the
+ * segments of the leaves past the store's record from there. A clean {@link #close} first adds
+ * every segment, so a store closed cleanly has every leaf's row.
+ *
+ * <p>Threads: {@link #add}, {@link #indexOf} and {@link #catchUp} are called by one thread at a
+ * time (the sequencer); the background thread reads sealed segments only, which never change.
+ * Memory: at most a segment being filled plus those waiting for the background thread, 40 bytes per
+ * leaf; the thread takes one in well under the time the next one takes to fill.
+ */
+final class LeafIndex implements AutoCloseable {
+    /** Leaves per segment unless told: 5 MiB of hashes and table, one table file of 5 MiB. */
+    static final int DEFAULT_SEGMENT_LEAVES = 1 << 17;
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
+    private final Store store;
+    private final int segmentLeaves;
+    private final ExecutorService ingester =
+            Executors.newSingleThreadExecutor(Thread.ofPlatform().name("ledger-leaf-index").daemon(true).factory());
+    /** Sealed segments whose rows are not in the store yet, oldest first; replaced whole, under {@code this}. */
+    private volatile List<Segment> sealed = List.of();
+    /** The segment being filled; the sequencer's. */
+    private Segment active;
+
+    private LeafIndex(Store store, int segmentLeaves, long first) {
+        if (segmentLeaves < 1 || segmentLeaves > 1 << 24) {
+            throw new IllegalArgumentException("a leaf-index segment holds 1 to 2^24 leaves, not " + segmentLeaves);
+        }
+        this.store = store;
+        this.segmentLeaves = segmentLeaves;
+        this.active = new Segment(first, segmentLeaves);
+    }
+
+    /**
+     * The index of {@code store}, whose tree has {@code size} leaves: the leaves past the store's
+     * record are read from its nodes into segments, and full ones are queued to be added to the store.
+     *
+     * @throws StorageException if the store cannot be read, or records more indexed leaves than
+     *     the tree has
+     */
+    static LeafIndex open(Store store, long size, int segmentLeaves) {
+        OptionalLong recorded = store.leafRowsUpTo();
+        long upTo;
+        if (recorded.isPresent()) {
+            upTo = recorded.getAsLong();
+        } else {
+            // A store written before: every leaf's row went in with its entry.
+            try (Store.Batch mark = store.newBatch()) {
+                mark.putLeafRowsUpTo(size);
+                store.commit(mark);
+            }
+            upTo = size;
+        }
+        if (upTo > size) {
+            throw new StorageException("corrupted store: its leaf-hash index covers " + upTo + " leaves of a tree of " + size);
+        }
+        LeafIndex index = new LeafIndex(store, segmentLeaves, upTo);
+        index.catchUp(size);
+        return index;
+    }
+
+    /** The index after the last leaf held: leaves from here on are not in the index yet. */
+    long end() {
+        return active.first + active.count;
+    }
+
+    /**
+     * Adds {@code leaves}, logged at consecutive indexes from {@code first}, once they are durable.
+     *
+     * @throws IllegalStateException if {@code first} is not {@link #end}: a leaf would be skipped
+     *     or held twice
+     */
+    void add(long first, List<Hash> leaves) {
+        if (first != end()) {
+            throw new IllegalStateException("leaves from " + first + " added to a leaf-hash index that ends at " + end());
+        }
+        for (Hash leaf : leaves) {
+            if (active.isFull()) {
+                seal();
+            }
+            active.add(leaf);
+        }
+    }
+
+    /**
+     * Adds the leaves {@code [end(), size)} from the store's nodes: after an open, and after the
+     * tree is reloaded from the store (a failed batch's write may have been durable all the same).
+     *
+     * @throws StorageException if the store cannot be read, or its tree is smaller than the index
+     */
+    void catchUp(long size) {
+        if (size < end()) {
+            throw new StorageException("corrupted store: a tree of " + size + " leaves, where " + end() + " were committed");
+        }
+        for (long first = end(); first < size; first = end()) {
+            int n = (int) Math.min(Tile.WIDTH * 16, size - first);
+            byte[] hashes = store.nodeRow(0, first, n);
+            List<Hash> leaves = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                leaves.add(Hash.of(hashes, i * Hash.SIZE));
+            }
+            add(first, leaves);
+        }
+    }
+
+    /** The index of the first entry logged with leaf hash {@code leaf}, if any. */
+    OptionalLong indexOf(Hash leaf) {
+        // Read before the store: a segment whose rows the store takes in meanwhile is still in this list.
+        List<Segment> waiting = sealed;
+        OptionalLong stored = store.indexOfLeaf(leaf);
+        if (stored.isPresent()) {
+            return stored;
+        }
+        byte[] key = leaf.toByteArray();
+        for (Segment s : waiting) {
+            int at = s.find(key);
+            if (at >= 0) {
+                return OptionalLong.of(s.first + at);
+            }
+        }
+        int at = active.find(key);
+        return at >= 0 ? OptionalLong.of(active.first + at) : OptionalLong.empty();
+    }
+
+    /** Leaves held in memory, not yet in the store (for tests and metrics). */
+    long pending() {
+        long n = active.count;
+        for (Segment s : sealed) {
+            n += s.count;
+        }
+        return n;
+    }
+
+    private void seal() {
+        Segment full = active;
+        active = new Segment(full.first + full.count, segmentLeaves);
+        synchronized (this) {
+            List<Segment> next = new ArrayList<>(sealed);
+            next.add(full);
+            sealed = List.copyOf(next);
+        }
+        ingester.execute(this::ingestSealed);
+    }
+
+    /**
+     * Adds every sealed segment to the store, oldest first. One that fails stays sealed (and
+     * readable) and is tried again with the next segment sealed, or at {@link #close}.
+     */
+    private void ingestSealed() {
+        List<Segment> waiting = sealed;
+        for (Segment s : waiting) {
+            try {
+                store.ingestLeafRows(s.sortedRows(), s.first + s.count);
+            } catch (StorageException e) {
+                return; // a full disk or a closed store: the sequencer's writes fail as well, and say so
+            }
+            synchronized (this) {
+                sealed = List.copyOf(sealed.subList(1, sealed.size()));
+            }
+        }
+    }
+
+    /**
+     * Adds every leaf held to the store, after the sequencer has stopped. If that fails, the next
+     * open rebuilds them from the store's nodes.
+     */
+    @Override
+    public void close() {
+        if (active.count > 0) {
+            seal();
+        }
+        ingester.shutdown();
+        try {
+            if (!ingester.awaitTermination(60, TimeUnit.SECONDS)) {
+                ingester.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            ingester.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits until the background thread has nothing in hand (tests). */
+    void awaitIngested() throws InterruptedException, ExecutionException {
+        ingester.submit(() -> {}).get();
+    }
+
+    /** Consecutive leaves from {@code first}: their hashes in index order, and a table to find them by hash. */
+    private static final class Segment {
+        final long first;
+        /** 32 bytes per leaf, in index order. */
+        final byte[] hashes;
+        /** Position + 1 of a leaf, in the slot its hash's first four bytes point at or the next free one after it; 0 is free. */
+        final int[] slots;
+        int count;
+
+        Segment(long first, int capacity) {
+            this.first = first;
+            this.hashes = new byte[capacity * Hash.SIZE];
+            this.slots = new int[Integer.highestOneBit(capacity * 2 - 1) * 2]; // at most half full
+        }
+
+        boolean isFull() {
+            return count * Hash.SIZE == hashes.length;
+        }
+
+        void add(Hash leaf) {
+            int at = count * Hash.SIZE;
+            leaf.copyTo(hashes, at);
+            int mask = slots.length - 1;
+            int slot = (int) INT.get(hashes, at) & mask;
+            while (slots[slot] != 0) {
+                slot = (slot + 1) & mask;
+            }
+            slots[slot] = ++count;
+        }
+
+        /**
+         * The position of the first leaf whose hash is {@code key}, or -1. Nothing is ever removed,
+         * so of equal hashes the first added sits first along the probe.
+         */
+        int find(byte[] key) {
+            int mask = slots.length - 1;
+            for (int slot = (int) INT.get(key, 0) & mask; slots[slot] != 0; slot = (slot + 1) & mask) {
+                int at = (slots[slot] - 1) * Hash.SIZE;
+                if (Arrays.equals(hashes, at, at + Hash.SIZE, key, 0, Hash.SIZE)) {
+                    return slots[slot] - 1;
+                }
+            }
+            return -1;
+        }
+
+        /** The segment's rows of the {@code leaves} family, sorted as the store's table files need. */
+        List<byte[]> sortedRows() {
+            byte[][] rows = new byte[count][];
+            for (int i = 0; i < count; i++) {
+                rows[i] = Store.leafKey(hashes, i * Hash.SIZE, first + i);
+            }
+            Arrays.sort(rows, Arrays::compareUnsigned);
+            return Arrays.asList(rows);
+        }
+    }
+}
