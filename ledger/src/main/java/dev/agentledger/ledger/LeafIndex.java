@@ -4,6 +4,7 @@ import dev.agentledger.merkle.Hash;
 import dev.agentledger.merkle.tiles.Tile;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -41,6 +42,7 @@ final class LeafIndex implements AutoCloseable {
     /** Leaves per segment unless told: 5 MiB of hashes and table, one table file of 5 MiB. */
     static final int DEFAULT_SEGMENT_LEAVES = 1 << 17;
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private final Store store;
     private final int segmentLeaves;
@@ -215,7 +217,7 @@ final class LeafIndex implements AutoCloseable {
     }
 
     /** Consecutive leaves from {@code first}: their hashes in index order, and a table to find them by hash. */
-    private static final class Segment {
+    static final class Segment {
         final long first;
         /** 32 bytes per leaf, in index order. */
         final byte[] hashes;
@@ -259,14 +261,49 @@ final class LeafIndex implements AutoCloseable {
             return -1;
         }
 
-        /** The segment's rows of the {@code leaves} family, sorted as the store's table files need. */
-        List<byte[]> sortedRows() {
-            byte[][] rows = new byte[count][];
+        /**
+         * The segment's rows of the {@code leaves} family (leaf hash || index, {@value
+         * Store#LEAF_KEY_BYTES} bytes each) one after another, in the unsigned byte order the
+         * store's table files need. Sorted as longs: each leaf's hash prefix with its position in
+         * the bits below; leaves whose kept prefix bits are equal (the same hash logged twice, or
+         * rarely two hashes) are then put in full order.
+         */
+        byte[] sortedRows() {
+            int positionBits = Math.max(1, 32 - Integer.numberOfLeadingZeros(count - 1));
+            long positionMask = (1L << positionBits) - 1;
+            long[] order = new long[count];
             for (int i = 0; i < count; i++) {
-                rows[i] = Store.leafKey(hashes, i * Hash.SIZE, first + i);
+                long prefix = (long) LONG.get(hashes, i * Hash.SIZE);
+                // Flipping the sign bit makes the signed sort of longs the unsigned order of the bytes.
+                order[i] = ((prefix & ~positionMask) | i) ^ Long.MIN_VALUE;
             }
-            Arrays.sort(rows, Arrays::compareUnsigned);
-            return Arrays.asList(rows);
+            Arrays.sort(order);
+            for (int start = 0, end; start < count; start = end) {
+                long kept = order[start] & ~positionMask;
+                for (end = start + 1; end < count && (order[end] & ~positionMask) == kept; end++) {
+                    // the run of leaves with these prefix bits
+                }
+                if (end - start > 1) {
+                    Integer[] run = new Integer[end - start];
+                    for (int k = start; k < end; k++) {
+                        run[k - start] = (int) (order[k] & positionMask);
+                    }
+                    Arrays.sort(run, (a, b) -> {
+                        int byHash = Arrays.compareUnsigned(hashes, a * Hash.SIZE, (a + 1) * Hash.SIZE, hashes, b * Hash.SIZE, (b + 1) * Hash.SIZE);
+                        return byHash != 0 ? byHash : Integer.compare(a, b);
+                    });
+                    for (int k = start; k < end; k++) {
+                        order[k] = kept | run[k - start];
+                    }
+                }
+            }
+            byte[] rows = new byte[count * Store.LEAF_KEY_BYTES];
+            ByteBuffer out = ByteBuffer.wrap(rows);
+            for (long o : order) {
+                int i = (int) (o & positionMask);
+                out.put(hashes, i * Hash.SIZE, Hash.SIZE).putLong(first + i);
+            }
+            return rows;
         }
     }
 }

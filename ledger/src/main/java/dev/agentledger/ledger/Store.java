@@ -70,7 +70,7 @@ final class Store implements AutoCloseable {
     static final byte LEGACY_LEAF_KIND = 0;
     /** Rows moved per atomic write by {@link #moveLegacyLeafRows}. */
     static final int LEGACY_MOVE_CHUNK = 4096;
-    private static final int LEAF_KEY_BYTES = Hash.SIZE + 8;
+    static final int LEAF_KEY_BYTES = Hash.SIZE + 8;
     private static final byte[] EMPTY = new byte[0];
     private static final byte[] TREE_KEY = "tree".getBytes(StandardCharsets.UTF_8);
     /** The default family's id, always 0 in RocksDB. */
@@ -182,6 +182,8 @@ final class Store implements AutoCloseable {
             // reads no block at all.
             leafOptions = new ColumnFamilyOptions()
                     .useFixedLengthPrefixExtractor(Hash.SIZE)
+                    // Hashes do not compress: compressing them only costs CPU.
+                    .setCompressionType(org.rocksdb.CompressionType.NO_COMPRESSION)
                     .setMemTableConfig(new HashSkipListMemTableConfig())
                     .setTableFormatConfig(new BlockBasedTableConfig()
                             .setBlockCache(cache)
@@ -191,6 +193,10 @@ final class Store implements AutoCloseable {
                     .setCreateIfMissing(true)
                     .setCreateMissingColumnFamilies(true)
                     .setParanoidChecks(true)
+                    // Table files written by flushes and compactions bypass the page cache: copying
+                    // them into it took about 8 % of the process's CPU here (BENCHMARKS.md, ledger).
+                    // Reads still go through it and the block cache.
+                    .setUseDirectIoForFlushAndCompaction(directWritesWork(directory))
                     // Only the skip list takes concurrent inserts; one thread writes anyway.
                     .setAllowConcurrentMemtableWrite(false);
             syncWrite = new WriteOptions().setSync(true);
@@ -479,15 +485,18 @@ final class Store implements AutoCloseable {
     }
 
     /**
-     * Adds the {@code leaves} rows {@code sortedKeys} (see {@link #leafKey}; strictly increasing,
-     * unsigned byte order) as one table file, taken in by RocksDB as a whole (synced, atomic), then
-     * records with a synced write that the first {@code upTo} leaves have their rows. A crash
-     * between the two leaves the mark where it was, and the rows are added again later: the same
-     * keys, so nothing changes.
+     * Adds the {@code leaves} rows in {@code sortedRows} ({@value #LEAF_KEY_BYTES} bytes each, see
+     * {@link #leafKey}; strictly increasing in unsigned byte order) as one table file, taken in by
+     * RocksDB as a whole (synced, atomic), then records with a synced write that the first {@code
+     * upTo} leaves have their rows. A crash between the two leaves the record where it was, and the
+     * rows are added again later: the same keys, so nothing changes.
      *
-     * @throws StorageException if the file cannot be written or taken in, or the mark not written
+     * @throws StorageException if the file cannot be written or taken in, or the record not written
      */
-    void ingestLeafRows(List<byte[]> sortedKeys, long upTo) {
+    void ingestLeafRows(byte[] sortedRows, long upTo) {
+        if (sortedRows.length % LEAF_KEY_BYTES != 0) {
+            throw new IllegalArgumentException("leaf rows are " + LEAF_KEY_BYTES + " bytes each, got " + sortedRows.length + " bytes");
+        }
         Path file = directory.resolve(LEAF_ROWS_FILE);
         try (Shared shared = shared();
                 org.rocksdb.Options options = new org.rocksdb.Options(dbOptions, leafOptions);
@@ -496,14 +505,18 @@ final class Store implements AutoCloseable {
             Files.deleteIfExists(file);
             try (org.rocksdb.SstFileWriter writer = new org.rocksdb.SstFileWriter(env, options)) {
                 writer.open(file.toString());
-                for (byte[] key : sortedKeys) {
-                    writer.put(key, EMPTY);
+                // Direct buffers go to RocksDB without the copy a byte array takes.
+                ByteBuffer key = ByteBuffer.allocateDirect(LEAF_KEY_BYTES);
+                ByteBuffer empty = ByteBuffer.allocateDirect(0);
+                for (int at = 0; at < sortedRows.length; at += LEAF_KEY_BYTES) {
+                    key.clear().put(sortedRows, at, LEAF_KEY_BYTES).flip();
+                    writer.put(key, empty.clear());
                 }
                 writer.finish();
             }
             db.ingestExternalFile(leaves, List.of(file.toString()), ingest);
         } catch (RocksDBException | java.io.IOException e) {
-            throw new StorageException("cannot add " + sortedKeys.size() + " rows to the leaf-hash index: " + e.getMessage(), e);
+            throw new StorageException("cannot add " + sortedRows.length / LEAF_KEY_BYTES + " rows to the leaf-hash index: " + e.getMessage(), e);
         } finally {
             try {
                 Files.deleteIfExists(file);
@@ -514,6 +527,26 @@ final class Store implements AutoCloseable {
         try (Batch mark = newBatch()) {
             mark.putLeafRowsUpTo(upTo);
             commit(mark);
+        }
+    }
+
+    /**
+     * Whether the file system under {@code directory} takes writes that bypass the page cache
+     * (O_DIRECT: ext4 and xfs do, tmpfs does not). RocksDB would fail every flush where it does not.
+     */
+    private static boolean directWritesWork(Path directory) {
+        Path probe = directory.resolve("direct-io.probe");
+        try (java.nio.channels.FileChannel ignored = java.nio.channels.FileChannel.open(probe, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+            return true;
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return false;
+        } finally {
+            try {
+                Files.deleteIfExists(probe);
+            } catch (java.io.IOException ignored) {
+                // Left behind; the next open tries it again.
+            }
         }
     }
 
@@ -826,13 +859,8 @@ final class Store implements AutoCloseable {
 
     /** A row of the {@code leaves} family: leaf hash (32) || index (8). */
     static byte[] leafKey(Hash leaf, long index) {
-        return leafKey(leaf.toByteArray(), 0, index);
-    }
-
-    /** A row of the {@code leaves} family for the leaf hash at {@code offset} in {@code hashes}. */
-    static byte[] leafKey(byte[] hashes, int offset, long index) {
         byte[] key = new byte[LEAF_KEY_BYTES];
-        System.arraycopy(hashes, offset, key, 0, Hash.SIZE);
+        leaf.copyTo(key, 0);
         ByteBuffer.wrap(key, Hash.SIZE, 8).putLong(index);
         return key;
     }

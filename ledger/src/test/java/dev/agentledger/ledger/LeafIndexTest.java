@@ -98,6 +98,47 @@ class LeafIndexTest {
         assertTrue(e.getMessage().contains("leaf-hash index covers 11 leaves of a tree of 10"), e.getMessage());
     }
 
+    /** Against a plain sort of the rows as byte arrays, and a search of the hashes in order. */
+    @Test
+    void aSegmentsRowsComeOutInTheStoresOrder() {
+        Random random = new Random(11);
+        for (int round = 0; round < 200; round++) {
+            int capacity = 1 + random.nextInt(3000);
+            int count = 1 + random.nextInt(capacity);
+            long first = random.nextLong(1L << 40);
+            LeafIndex.Segment segment = new LeafIndex.Segment(first, capacity);
+            List<byte[]> expected = new ArrayList<>();
+            List<byte[]> added = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                byte[] hash = new byte[32];
+                random.nextBytes(hash);
+                if (!added.isEmpty() && random.nextInt(4) == 0) {
+                    // The sort keeps only a prefix of each hash (at least 52 bits here): the same 7 or
+                    // more bytes with other later ones, or the very same hash (an entry logged twice).
+                    byte[] earlier = added.get(random.nextInt(added.size()));
+                    System.arraycopy(earlier, 0, hash, 0, random.nextBoolean() ? 32 : 7 + random.nextInt(25));
+                }
+                added.add(hash);
+                segment.add(dev.agentledger.merkle.Hash.of(hash));
+                expected.add(Store.leafKey(dev.agentledger.merkle.Hash.of(hash), first + i));
+            }
+            expected.sort(Arrays::compareUnsigned);
+            byte[] rows = segment.sortedRows();
+            assertEquals(count * Store.LEAF_KEY_BYTES, rows.length);
+            for (int k = 0; k < count; k++) {
+                byte[] row = Arrays.copyOfRange(rows, k * Store.LEAF_KEY_BYTES, (k + 1) * Store.LEAF_KEY_BYTES);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(expected.get(k), row, "row " + k + " of " + count + " in round " + round);
+            }
+            for (int i = 0; i < count; i++) {
+                int firstEqual = 0;
+                while (!Arrays.equals(added.get(firstEqual), added.get(i))) {
+                    firstEqual++;
+                }
+                assertEquals(firstEqual, segment.find(added.get(i)), "the first position of hash " + i);
+            }
+        }
+    }
+
     private List<byte[]> appendAndClose(int count) throws Exception {
         List<byte[]> logged = new ArrayList<>();
         try (Ledger ledger = Ledger.open(TestLogs.config(dir), SEGMENT)) {
