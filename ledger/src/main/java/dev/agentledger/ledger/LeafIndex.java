@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -153,15 +152,6 @@ final class LeafIndex implements AutoCloseable {
         return at >= 0 ? OptionalLong.of(active.first + at) : OptionalLong.empty();
     }
 
-    /** Leaves held in memory, not yet in the store (for tests and metrics). */
-    long pending() {
-        long n = active.count;
-        for (Segment s : sealed) {
-            n += s.count;
-        }
-        return n;
-    }
-
     private void seal() {
         Segment full = active;
         active = new Segment(full.first + full.count, segmentLeaves);
@@ -209,11 +199,6 @@ final class LeafIndex implements AutoCloseable {
             ingester.shutdownNow();
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** Waits until the background thread has nothing in hand (tests). */
-    void awaitIngested() throws InterruptedException, ExecutionException {
-        ingester.submit(() -> {}).get();
     }
 
     /** Consecutive leaves from {@code first}: their hashes in index order, and a table to find them by hash. */

@@ -45,16 +45,16 @@ import org.rocksdb.WriteOptions;
  *   <li>{@code checkpoints}: size (8) → the signed checkpoint note for that size.
  *   <li>{@code indexes}: kind (1) || value length (2) || value || index (8) → empty, for the
  *       {@link IndexKey.Kind}s (tags 1 to 3).
- *   <li>{@code leaves}: leaf hash (32) || index (8) → empty, for deduplication. Its keys are
- *       hashes, so they arrive in random order: the family keeps its memtable in hash buckets by
- *       leaf hash (its prefix) instead of one skip list, which would search ~20 levels, a cache
- *       miss each, for every row. Only prefix seeks read it (one leaf's rows); a scan across
- *       leaves needs {@code total_order_seek}. Stores written before this family kept these rows
- *       in {@code indexes} as kind 0; {@link #open} moves them here (see
- *       {@link #moveLegacyLeafRows}). The rows are not written with the entries: {@link LeafIndex}
- *       adds them later, in runs of many leaves sorted into one table file each
- *       ({@link #ingestLeafRows}), and {@code leaves-indexed} in the default family says how many
- *       leaves, from the first, have theirs (see {@link #leafRowsUpTo}).
+ *   <li>{@code leaves}: leaf hash (32) || index (8) → empty, for deduplication. The rows are not
+ *       written with their entries: {@link LeafIndex} adds them later, many leaves at a time
+ *       sorted into one table file ({@link #ingestLeafRows}), and {@code leaves-indexed} in the
+ *       default family says how many leaves, from the first, have theirs (see
+ *       {@link #leafRowsUpTo}). Its prefix is the whole leaf hash, so a table file's Bloom filter
+ *       holds one leaf's rows; only prefix seeks read it (one leaf's rows), and a scan across leaves
+ *       needs {@code total_order_seek}. Stores written before this family kept these rows in
+ *       {@code indexes} as kind 0; {@link #open} moves them here (see {@link #moveLegacyLeafRows}),
+ *       the one write that goes through the family's memtable (kept in hash buckets by leaf hash,
+ *       since its keys arrive in random order).
  *   <li>default: {@code tree} → size (8), the size of the tree the next batch extends; its
  *       compact range is read from {@code nodes}, its checkpoint from {@code checkpoints}.
  *       Stores written before appended the compact range hashes (32 each) to the size (still
