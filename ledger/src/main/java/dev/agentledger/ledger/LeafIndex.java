@@ -44,6 +44,7 @@ final class LeafIndex implements AutoCloseable {
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private final Store store;
+    private final LedgerMetrics metrics;
     private final int segmentLeaves;
     private final ExecutorService ingester =
             Executors.newSingleThreadExecutor(Thread.ofPlatform().name("ledger-leaf-index").daemon(true).factory());
@@ -52,11 +53,12 @@ final class LeafIndex implements AutoCloseable {
     /** The segment being filled; the sequencer's. */
     private Segment active;
 
-    private LeafIndex(Store store, int segmentLeaves, long first) {
+    private LeafIndex(Store store, LedgerMetrics metrics, int segmentLeaves, long first) {
         if (segmentLeaves < 1 || segmentLeaves > 1 << 24) {
             throw new IllegalArgumentException("a leaf-index segment holds 1 to 2^24 leaves, not " + segmentLeaves);
         }
         this.store = store;
+        this.metrics = metrics;
         this.segmentLeaves = segmentLeaves;
         this.active = new Segment(first, segmentLeaves);
     }
@@ -65,10 +67,11 @@ final class LeafIndex implements AutoCloseable {
      * The index of {@code store}, whose tree has {@code size} leaves: the leaves past the store's
      * record are read from its nodes into segments, and full ones are queued to be added to the store.
      *
+     * @param metrics told of each segment added to the store, and of each failure to
      * @throws StorageException if the store cannot be read, or records more indexed leaves than
      *     the tree has
      */
-    static LeafIndex open(Store store, long size, int segmentLeaves) {
+    static LeafIndex open(Store store, long size, LedgerMetrics metrics, int segmentLeaves) {
         OptionalLong recorded = store.leafRowsUpTo();
         long upTo;
         if (recorded.isPresent()) {
@@ -84,7 +87,7 @@ final class LeafIndex implements AutoCloseable {
         if (upTo > size) {
             throw new StorageException("corrupted store: its leaf-hash index covers " + upTo + " leaves of a tree of " + size);
         }
-        LeafIndex index = new LeafIndex(store, segmentLeaves, upTo);
+        LeafIndex index = new LeafIndex(store, metrics, segmentLeaves, upTo);
         index.catchUp(size);
         return index;
     }
@@ -170,11 +173,15 @@ final class LeafIndex implements AutoCloseable {
     private void ingestSealed() {
         List<Segment> waiting = sealed;
         for (Segment s : waiting) {
+            long start = System.nanoTime();
             try {
                 store.ingestLeafRows(s.sortedRows(), s.first + s.count);
             } catch (StorageException e) {
-                return; // a full disk or a closed store: the sequencer's writes fail as well, and say so
+                // A full disk or a closed store: the sequencer's writes fail as well, and say why.
+                metrics.leafRowsFailed();
+                return;
             }
+            metrics.leafRowsAdded(s.count, System.nanoTime() - start);
             synchronized (this) {
                 sealed = List.copyOf(sealed.subList(1, sealed.size()));
             }

@@ -75,7 +75,7 @@ public final class Ledger implements AutoCloseable {
             CheckpointSigner signer = new CheckpointSigner(config.origin(), config.signer(), config.verifier());
             Recovered state = recover(store, signer);
             StoreAudit.sinceMark(store, auditMark(state));
-            leafIndex = LeafIndex.open(store, state.range().size(), leafSegment);
+            leafIndex = LeafIndex.open(store, state.range().size(), config.metrics(), leafSegment);
             Sequencer sequencer = new Sequencer(store, leafIndex, signer, state, config.metrics(), config.maxBatch(), config.queueCapacity());
             sequencer.start();
             return new Ledger(store, leafIndex, signer, config.indexer(), sequencer);

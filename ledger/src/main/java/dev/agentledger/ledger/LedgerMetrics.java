@@ -13,4 +13,16 @@ public interface LedgerMetrics {
      * responder {@code nanos} after the sequencer took it from the queue.
      */
     default void batch(int appends, long nanos) {}
+
+    /**
+     * The leaf-hash rows of {@code leaves} leaves were added to the store as one table file (see
+     * {@link LeafIndex}), sorting and writing them took {@code nanos}.
+     */
+    default void leafRowsAdded(int leaves, long nanos) {}
+
+    /**
+     * Adding leaf-hash rows to the store failed; they stay in memory and are tried again with the
+     * next segment, and dedupe still finds them.
+     */
+    default void leafRowsFailed() {}
 }

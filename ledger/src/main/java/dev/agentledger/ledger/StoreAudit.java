@@ -12,10 +12,11 @@ import java.util.concurrent.CancellationException;
 
 /**
  * The check of a store's data: every entry hashes to its stored leaf (RFC 9162 section 2.1.1) and
- * has its row in the leaf-hash index (once the store records it should, see {@link LeafIndex}), and every stored node of every level is the hash of its two children, so the entries, tiles and
- * proofs the log serves all reproduce the roots it signed (given that the subtree roots reproduce
- * the latest checkpoint, which {@link Ledger#recover} checks). Reads a tile's worth of rows at a
- * time; RocksDB verifies every block's checksum on the way.
+ * has its row in the leaf-hash index (once the store records that it should, see
+ * {@link LeafIndex}), and every stored node of every level is the hash of its two children, so the
+ * entries, tiles and proofs the log serves all reproduce the roots it signed (given that the
+ * subtree roots reproduce the latest checkpoint, which {@link Ledger#recover} checks). Reads a
+ * tile's worth of rows at a time; RocksDB verifies every block's checksum on the way.
  *
  * <p>Incremental: the store remembers how far it was audited and the root there (its audit mark,
  * written once an audit passed, over data already durable, so the mark never runs ahead of the

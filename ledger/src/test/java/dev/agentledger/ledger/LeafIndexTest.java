@@ -57,6 +57,30 @@ class LeafIndexTest {
     }
 
     @Test
+    void everyLeafsRowsAreReportedAddedByTheTimeTheLogCloses() throws Exception {
+        java.util.concurrent.atomic.AtomicLong added = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+        LedgerMetrics metrics = new LedgerMetrics() {
+            @Override
+            public void leafRowsAdded(int leaves, long nanos) {
+                added.addAndGet(leaves);
+            }
+
+            @Override
+            public void leafRowsFailed() {
+                failed.incrementAndGet();
+            }
+        };
+        try (Ledger ledger = Ledger.open(TestLogs.config(dir).withMetrics(metrics), SEGMENT)) {
+            for (int i = 0; i < 100; i++) {
+                ledger.append(entry(i), false).get();
+            }
+        }
+        assertEquals(100, added.get());
+        assertEquals(0, failed.get());
+    }
+
+    @Test
     void rowsMissingAsACrashLeavesThemAreRebuiltFromTheNodes() throws Exception {
         List<byte[]> logged = appendAndClose(200);
         // As after a kill: no row in the store, and its record of them at 0.

@@ -10,7 +10,8 @@ import java.time.Duration;
 /**
  * The ledger's write-path measurements as Helidon meters (served in Prometheus form at
  * {@code /observe/metrics}): entries appended, entries per committed batch, the synced write's
- * latency, and how long a batch's appends waited for their answer.
+ * latency, how long a batch's appends waited for their answer, and the leaf-hash rows added to the
+ * store in the background (how many, how long each addition took, how many failed).
  */
 public final class LedgerMeters implements LedgerMetrics {
     private final Counter appended;
@@ -18,6 +19,9 @@ public final class LedgerMeters implements LedgerMetrics {
     private final Timer syncLatency;
     private final DistributionSummary answeredBatch;
     private final Timer answerLatency;
+    private final Counter leafRowsAdded;
+    private final Timer leafRowsTime;
+    private final Counter leafRowsFailed;
 
     /** Registers (or reuses) the meters in {@code registry}. */
     public LedgerMeters(MeterRegistry registry) {
@@ -31,6 +35,12 @@ public final class LedgerMeters implements LedgerMetrics {
                 .description("appends (new and duplicate) answered per batch"));
         answerLatency = registry.getOrCreate(Timer.builder("agentledger.ledger.batch.latency")
                 .description("time from taking a batch to answering its appends"));
+        leafRowsAdded = registry.getOrCreate(Counter.builder("agentledger.ledger.leaf_rows.added")
+                .description("leaves whose leaf-hash rows (dedupe's index) were added to the store; the newest are held in memory"));
+        leafRowsTime = registry.getOrCreate(Timer.builder("agentledger.ledger.leaf_rows.add")
+                .description("time to sort one segment's leaf-hash rows and add them to the store as one table file"));
+        leafRowsFailed = registry.getOrCreate(Counter.builder("agentledger.ledger.leaf_rows.failures")
+                .description("failed additions of leaf-hash rows to the store (kept in memory and tried again; a rising count means the store refuses writes)"));
     }
 
     @Override
@@ -44,5 +54,16 @@ public final class LedgerMeters implements LedgerMetrics {
     public void batch(int appends, long nanos) {
         answeredBatch.record(appends);
         answerLatency.record(Duration.ofNanos(nanos));
+    }
+
+    @Override
+    public void leafRowsAdded(int leaves, long nanos) {
+        leafRowsAdded.increment(leaves);
+        leafRowsTime.record(Duration.ofNanos(nanos));
+    }
+
+    @Override
+    public void leafRowsFailed() {
+        leafRowsFailed.increment();
     }
 }
