@@ -88,18 +88,11 @@ class CrashTest {
         if (indexes.isEmpty()) {
             return;
         }
-        long size = ledger.checkpoint().size();
         List<byte[]> entries = new ArrayList<>(indexes.size());
         for (long index : indexes) {
             entries.add(ledger.entry(index).orElseThrow());
         }
-        boolean[] dedupe = new boolean[entries.size()];
-        java.util.Arrays.fill(dedupe, true);
-        List<Appended> again = ledger.appendAll(entries, dedupe).get();
-        for (int i = 0; i < indexes.size(); i++) {
-            assertEquals(indexes.get(i), again.get(i).index(), "dedupe of the entry acknowledged at " + indexes.get(i));
-        }
-        assertEquals(size, ledger.checkpoint().size(), "dedupe of logged entries grew the tree");
+        TestLogs.assertDedupeFinds(ledger, entries, indexes);
     }
 
     /** Starts a child, lets it append for {@code millis} after it is ready, kills it with SIGKILL. */

@@ -36,6 +36,21 @@ final class TestLogs {
         return LedgerConfig.of(directory, ORIGIN, signer(), verifier());
     }
 
+    /**
+     * Appends {@code entries} again in one group, each with dedupe: each must come back at its
+     * index in {@code expected} (the same order), and the tree must not grow.
+     */
+    static void assertDedupeFinds(Ledger ledger, List<byte[]> entries, List<Long> expected) throws Exception {
+        long size = ledger.checkpoint().size();
+        boolean[] dedupe = new boolean[entries.size()];
+        java.util.Arrays.fill(dedupe, true);
+        List<Appended> again = ledger.appendAll(entries, dedupe).get();
+        for (int i = 0; i < expected.size(); i++) {
+            org.junit.jupiter.api.Assertions.assertEquals(expected.get(i), again.get(i).index(), "dedupe of the entry logged at " + expected.get(i));
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(size, ledger.checkpoint().size(), "dedupe of logged entries grew the tree");
+    }
+
     /** A write into the raw store's column families (default, entries, nodes, checkpoints, indexes, leaves). */
     interface RawWrite {
         void apply(RocksDB db, List<ColumnFamilyHandle> families, WriteBatch batch) throws RocksDBException;
