@@ -78,10 +78,7 @@ final class LeafIndex implements AutoCloseable {
             upTo = recorded.getAsLong();
         } else {
             // A store written before: every leaf's row went in with its entry.
-            try (Store.Batch mark = store.newBatch()) {
-                mark.putLeafRowsUpTo(size);
-                store.commit(mark);
-            }
+            store.recordLeafRowsUpTo(size);
             upTo = size;
         }
         if (upTo > size) {

@@ -466,7 +466,7 @@ final class Store implements AutoCloseable {
 
     /**
      * How many leaves, from the first, have their row in the {@code leaves} family, as
-     * {@link #ingestLeafRows} or {@link Batch#putLeafRowsUpTo} last recorded it; empty if never
+     * {@link #recordLeafRowsUpTo} last recorded it; empty if never
      * recorded (a store written before the rows were ingested, which wrote every leaf's row with
      * its entry).
      *
@@ -524,6 +524,16 @@ final class Store implements AutoCloseable {
                 // Replaced by the next ingest's file.
             }
         }
+        recordLeafRowsUpTo(upTo);
+    }
+
+    /**
+     * Records with a synced write that the first {@code upTo} leaves have their rows in the {@code
+     * leaves} family (read back by {@link #leafRowsUpTo}).
+     *
+     * @throws StorageException if the write fails
+     */
+    void recordLeafRowsUpTo(long upTo) {
         try (Batch mark = newBatch()) {
             mark.putLeafRowsUpTo(upTo);
             commit(mark);
