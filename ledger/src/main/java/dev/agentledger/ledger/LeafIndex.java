@@ -10,9 +10,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The leaf-hash index that dedupe reads: leaf hash → the first index logged with it. Its rows live
@@ -46,10 +43,8 @@ final class LeafIndex implements AutoCloseable {
     private final Store store;
     private final LedgerMetrics metrics;
     private final int segmentLeaves;
-    private final ExecutorService ingester =
-            Executors.newSingleThreadExecutor(Thread.ofPlatform().name("ledger-leaf-index").daemon(true).factory());
-    /** Sealed segments whose rows are not in the store yet, oldest first; replaced whole, under {@code this}. */
-    private volatile List<Segment> sealed = List.of();
+    /** Full segments whose rows are not in the store yet. */
+    private final SealedSegments<Segment> sealed = new SealedSegments<>("ledger-leaf-index", this::ingest);
     /** The segment being filled; the sequencer's. */
     private Segment active;
 
@@ -136,7 +131,7 @@ final class LeafIndex implements AutoCloseable {
     /** The index of the first entry logged with leaf hash {@code leaf}, if any. */
     OptionalLong indexOf(Hash leaf) {
         // Read before the store: a segment whose rows the store takes in meanwhile is still in this list.
-        List<Segment> waiting = sealed;
+        List<Segment> waiting = sealed.list();
         OptionalLong stored = store.indexOfLeaf(leaf);
         if (stored.isPresent()) {
             return stored;
@@ -155,34 +150,21 @@ final class LeafIndex implements AutoCloseable {
     private void seal() {
         Segment full = active;
         active = new Segment(full.first + full.count, segmentLeaves);
-        synchronized (this) {
-            List<Segment> next = new ArrayList<>(sealed);
-            next.add(full);
-            sealed = List.copyOf(next);
-        }
-        ingester.execute(this::ingestSealed);
+        sealed.add(full);
     }
 
-    /**
-     * Adds every sealed segment to the store, oldest first. One that fails stays sealed (and
-     * readable) and is tried again with the next segment sealed, or at {@link #close}.
-     */
-    private void ingestSealed() {
-        List<Segment> waiting = sealed;
-        for (Segment s : waiting) {
-            long start = System.nanoTime();
-            try {
-                store.ingestLeafRows(s.sortedRows(), s.first + s.count);
-            } catch (StorageException e) {
-                // A full disk or a closed store: the sequencer's writes fail as well, and say why.
-                metrics.leafRowsFailed();
-                return;
-            }
-            metrics.leafRowsAdded(s.count, System.nanoTime() - start);
-            synchronized (this) {
-                sealed = List.copyOf(sealed.subList(1, sealed.size()));
-            }
+    /** Adds a sealed segment's rows to the store (on the background thread); false if the store refused them. */
+    private boolean ingest(Segment s) {
+        long start = System.nanoTime();
+        try {
+            store.ingestLeafRows(s.sortedRows(), s.first + s.count);
+        } catch (StorageException e) {
+            // A full disk or a closed store: the sequencer's writes fail as well, and say why.
+            metrics.leafRowsFailed();
+            return false;
         }
+        metrics.leafRowsAdded(s.count, System.nanoTime() - start);
+        return true;
     }
 
     /**
@@ -194,15 +176,7 @@ final class LeafIndex implements AutoCloseable {
         if (active.count > 0) {
             seal();
         }
-        ingester.shutdown();
-        try {
-            if (!ingester.awaitTermination(60, TimeUnit.SECONDS)) {
-                ingester.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            ingester.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        sealed.close();
     }
 
     /** Consecutive leaves from {@code first}: their hashes in index order, and a table to find them by hash. */

@@ -40,15 +40,17 @@ public final class Ledger implements AutoCloseable {
 
     private final Store store;
     private final LeafIndex leafIndex;
+    private final KeyIndex keyIndex;
     private final CheckpointSigner signer;
     private final EntryIndexer indexer;
     private final Sequencer sequencer;
     /** Background audits, stopped and joined before the store closes. */
     private final List<Thread> audits = new ArrayList<>();
 
-    private Ledger(Store store, LeafIndex leafIndex, CheckpointSigner signer, EntryIndexer indexer, Sequencer sequencer) {
+    private Ledger(Store store, LeafIndex leafIndex, KeyIndex keyIndex, CheckpointSigner signer, EntryIndexer indexer, Sequencer sequencer) {
         this.store = store;
         this.leafIndex = leafIndex;
+        this.keyIndex = keyIndex;
         this.signer = signer;
         this.indexer = indexer;
         this.sequencer = sequencer;
@@ -67,19 +69,24 @@ public final class Ledger implements AutoCloseable {
         return open(config, LeafIndex.DEFAULT_SEGMENT_LEAVES);
     }
 
-    /** {@link #open(LedgerConfig)} with {@code leafSegment} leaves per segment of the {@link LeafIndex} (tests). */
-    static Ledger open(LedgerConfig config, int leafSegment) {
+    /** {@link #open(LedgerConfig)} with {@code segment} entries per segment of the {@link LeafIndex} and {@link KeyIndex} (tests). */
+    static Ledger open(LedgerConfig config, int segment) {
         Store store = Store.open(config.directory());
         LeafIndex leafIndex = null;
+        KeyIndex keyIndex = null;
         try {
             CheckpointSigner signer = new CheckpointSigner(config.origin(), config.signer(), config.verifier());
             Recovered state = recover(store, signer);
             StoreAudit.sinceMark(store, auditMark(state));
-            leafIndex = LeafIndex.open(store, state.range().size(), config.metrics(), leafSegment);
-            Sequencer sequencer = new Sequencer(store, leafIndex, signer, state, config.metrics(), config.maxBatch(), config.queueCapacity());
+            leafIndex = LeafIndex.open(store, state.range().size(), config.metrics(), segment);
+            keyIndex = KeyIndex.open(store, state.range().size(), config.indexer(), config.metrics(), segment);
+            Sequencer sequencer = new Sequencer(store, leafIndex, keyIndex, signer, state, config.metrics(), config.maxBatch(), config.queueCapacity());
             sequencer.start();
-            return new Ledger(store, leafIndex, signer, config.indexer(), sequencer);
+            return new Ledger(store, leafIndex, keyIndex, signer, config.indexer(), sequencer);
         } catch (RuntimeException e) {
+            if (keyIndex != null) {
+                keyIndex.close();
+            }
             if (leafIndex != null) {
                 leafIndex.close();
             }
@@ -404,8 +411,8 @@ public final class Ledger implements AutoCloseable {
         if (limit < 1 || limit > MAX_LOOKUP || fromIndex < 0) {
             throw new IllegalArgumentException("limit " + limit + " not in [1, " + MAX_LOOKUP + "] or negative start");
         }
-        long size = checkpoint().size();
-        return store.lookup(key, fromIndex, limit).stream().filter(i -> i < size).toList();
+        // The size first: every entry below it is in the key index (see KeyIndex#add).
+        return keyIndex.lookup(key, fromIndex, checkpoint().size(), limit);
     }
 
     /**
@@ -476,6 +483,7 @@ public final class Ledger implements AutoCloseable {
     public void close() {
         sequencer.close();
         leafIndex.close();
+        keyIndex.close();
         synchronized (audits) {
             audits.forEach(Thread::interrupt);
             try {

@@ -25,4 +25,16 @@ public interface LedgerMetrics {
      * next segment, and dedupe still finds them.
      */
     default void leafRowsFailed() {}
+
+    /**
+     * The lookup rows (SPIFFE ID, serial, token id) of a segment, {@code rows} of them, were added to
+     * the store as one table file (see {@link KeyIndex}); sorting and writing them took {@code nanos}.
+     */
+    default void keyRowsAdded(int rows, long nanos) {}
+
+    /**
+     * Adding lookup rows to the store failed; they stay in memory and are tried again with the
+     * next segment, and lookups still find them.
+     */
+    default void keyRowsFailed() {}
 }

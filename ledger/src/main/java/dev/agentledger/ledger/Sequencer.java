@@ -38,6 +38,7 @@ final class Sequencer implements AutoCloseable {
     static final int INLINE_ANSWER_MAX = 16;
     private final Store store;
     private final LeafIndex leafIndex;
+    private final KeyIndex keyIndex;
     private final CheckpointSigner signer;
     private final LedgerMetrics metrics;
     private final int maxBatch;
@@ -60,6 +61,7 @@ final class Sequencer implements AutoCloseable {
     Sequencer(
             Store store,
             LeafIndex leafIndex,
+            KeyIndex keyIndex,
             CheckpointSigner signer,
             Ledger.Recovered state,
             LedgerMetrics metrics,
@@ -67,6 +69,7 @@ final class Sequencer implements AutoCloseable {
             int queueCapacity) {
         this.store = store;
         this.leafIndex = leafIndex;
+        this.keyIndex = keyIndex;
         this.signer = signer;
         this.range = state.range();
         this.latest = state.latest();
@@ -165,14 +168,14 @@ final class Sequencer implements AutoCloseable {
             nodes = store::node;
         } else {
             try (Store.Batch write = store.newBatch()) {
-                // 2. Stage entries and index rows (leaf-hash rows come later, from the leaf index).
+                // 2. Stage the entries. Their index rows (leaf hash, lookup keys) are not written
+                //    here: the leaf and key indexes add them later, sorted, in table files of their own.
+                List<List<IndexKey>> keys = new ArrayList<>(leaves.size());
                 for (int i = 0; i < batch.size(); i++) {
                     if (!duplicate[i]) {
                         Pending p = batch.get(i);
                         write.putEntry(indexes[i], p.entry());
-                        for (IndexKey key : p.keys()) {
-                            write.putIndex(key, indexes[i]);
-                        }
+                        keys.add(p.keys());
                     }
                 }
                 // 3. Integrate: every completed node is staged in the same write.
@@ -189,6 +192,8 @@ final class Sequencer implements AutoCloseable {
                 store.commit(write);
                 metrics.committed(leaves.size(), System.nanoTime() - syncStart);
                 leafIndex.add(range.size(), leaves);
+                // Before the checkpoint is published: a lookup that knows of it finds these entries.
+                keyIndex.add(range.size(), keys);
                 // 6. Store the checkpoint, unsynced: the next batch's commit makes it durable. A
                 //    crash before that loses only the note, and recovery signs the same root for
                 //    the same size again (Ed25519 is deterministic: the same note). So no answer
@@ -245,6 +250,7 @@ final class Sequencer implements AutoCloseable {
         range = state.range();
         latest = state.latest();
         leafIndex.catchUp(range.size());
+        keyIndex.catchUp(range.size());
     }
 
     /** After a failed batch: reload the tree from what is durable, or stop if that fails too. */
@@ -254,6 +260,7 @@ final class Sequencer implements AutoCloseable {
             range = state.range();
             latest = state.latest();
             leafIndex.catchUp(range.size());
+            keyIndex.catchUp(range.size());
         } catch (RuntimeException e) {
             if (store.needsReopen()) {
                 return; // the store refuses writes until reopened; the next batch reopens it and reloads the tree first

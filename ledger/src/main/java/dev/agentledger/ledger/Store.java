@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -44,7 +45,10 @@ import org.rocksdb.WriteOptions;
  *       read any level.
  *   <li>{@code checkpoints}: size (8) → the signed checkpoint note for that size.
  *   <li>{@code indexes}: kind (1) || value length (2) || value || index (8) → empty, for the
- *       {@link IndexKey.Kind}s (tags 1 to 3).
+ *       {@link IndexKey.Kind}s (tags 1 to 3). Not written with the entries either: {@link KeyIndex}
+ *       adds them later, sorted into one table file per segment ({@link #ingestKeyRows}), and
+ *       {@code keys-indexed} in the default family says how many entries, from the first, have
+ *       theirs (see {@link #keyRowsUpTo}).
  *   <li>{@code leaves}: leaf hash (32) || index (8) → empty, for deduplication. The rows are not
  *       written with their entries: {@link LeafIndex} adds them later, many leaves at a time
  *       sorted into one table file ({@link #ingestLeafRows}), and {@code leaves-indexed} in the
@@ -77,8 +81,10 @@ final class Store implements AutoCloseable {
     private static final int META_ID = 0;
     private static final byte[] AUDIT_MARK_KEY = "audited".getBytes(StandardCharsets.UTF_8);
     private static final byte[] LEAF_ROWS_KEY = "leaves-indexed".getBytes(StandardCharsets.UTF_8);
-    /** Where {@link #ingestLeafRows} writes its table file before RocksDB takes it in. */
+    private static final byte[] KEY_ROWS_KEY = "keys-indexed".getBytes(StandardCharsets.UTF_8);
+    /** Where {@link #ingest} writes each index's table file before RocksDB takes it in (one thread per index). */
     private static final String LEAF_ROWS_FILE = "leaf-rows.ingest";
+    private static final String KEY_ROWS_FILE = "key-rows.ingest";
 
     static {
         RocksDB.loadLibrary();
@@ -111,7 +117,6 @@ final class Store implements AutoCloseable {
     private final int entriesId;
     private final int nodesId;
     private final int checkpointsId;
-    private final int indexesId;
 
     private Store(
             LRUCache cache,
@@ -140,7 +145,6 @@ final class Store implements AutoCloseable {
         this.entriesId = entries.getID();
         this.nodesId = nodes.getID();
         this.checkpointsId = checkpoints.getID();
-        this.indexesId = indexes.getID();
     }
 
     private void attach(RocksDB newDb, List<ColumnFamilyHandle> newHandles) {
@@ -466,30 +470,42 @@ final class Store implements AutoCloseable {
 
     /**
      * How many leaves, from the first, have their row in the {@code leaves} family, as
-     * {@link #recordLeafRowsUpTo} last recorded it; empty if never
-     * recorded (a store written before the rows were ingested, which wrote every leaf's row with
-     * its entry).
+     * {@link #recordLeafRowsUpTo} last recorded it; empty if never recorded (a store written before
+     * the rows were ingested, which wrote every leaf's row with its entry).
      *
      * @throws StorageException if the record is malformed
      */
     OptionalLong leafRowsUpTo() {
-        byte[] value = get(() -> meta, LEAF_ROWS_KEY);
+        return rowsUpTo(LEAF_ROWS_KEY, "leaf-hash");
+    }
+
+    /**
+     * How many entries, from the first, have their rows in the {@code indexes} family, as
+     * {@link #recordKeyRowsUpTo} last recorded it; empty if never recorded (a store written before
+     * the rows were ingested, which wrote every entry's rows with it).
+     *
+     * @throws StorageException if the record is malformed
+     */
+    OptionalLong keyRowsUpTo() {
+        return rowsUpTo(KEY_ROWS_KEY, "lookup");
+    }
+
+    private OptionalLong rowsUpTo(byte[] recordKey, String index) {
+        byte[] value = get(() -> meta, recordKey);
         if (value == null) {
             return OptionalLong.empty();
         }
         long upTo = value.length == 8 ? ByteBuffer.wrap(value).getLong() : -1;
         if (upTo < 0) {
-            throw new StorageException("corrupted leaf-hash index mark: " + value.length + " bytes, " + upTo);
+            throw new StorageException("corrupted " + index + " index mark: " + value.length + " bytes, " + upTo);
         }
         return OptionalLong.of(upTo);
     }
 
     /**
      * Adds the {@code leaves} rows in {@code sortedRows} ({@value #LEAF_KEY_BYTES} bytes each, see
-     * {@link #leafKey}; strictly increasing in unsigned byte order) as one table file, taken in by
-     * RocksDB as a whole (synced, atomic), then records with a synced write that the first {@code
-     * upTo} leaves have their rows. A crash between the two leaves the record where it was, and the
-     * rows are added again later: the same keys, so nothing changes.
+     * {@link #leafKey}; strictly increasing in unsigned byte order) as one table file, then records
+     * that the first {@code upTo} leaves have their rows (see {@link #ingest}).
      *
      * @throws StorageException if the file cannot be written or taken in, or the record not written
      */
@@ -497,26 +513,62 @@ final class Store implements AutoCloseable {
         if (sortedRows.length % LEAF_KEY_BYTES != 0) {
             throw new IllegalArgumentException("leaf rows are " + LEAF_KEY_BYTES + " bytes each, got " + sortedRows.length + " bytes");
         }
-        Path file = directory.resolve(LEAF_ROWS_FILE);
+        int[] ends = new int[sortedRows.length / LEAF_KEY_BYTES];
+        for (int i = 0; i < ends.length; i++) {
+            ends[i] = (i + 1) * LEAF_KEY_BYTES;
+        }
+        ingest(() -> leaves, leafOptions, sortedRows, ends, LEAF_ROWS_FILE, "leaf-hash");
+        recordLeafRowsUpTo(upTo);
+    }
+
+    /**
+     * Adds the {@code indexes} rows in {@code sortedRows} (row {@code i} ends at {@code ends[i]};
+     * each as {@link #indexRowKey} lays it out; strictly increasing in unsigned byte order) as one
+     * table file, then records that the first {@code upTo} entries have their rows (see {@link
+     * #ingest}).
+     *
+     * @throws StorageException if the file cannot be written or taken in, or the record not written
+     */
+    void ingestKeyRows(byte[] sortedRows, int[] ends, long upTo) {
+        ingest(() -> indexes, columnOptions, sortedRows, ends, KEY_ROWS_FILE, "lookup");
+        recordKeyRowsUpTo(upTo);
+    }
+
+    /**
+     * Writes the rows (keys with empty values; row {@code i} is {@code rows[ends[i - 1], ends[i])})
+     * into one table file, {@code fileName} in the store's directory (one per index, since each
+     * index has its own thread), and has RocksDB take it in as a whole (synced, atomic). The caller
+     * then records how far the rows reach; a crash between the two leaves the record where it was,
+     * and the rows are added again later: the same keys, so nothing changes.
+     */
+    private void ingest(Supplier<ColumnFamilyHandle> family, ColumnFamilyOptions familyOptions, byte[] rows, int[] ends, String fileName, String index) {
+        if (ends.length == 0) {
+            return; // entries without keys: nothing to add (and RocksDB writes no empty table file)
+        }
+        Path file = directory.resolve(fileName);
         try (Shared shared = shared();
-                org.rocksdb.Options options = new org.rocksdb.Options(dbOptions, leafOptions);
+                org.rocksdb.Options options = new org.rocksdb.Options(dbOptions, familyOptions);
                 org.rocksdb.EnvOptions env = new org.rocksdb.EnvOptions();
                 org.rocksdb.IngestExternalFileOptions ingest = new org.rocksdb.IngestExternalFileOptions().setMoveFiles(true)) {
             Files.deleteIfExists(file);
             try (org.rocksdb.SstFileWriter writer = new org.rocksdb.SstFileWriter(env, options)) {
                 writer.open(file.toString());
                 // Direct buffers go to RocksDB without the copy a byte array takes.
-                ByteBuffer key = ByteBuffer.allocateDirect(LEAF_KEY_BYTES);
+                int longest = 0;
+                for (int i = 0, from = 0; i < ends.length; from = ends[i++]) {
+                    longest = Math.max(longest, ends[i] - from);
+                }
+                ByteBuffer key = ByteBuffer.allocateDirect(longest);
                 ByteBuffer empty = ByteBuffer.allocateDirect(0);
-                for (int at = 0; at < sortedRows.length; at += LEAF_KEY_BYTES) {
-                    key.clear().put(sortedRows, at, LEAF_KEY_BYTES).flip();
+                for (int i = 0, from = 0; i < ends.length; from = ends[i++]) {
+                    key.clear().put(rows, from, ends[i] - from).flip();
                     writer.put(key, empty.clear());
                 }
                 writer.finish();
             }
-            db.ingestExternalFile(leaves, List.of(file.toString()), ingest);
+            db.ingestExternalFile(family.get(), List.of(file.toString()), ingest);
         } catch (RocksDBException | java.io.IOException e) {
-            throw new StorageException("cannot add " + sortedRows.length / LEAF_KEY_BYTES + " rows to the leaf-hash index: " + e.getMessage(), e);
+            throw new StorageException("cannot add " + ends.length + " rows to the " + index + " index: " + e.getMessage(), e);
         } finally {
             try {
                 Files.deleteIfExists(file);
@@ -524,7 +576,6 @@ final class Store implements AutoCloseable {
                 // Replaced by the next ingest's file.
             }
         }
-        recordLeafRowsUpTo(upTo);
     }
 
     /**
@@ -534,8 +585,22 @@ final class Store implements AutoCloseable {
      * @throws StorageException if the write fails
      */
     void recordLeafRowsUpTo(long upTo) {
+        recordRowsUpTo(LEAF_ROWS_KEY, upTo);
+    }
+
+    /**
+     * Records with a synced write that the first {@code upTo} entries have their rows in the {@code
+     * indexes} family (read back by {@link #keyRowsUpTo}).
+     *
+     * @throws StorageException if the write fails
+     */
+    void recordKeyRowsUpTo(long upTo) {
+        recordRowsUpTo(KEY_ROWS_KEY, upTo);
+    }
+
+    private void recordRowsUpTo(byte[] recordKey, long upTo) {
         try (Batch mark = newBatch()) {
-            mark.putLeafRowsUpTo(upTo);
+            mark.putMeta(recordKey, longKey(upTo));
             commit(mark);
         }
     }
@@ -741,13 +806,9 @@ final class Store implements AutoCloseable {
             put(nodesId, nodeKey(level, first), hashes);
         }
 
-        void putIndex(IndexKey key, long index) {
-            put(indexesId, indexRowKey(key, index), EMPTY);
-        }
-
-        /** Records that the first {@code upTo} leaves have their rows in the {@code leaves} family. */
-        void putLeafRowsUpTo(long upTo) {
-            put(META_ID, LEAF_ROWS_KEY, longKey(upTo));
+        /** Stages a row of the default family (records such as how far the derived rows reach). */
+        private void putMeta(byte[] key, byte[] value) {
+            put(META_ID, key, value);
         }
 
         /**
@@ -835,7 +896,7 @@ final class Store implements AutoCloseable {
     }
 
     /** Reads one key; {@code family} is resolved under the lock, since a reopen replaces the handles. */
-    private byte[] get(java.util.function.Supplier<ColumnFamilyHandle> family, byte[] key) {
+    private byte[] get(Supplier<ColumnFamilyHandle> family, byte[] key) {
         try (Shared shared = shared()) {
             return db.get(family.get(), read, key);
         } catch (RocksDBException e) {
@@ -882,6 +943,11 @@ final class Store implements AutoCloseable {
     /** A row of the {@code indexes} family: kind (1) || value length (2) || value || index (8). */
     static byte[] indexRowKey(IndexKey key, long index) {
         return indexKey(indexPrefix(key.kind().tag, key.value().getBytes(StandardCharsets.UTF_8)), index);
+    }
+
+    /** The start of every {@code indexes} row of {@code key}: kind (1) || value length (2) || value. */
+    static byte[] indexPrefix(IndexKey key) {
+        return indexPrefix(key.kind().tag, key.value().getBytes(StandardCharsets.UTF_8));
     }
 
     private static byte[] indexPrefix(byte kind, byte[] value) {

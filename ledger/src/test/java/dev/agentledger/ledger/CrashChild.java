@@ -21,7 +21,7 @@ public final class CrashChild {
         int threads = Integer.parseInt(args[1]);
         long seed = Long.parseLong(args[2]);
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
-        Ledger ledger = Ledger.open(TestLogs.config(dir), CrashTest.LEAF_SEGMENT);
+        Ledger ledger = Ledger.open(CrashTest.config(dir), CrashTest.SEGMENT);
         out.println("ready " + ledger.checkpoint().size());
         out.flush();
         for (int t = 0; t < threads; t++) {

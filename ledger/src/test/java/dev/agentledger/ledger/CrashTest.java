@@ -22,16 +22,21 @@ import org.junit.jupiter.api.io.TempDir;
  * many threads and is killed at random moments; after each kill the log is reopened and every
  * acknowledged entry must be at its acknowledged index, and every checkpoint ever returned must
  * be consistent with the reopened log's checkpoint, and dedupe must find each acknowledged entry
- * at its index (the leaf-hash index is rebuilt from the nodes past what its table files hold; the
- * child uses small segments of it, so kills land before, during and after their ingestion).
+ * at its index and a lookup by each of its keys must find it (the leaf-hash and key indexes are
+ * rebuilt from the store past what their table files hold; the child uses small segments of them,
+ * so kills land before, during and after their ingestion).
  */
 class CrashTest {
     /** 20 in the suite; {@code scripts/crash-soak.sh} runs hundreds through this property. */
     private static final int KILLS = Integer.getInteger("agentledger.crash.kills", 20);
-    /** Leaves per segment of the leaf-hash index in the child and after each reopen. */
-    static final int LEAF_SEGMENT = 256;
-    /** Older acknowledged entries whose dedupe is checked after each kill, besides all of the last round's. */
-    private static final int DEDUPE_SAMPLE = 200;
+    /** Entries per segment of the leaf-hash and key indexes in the child and after each reopen. */
+    static final int SEGMENT = 256;
+    /** Older acknowledged entries whose dedupe and lookups are checked after each kill, besides all of the last round's. */
+    private static final int SAMPLE = 200;
+    /** Two keys per entry from its first bytes: a token id many entries share, and a serial few do. */
+    static final EntryIndexer KEYS = entry -> List.of(
+            new IndexKey(IndexKey.Kind.TOKEN_ID, "t" + (entry[0] & 0xff)),
+            new IndexKey(IndexKey.Kind.SERIAL, java.util.HexFormat.of().formatHex(entry, 1, 3)));
 
     @TempDir
     Path dir;
@@ -54,9 +59,9 @@ class CrashTest {
                 }
                 checkpoints.put(a.size(), a.root());
             }
-            try (Ledger ledger = Ledger.open(TestLogs.config(dir), LEAF_SEGMENT)) {
+            try (Ledger ledger = Ledger.open(config(dir), SEGMENT)) {
                 SignedCheckpoint now = ledger.checkpoint();
-                checkDedupe(ledger, acks, acknowledged, random);
+                checkDedupeAndLookups(ledger, acks, acknowledged, random);
                 for (Map.Entry<Long, Hash> e : acknowledged.entrySet()) {
                     byte[] entry = ledger.entry(e.getKey())
                             .orElseThrow(() -> new AssertionError("acknowledged entry " + e.getKey() + " lost"));
@@ -75,14 +80,20 @@ class CrashTest {
         assertTrue(totalAcks > KILLS, "the child acknowledged almost nothing (" + totalAcks + "): the test proved little");
     }
 
+    static LedgerConfig config(Path dir) {
+        return TestLogs.config(dir).withIndexer(KEYS);
+    }
+
     /**
-     * Appends again, with dedupe, every entry acknowledged in the last round and a sample of the
-     * older ones: each must come back at its acknowledged index, and the tree must not grow.
+     * For every entry acknowledged in the last round and a sample of the older ones: a lookup of
+     * each of its keys from its index finds it there, and appended again with dedupe it comes back
+     * at its index without the tree growing.
      */
-    private static void checkDedupe(Ledger ledger, List<Ack> lastRound, Map<Long, Hash> acknowledged, Random random) throws Exception {
+    private static void checkDedupeAndLookups(Ledger ledger, List<Ack> lastRound, Map<Long, Hash> acknowledged, Random random)
+            throws Exception {
         List<Long> indexes = new ArrayList<>(lastRound.stream().map(Ack::index).toList());
         List<Long> older = new ArrayList<>(acknowledged.keySet());
-        for (int i = 0; i < DEDUPE_SAMPLE && !older.isEmpty(); i++) {
+        for (int i = 0; i < SAMPLE && !older.isEmpty(); i++) {
             indexes.add(older.get(random.nextInt(older.size())));
         }
         if (indexes.isEmpty()) {
@@ -90,7 +101,11 @@ class CrashTest {
         }
         List<byte[]> entries = new ArrayList<>(indexes.size());
         for (long index : indexes) {
-            entries.add(ledger.entry(index).orElseThrow());
+            byte[] entry = ledger.entry(index).orElseThrow();
+            entries.add(entry);
+            for (IndexKey key : KEYS.keys(entry)) {
+                assertEquals(List.of(index), ledger.lookup(key, index, 1), key + " of entry " + index);
+            }
         }
         TestLogs.assertDedupeFinds(ledger, entries, indexes);
     }

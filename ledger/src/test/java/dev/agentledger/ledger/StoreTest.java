@@ -68,7 +68,6 @@ class StoreTest {
         byte[] twoByteLength = new byte[300]; // varint32 lengths of 1, 2 and 3 bytes
         byte[] threeByteLength = new byte[20_000];
         Arrays.fill(threeByteLength, (byte) 7);
-        String longValue = "spiffe://example.org/" + "a".repeat(200);
         byte[] serialized;
         try (Store store = Store.open(dir)) {
             try (Store.Batch batch = store.newBatch()) {
@@ -77,8 +76,7 @@ class StoreTest {
                 batch.putEntry(2, threeByteLength);
                 batch.putNodeRun(0, 0, concat(0, 0, 3));
                 batch.putNodeRun(1, 0, concat(1, 0, 1));
-                batch.putLeafRowsUpTo(2);
-                batch.putIndex(new IndexKey(IndexKey.Kind.SPIFFE_ID, longValue), 1);
+                batch.putAuditMark(twoByteLength);
                 batch.putTreeSize(3);
                 batch.putCheckpoint(3, small);
 
@@ -90,8 +88,7 @@ class StoreTest {
             assertArrayEquals(twoByteLength, store.entry(1).orElseThrow());
             assertArrayEquals(threeByteLength, store.entry(2).orElseThrow());
             assertEquals(hash(0, 2), store.node(0, 2));
-            assertEquals(2, store.leafRowsUpTo().orElseThrow());
-            assertEquals(List.of(1L), store.lookup(new IndexKey(IndexKey.Kind.SPIFFE_ID, longValue), 0, 10));
+            assertArrayEquals(twoByteLength, store.auditMark().orElseThrow());
             assertEquals(new Store.TreeState(3, List.of(hash(1, 0), hash(0, 2))), store.tree().orElseThrow());
             assertArrayEquals(small, store.checkpoint(3).orElseThrow());
         }
@@ -108,8 +105,7 @@ class StoreTest {
             reference.put(handles.get(1), Store.longKey(2), threeByteLength);
             reference.put(handles.get(2), Store.nodeKey(0, 0), concat(0, 0, 3));
             reference.put(handles.get(2), Store.nodeKey(1, 0), concat(1, 0, 1));
-            reference.put(handles.get(0), "leaves-indexed".getBytes(StandardCharsets.UTF_8), Store.longKey(2));
-            reference.put(handles.get(4), Store.indexRowKey(new IndexKey(IndexKey.Kind.SPIFFE_ID, longValue), 1), new byte[0]);
+            reference.put(handles.get(0), "audited".getBytes(StandardCharsets.UTF_8), twoByteLength);
             reference.put(handles.get(0), "tree".getBytes(StandardCharsets.UTF_8), Store.longKey(3));
             reference.put(handles.get(3), Store.longKey(3), small);
             assertArrayEquals(reference.data(), serialized);
@@ -140,6 +136,43 @@ class StoreTest {
         try (Store store = Store.open(dir)) {
             assertEquals(1000, store.leafRowsUpTo().orElseThrow());
             assertEquals(699, store.indexOfLeaf(hash(0, 699)).orElseThrow());
+        }
+    }
+
+    @Test
+    void keyRowsIngestedAsATableFileAreFoundAndRecorded() {
+        List<IndexKey> keys = List.of(
+                new IndexKey(IndexKey.Kind.SPIFFE_ID, "spiffe://example.org/" + "a".repeat(300)), // a 2-byte length
+                new IndexKey(IndexKey.Kind.SPIFFE_ID, "spiffe://example.org/b"),
+                new IndexKey(IndexKey.Kind.SERIAL, "0a1b"),
+                new IndexKey(IndexKey.Kind.TOKEN_ID, "spiffe://example.org/b")); // same value, other kind
+        List<byte[]> rows = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            rows.add(Store.indexRowKey(keys.get(i % keys.size()), i));
+        }
+        rows.sort(Arrays::compareUnsigned);
+        int[] ends = new int[rows.size()];
+        for (int i = 0, at = 0; i < ends.length; i++) {
+            at += rows.get(i).length;
+            ends[i] = at;
+        }
+        try (Store store = Store.open(dir)) {
+            assertTrue(store.keyRowsUpTo().isEmpty());
+            store.ingestKeyRows(concat(rows), ends, 400);
+            assertEquals(400, store.keyRowsUpTo().orElseThrow());
+            // Taken in again (a crash before the record): the same rows, nothing changes.
+            store.ingestKeyRows(concat(rows), ends, 400);
+            for (int k = 0; k < keys.size(); k++) {
+                assertEquals(List.of((long) k, k + 4L, k + 8L), store.lookup(keys.get(k), 0, 3), keys.get(k).toString());
+                assertEquals(100, store.lookup(keys.get(k), 0, 1000).size());
+                assertEquals(List.of(396L + k), store.lookup(keys.get(k), 396, 10));
+            }
+            assertEquals(List.of(), store.lookup(new IndexKey(IndexKey.Kind.SERIAL, "0a1"), 0, 10));
+            assertFalse(Files.exists(dir.resolve("key-rows.ingest")), "the table file was moved into the store");
+        }
+        try (Store store = Store.open(dir)) {
+            assertEquals(400, store.keyRowsUpTo().orElseThrow());
+            assertEquals(List.of(399L), store.lookup(keys.get(3), 399, 10));
         }
     }
 

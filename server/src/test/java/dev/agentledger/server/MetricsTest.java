@@ -81,7 +81,9 @@ class MetricsTest {
             assertTrue(RunningServer.metric(metrics, "agentledger_ledger_batch_entries_count", "") >= 1, metrics);
             assertTrue(RunningServer.metric(metrics, "agentledger_ledger_sync_seconds_count", "") >= 1, metrics);
             // Served (the registry is the JVM's, so other tests' servers count too: a full disk fails additions).
-            assertTrue(RunningServer.metric(metrics, "agentledger_ledger_leaf_rows_failures_total", "") >= 0, metrics);
+            for (String index : new String[] {"leaf_hash", "lookup"}) {
+                assertTrue(RunningServer.metric(metrics, "agentledger_ledger_index_rows_failures_total", "index=\"" + index + "\"") >= 0, metrics);
+            }
             assertTrue(RunningServer.metric(metrics, "agentledger_issued_total", "kind=\"x509_svid\"") >= 1, metrics);
             assertTrue(RunningServer.metric(metrics, "agentledger_policy_decisions_total", "decision=\"allow\"") >= 1, metrics);
         }

@@ -4,14 +4,17 @@ import dev.agentledger.ledger.LedgerMetrics;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.DistributionSummary;
 import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Tag;
 import io.helidon.metrics.api.Timer;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The ledger's write-path measurements as Helidon meters (served in Prometheus form at
  * {@code /observe/metrics}): entries appended, entries per committed batch, the synced write's
- * latency, how long a batch's appends waited for their answer, and the leaf-hash rows added to the
- * store in the background (how many, how long each addition took, how many failed).
+ * latency, how long a batch's appends waited for their answer, and the index rows added to the
+ * store in the background (how many, how long each addition took, how many failed), tagged {@code
+ * index="leaf_hash"} (dedupe's index) or {@code index="lookup"} (by SPIFFE ID, serial, token id).
  */
 public final class LedgerMeters implements LedgerMetrics {
     private final Counter appended;
@@ -19,9 +22,27 @@ public final class LedgerMeters implements LedgerMetrics {
     private final Timer syncLatency;
     private final DistributionSummary answeredBatch;
     private final Timer answerLatency;
-    private final Counter leafRowsAdded;
-    private final Timer leafRowsTime;
-    private final Counter leafRowsFailed;
+    private final IndexRows leafRows;
+    private final IndexRows keyRows;
+
+    /** The meters of one index whose rows are added to the store in the background. */
+    private record IndexRows(Counter added, Timer time, Counter failed) {
+        static IndexRows register(MeterRegistry registry, String index) {
+            List<Tag> tags = List.of(Tag.create("index", index));
+            return new IndexRows(
+                    registry.getOrCreate(Counter.builder("agentledger.ledger.index_rows.added").tags(tags)
+                            .description("rows added to the store by an index kept out of the synced write; the newest are held in memory")),
+                    registry.getOrCreate(Timer.builder("agentledger.ledger.index_rows.add").tags(tags)
+                            .description("time to sort one segment's index rows and add them to the store as one table file")),
+                    registry.getOrCreate(Counter.builder("agentledger.ledger.index_rows.failures").tags(tags)
+                            .description("failed additions of index rows to the store (kept in memory and tried again; a rising count means the store refuses writes)")));
+        }
+
+        void added(int rows, long nanos) {
+            added.increment(rows);
+            time.record(Duration.ofNanos(nanos));
+        }
+    }
 
     /** Registers (or reuses) the meters in {@code registry}. */
     public LedgerMeters(MeterRegistry registry) {
@@ -35,12 +56,8 @@ public final class LedgerMeters implements LedgerMetrics {
                 .description("appends (new and duplicate) answered per batch"));
         answerLatency = registry.getOrCreate(Timer.builder("agentledger.ledger.batch.latency")
                 .description("time from taking a batch to answering its appends"));
-        leafRowsAdded = registry.getOrCreate(Counter.builder("agentledger.ledger.leaf_rows.added")
-                .description("leaves whose leaf-hash rows (dedupe's index) were added to the store; the newest are held in memory"));
-        leafRowsTime = registry.getOrCreate(Timer.builder("agentledger.ledger.leaf_rows.add")
-                .description("time to sort one segment's leaf-hash rows and add them to the store as one table file"));
-        leafRowsFailed = registry.getOrCreate(Counter.builder("agentledger.ledger.leaf_rows.failures")
-                .description("failed additions of leaf-hash rows to the store (kept in memory and tried again; a rising count means the store refuses writes)"));
+        leafRows = IndexRows.register(registry, "leaf_hash");
+        keyRows = IndexRows.register(registry, "lookup");
     }
 
     @Override
@@ -58,12 +75,21 @@ public final class LedgerMeters implements LedgerMetrics {
 
     @Override
     public void leafRowsAdded(int leaves, long nanos) {
-        leafRowsAdded.increment(leaves);
-        leafRowsTime.record(Duration.ofNanos(nanos));
+        leafRows.added(leaves, nanos);
     }
 
     @Override
     public void leafRowsFailed() {
-        leafRowsFailed.increment();
+        leafRows.failed().increment();
+    }
+
+    @Override
+    public void keyRowsAdded(int rows, long nanos) {
+        keyRows.added(rows, nanos);
+    }
+
+    @Override
+    public void keyRowsFailed() {
+        keyRows.failed().increment();
     }
 }
