@@ -381,6 +381,72 @@ final class KeyIndex implements AutoCloseable {
             }
         }
 
+        /** Bytes of a key compared per round of {@link #sortKeys}; the rest of the long is the key's position. */
+        private static final int CHUNK = 5;
+
+        /**
+         * Sorts the keys {@code order[from, to)}, whose first {@code depth} bytes are equal, in
+         * unsigned byte order. Keys share long prefixes (every SPIFFE ID of a trust domain), so:
+         * skip the prefix all of them share, sort them as longs by their next {@value #CHUNK}
+         * bytes (with their position in the low bits), then sort each run that ties on those bytes
+         * the same way from there. Keys that tie on their first three bytes (kind and value length)
+         * have the same length, so the zeros read past the end of a key never decide an order.
+         */
+        private void sortKeys(int[] order, int from, int to, int depth) {
+            int n = to - from;
+            if (n < 2) {
+                return;
+            }
+            depth += sharedPrefix(order, from, to, depth);
+            long[] packed = new long[n];
+            for (int i = 0; i < n; i++) {
+                packed[i] = (chunk(order[from + i], depth) << 24 | i) ^ Long.MIN_VALUE; // signed order = unsigned
+            }
+            Arrays.sort(packed);
+            int[] before = Arrays.copyOfRange(order, from, to);
+            for (int i = 0; i < n; i++) {
+                order[from + i] = before[(int) (packed[i] & 0xffffff)];
+            }
+            for (int start = 0, end; start < n; start = end) {
+                long run = packed[start] >>> 24;
+                for (end = start + 1; end < n && packed[end] >>> 24 == run; end++) {
+                    // the keys that tie on this chunk
+                }
+                if (end - start > 1 && keyLength(order[from + start]) > depth + CHUNK) {
+                    sortKeys(order, from + start, from + end, depth + CHUNK);
+                }
+            }
+        }
+
+        /** How many bytes from {@code depth} on every key of {@code order[from, to)} shares (0 before the length is known equal). */
+        private int sharedPrefix(int[] order, int from, int to, int depth) {
+            if (depth < 3) {
+                return 0;
+            }
+            int first = order[from];
+            int length = keyLength(first) - depth;
+            int at = keyAt[first] + depth;
+            for (int i = from + 1; i < to && length > 0; i++) {
+                int other = keyAt[order[i]] + depth;
+                int differ = Arrays.mismatch(keyBytes, at, at + length, keyBytes, other, other + length);
+                if (differ >= 0) {
+                    length = differ;
+                }
+            }
+            return length;
+        }
+
+        /** Bytes {@code [depth, depth + CHUNK)} of key {@code k} as a number, zeros past its end. */
+        private long chunk(int k, int depth) {
+            int at = keyAt[k];
+            int end = keyLength(k);
+            long value = 0;
+            for (int i = depth; i < depth + CHUNK; i++) {
+                value = value << 8 | (i < end ? keyBytes[at + i] & 0xff : 0);
+            }
+            return value;
+        }
+
         /** Rows laid out for {@link Store#ingestKeyRows}: row {@code i} is {@code bytes[ends[i - 1], ends[i])}. */
         record Rows(byte[] bytes, int[] ends) {}
 
@@ -391,12 +457,11 @@ final class KeyIndex implements AutoCloseable {
          * length comes before it), so this is the order of the whole rows.
          */
         synchronized Rows sortedRows() {
-            Integer[] order = new Integer[keys];
+            int[] order = new int[keys];
             for (int k = 0; k < keys; k++) {
                 order[k] = k;
             }
-            Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(
-                    keyBytes, keyAt[a], keyAt[a] + keyLength(a), keyBytes, keyAt[b], keyAt[b] + keyLength(b)));
+            sortKeys(order, 0, keys, 0);
             long total = 0;
             for (int row = 0; row < rows; row++) {
                 total += keyLength(rowKey[row]) + 8;

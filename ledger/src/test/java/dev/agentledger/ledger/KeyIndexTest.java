@@ -201,8 +201,13 @@ class KeyIndexTest {
             List<IndexKey> pool = new ArrayList<>();
             for (int k = 1 + random.nextInt(300); k > 0; k--) {
                 IndexKey.Kind kind = IndexKey.Kind.values()[random.nextInt(3)];
-                // Short and long values (lengths above 255 take the second length byte), shared prefixes.
-                String value = random.nextInt(10) == 0 ? "v".repeat(200 + random.nextInt(200)) + k : "spiffe://td/" + random.nextInt(1000);
+                // Short and long values (lengths above 255 take the second length byte), long shared
+                // prefixes, values of one length that differ only near their end.
+                String value = switch (random.nextInt(4)) {
+                    case 0 -> "v".repeat(200 + random.nextInt(200)) + k;
+                    case 1 -> "spiffe://example.org/agent/" + String.format("%09d", random.nextInt(1000));
+                    default -> "spiffe://td/" + random.nextInt(1000);
+                };
                 pool.add(new IndexKey(kind, value));
             }
             int count = 1 + random.nextInt(500);
