@@ -1,6 +1,7 @@
 package dev.agentledger.bench;
 
 import dev.agentledger.issuer.CryptoProvider;
+import dev.agentledger.ledger.IndexKey;
 import dev.agentledger.ledger.Ledger;
 import dev.agentledger.ledger.LedgerConfig;
 import dev.agentledger.merkle.Rfc6962;
@@ -12,6 +13,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -22,10 +24,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code -Xmx256m}; it prints the heap in use (after a GC) every million entries, then reopens the
  * log (which rechecks the stored nodes against the checkpoint and audits what was appended) and
  * proves the last entry; then prints what a start costs with nothing and with 1,000 entries
- * appended since the last audit, against the full audit.
+ * appended since the last audit, against the full audit. With {@code keys}, each entry is also
+ * indexed by two keys of its own (a SPIFFE ID and a serial, as an X509-SVID's entry is), so the
+ * lookup index's segments in memory are part of the heap measured.
  *
  * <pre>
- * java -Xmx256m -cp bench/target/benchmarks.jar dev.agentledger.bench.LedgerFill [entries] [dir]
+ * java -Xmx256m -cp bench/target/benchmarks.jar dev.agentledger.bench.LedgerFill [entries] [dir] [keys]
  * </pre>
  */
 public final class LedgerFill {
@@ -36,11 +40,15 @@ public final class LedgerFill {
         Path dir = args.length > 1 ? Path.of(args[1]) : Scratch.directory("ledger-fill");
         SignerKey key = SignerKey.generate("fill.agentledger.local/log", SignatureType.ED25519);
         java.security.Provider signing = CryptoProvider.fastest(); // as the server signs its checkpoints
+        boolean keys = args.length > 2 && args[2].equals("keys");
         LedgerConfig config = LedgerConfig.of(dir, key.name(), Ed25519NoteSigner.create(key, signing),
                 Ed25519NoteVerifier.create(key.verifierKey(), signing));
+        if (keys) {
+            config = config.withIndexer(LedgerFill::twoKeys);
+        }
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-        System.out.printf(Locale.ROOT, "filling %s with %,d entries of 256 bytes; max heap %d MiB%n",
-                dir, entries, Runtime.getRuntime().maxMemory() >> 20);
+        System.out.printf(Locale.ROOT, "filling %s with %,d entries of 256 bytes%s; max heap %d MiB%n",
+                dir, entries, keys ? ", two index keys each" : "", Runtime.getRuntime().maxMemory() >> 20);
         long start = System.nanoTime();
         try (Ledger ledger = Ledger.open(config)) {
             AtomicLong next = new AtomicLong();
@@ -81,6 +89,14 @@ public final class LedgerFill {
                     memory.getHeapMemoryUsage().getUsed() >> 20, (System.nanoTime() - start) / 1e9);
         }
         startupTable(config, dir);
+    }
+
+    /** A SPIFFE ID and a serial made of the entry's first 32 (random) bytes: every key new. */
+    private static List<IndexKey> twoKeys(byte[] entry) {
+        HexFormat hex = HexFormat.of();
+        return List.of(
+                new IndexKey(IndexKey.Kind.SPIFFE_ID, "spiffe://fill.agentledger.local/agent/" + hex.formatHex(entry, 0, 16)),
+                new IndexKey(IndexKey.Kind.SERIAL, hex.formatHex(entry, 16, 32)));
     }
 
     /**

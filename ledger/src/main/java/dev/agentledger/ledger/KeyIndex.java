@@ -92,25 +92,26 @@ final class KeyIndex implements AutoCloseable {
         return s.first + s.entries();
     }
 
+    /** The row prefixes ({@link Store#indexPrefix}) of one entry's keys, as {@link #add} takes them. */
+    static byte[][] prefixes(List<IndexKey> keys) {
+        byte[][] prefixes = new byte[keys.size()][];
+        for (int i = 0; i < prefixes.length; i++) {
+            prefixes[i] = Store.indexPrefix(keys.get(i));
+        }
+        return prefixes;
+    }
+
     /**
-     * Adds the keys of entries logged at consecutive indexes from {@code first} (one list per
-     * entry, possibly empty), once they are durable and before any checkpoint that holds them is
-     * published: a lookup that knows of a checkpoint finds every entry in it.
+     * Adds the keys of entries logged at consecutive indexes from {@code first} (one array of
+     * {@link #prefixes} per entry, possibly empty), once they are durable and before any checkpoint
+     * that holds them is published: a lookup that knows of a checkpoint finds every entry in it.
      *
      * @throws IllegalStateException if {@code first} is not {@link #end}: an entry would be skipped
      *     or held twice
      */
-    void add(long first, List<List<IndexKey>> keys) {
+    void add(long first, List<byte[][]> prefixes) {
         if (first != end()) {
             throw new IllegalStateException("entries from " + first + " added to a key index that ends at " + end());
-        }
-        List<byte[][]> prefixes = new ArrayList<>(keys.size());
-        for (List<IndexKey> entryKeys : keys) {
-            byte[][] p = new byte[entryKeys.size()][];
-            for (int i = 0; i < p.length; i++) {
-                p[i] = Store.indexPrefix(entryKeys.get(i));
-            }
-            prefixes.add(p);
         }
         for (int done = 0; done < prefixes.size(); ) {
             done += active.addAll(prefixes, done);
@@ -136,9 +137,9 @@ final class KeyIndex implements AutoCloseable {
             if (entries.size() != n) {
                 throw new StorageException("entry " + (first + entries.size()) + " is missing");
             }
-            List<List<IndexKey>> keys = new ArrayList<>(n);
+            List<byte[][]> keys = new ArrayList<>(n);
             for (byte[] entry : entries) {
-                keys.add(keysOf(entry));
+                keys.add(prefixes(keysOf(entry)));
             }
             add(first, keys);
         }

@@ -329,7 +329,7 @@ public final class Ledger implements AutoCloseable {
         }
         byte[] copy = entry.clone();
         List<IndexKey> keys = List.copyOf(indexer.keys(copy));
-        return new Sequencer.Pending(copy, Rfc6962.hashLeaf(copy), keys, dedupe, new CompletableFuture<>());
+        return new Sequencer.Pending(copy, Rfc6962.hashLeaf(copy), KeyIndex.prefixes(keys), dedupe, new CompletableFuture<>());
     }
 
     /** The latest signed checkpoint. */

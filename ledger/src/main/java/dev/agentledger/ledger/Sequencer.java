@@ -55,8 +55,11 @@ final class Sequencer implements AutoCloseable {
     private volatile SignedCheckpoint latest;
     private CompactRange range;
 
-    /** One append waiting for its batch. The leaf hash is computed by the submitting thread. */
-    record Pending(byte[] entry, Hash leaf, List<IndexKey> keys, boolean dedupe, CompletableFuture<Appended> result) {}
+    /**
+     * One append waiting for its batch. The leaf hash and the index keys' row prefixes ({@link
+     * Store#indexPrefix}) are computed by the submitting thread.
+     */
+    record Pending(byte[] entry, Hash leaf, byte[][] keys, boolean dedupe, CompletableFuture<Appended> result) {}
 
     Sequencer(
             Store store,
@@ -170,7 +173,7 @@ final class Sequencer implements AutoCloseable {
             try (Store.Batch write = store.newBatch()) {
                 // 2. Stage the entries. Their index rows (leaf hash, lookup keys) are not written
                 //    here: the leaf and key indexes add them later, sorted, in table files of their own.
-                List<List<IndexKey>> keys = new ArrayList<>(leaves.size());
+                List<byte[][]> keys = new ArrayList<>(leaves.size());
                 for (int i = 0; i < batch.size(); i++) {
                     if (!duplicate[i]) {
                         Pending p = batch.get(i);
