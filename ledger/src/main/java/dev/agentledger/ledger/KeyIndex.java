@@ -216,8 +216,8 @@ final class KeyIndex implements AutoCloseable {
     /**
      * The keys of consecutive entries from {@code first}. Each distinct key's prefix ({@link
      * Store#indexPrefix}) is kept once; each row (a key in an entry) points at its key, its entry
-     * and the key's previous row, so a key's rows form a chain from the newest. All access is under
-     * the segment's lock.
+     * and the key's previous row, so a key's rows form a chain from the newest. Adding and looking
+     * up take the segment's lock; sorting a sealed segment does not need it (see {@link #sortedRows}).
      */
     static final class Segment {
         final long first;
@@ -456,8 +456,12 @@ final class KeyIndex implements AutoCloseable {
          * unsigned byte order the store's table files need: the distinct keys sorted, and each
          * key's rows by index. Keys never tie, and no key is a prefix of another (the value's
          * length comes before it), so this is the order of the whole rows.
+         *
+         * <p>Called on a sealed segment, which no longer changes (and was published to the calling
+         * thread through {@link SealedSegments}), so without the lock: lookups in the segment are
+         * not held up while it sorts.
          */
-        synchronized Rows sortedRows() {
+        Rows sortedRows() {
             int[] order = new int[keys];
             for (int k = 0; k < keys; k++) {
                 order[k] = k;
