@@ -40,12 +40,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * up until the JIT compilers are quiet ({@link #warmUp}).
  *
  * <pre>
- * java -cp bench/target/benchmarks.jar dev.agentledger.bench.GrpcLoad DIR [HOST:PORT] [seconds] [submitters,...] [rate/s,...|-] [server pid|-] [connections, default 8] [x509-svid|tool-call, default x509-svid]
+ * java -cp bench/target/benchmarks.jar dev.agentledger.bench.GrpcLoad DIR [HOST:PORT] [seconds] [submitters,...] [rate/s,...|-] [server pid|-] [connections, default 2] [x509-svid|tool-call, default x509-svid]
  * </pre>
  */
 public final class GrpcLoad {
-    /** Connections (one {@link LedgerClient} each) unless given: the submitters are spread over them. */
-    private static final int CHANNELS = 8;
+    /**
+     * Connections (one {@link LedgerClient} each) unless given: the submitters are spread over them.
+     * Fewer connections make bigger {@code AppendBatch} calls, and both sides' cost is mostly per
+     * call: at 256 submitters 2 gave 44,800-48,700/s, 4 37,100-42,600/s and 8 33,300-37,200/s
+     * (BENCHMARKS.md, server section, 2026-11-25 later); 1 was no better than 2.
+     */
+    private static final int CHANNELS = 2;
     /**
      * Where every submitter of every row (warm-up rounds included) gets its own generator, split on
      * the main thread: no two submitters append the same serials. A repeated serial replaces a
