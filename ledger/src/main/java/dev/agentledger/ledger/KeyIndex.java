@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.TreeSet;
 
 /**
@@ -69,19 +68,7 @@ final class KeyIndex implements AutoCloseable {
      *     the tree has
      */
     static KeyIndex open(Store store, long size, EntryIndexer indexer, LedgerMetrics metrics, int segmentEntries) {
-        OptionalLong recorded = store.keyRowsUpTo();
-        long upTo;
-        if (recorded.isPresent()) {
-            upTo = recorded.getAsLong();
-        } else {
-            // A store written before: every entry's rows went in with it.
-            store.recordKeyRowsUpTo(size);
-            upTo = size;
-        }
-        if (upTo > size) {
-            throw new StorageException("corrupted store: its lookup index covers " + upTo + " entries of a tree of " + size);
-        }
-        KeyIndex index = new KeyIndex(store, indexer, metrics, segmentEntries, upTo);
+        KeyIndex index = new KeyIndex(store, indexer, metrics, segmentEntries, store.keyRowsReach(size));
         index.catchUp(size);
         return index;
     }

@@ -67,19 +67,7 @@ final class LeafIndex implements AutoCloseable {
      *     the tree has
      */
     static LeafIndex open(Store store, long size, LedgerMetrics metrics, int segmentLeaves) {
-        OptionalLong recorded = store.leafRowsUpTo();
-        long upTo;
-        if (recorded.isPresent()) {
-            upTo = recorded.getAsLong();
-        } else {
-            // A store written before: every leaf's row went in with its entry.
-            store.recordLeafRowsUpTo(size);
-            upTo = size;
-        }
-        if (upTo > size) {
-            throw new StorageException("corrupted store: its leaf-hash index covers " + upTo + " leaves of a tree of " + size);
-        }
-        LeafIndex index = new LeafIndex(store, metrics, segmentLeaves, upTo);
+        LeafIndex index = new LeafIndex(store, metrics, segmentLeaves, store.leafRowsReach(size));
         index.catchUp(size);
         return index;
     }

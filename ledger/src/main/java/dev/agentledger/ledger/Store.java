@@ -499,6 +499,41 @@ final class Store implements AutoCloseable {
         return rowsUpTo(KEY_ROWS_KEY, "lookup");
     }
 
+    /**
+     * How many leaves, from the first, have their row in the {@code leaves} family, in a store whose
+     * tree has {@code size}: the record, or {@code size} (recorded now) for a store written before
+     * the record, which wrote every leaf's row with its entry.
+     *
+     * @throws StorageException if the record is malformed or beyond the tree
+     */
+    long leafRowsReach(long size) {
+        return rowsReach(LEAF_ROWS_KEY, "leaf-hash", "leaves", size);
+    }
+
+    /**
+     * How many entries, from the first, have their rows in the {@code indexes} family, in a store
+     * whose tree has {@code size}: the record, or {@code size} (recorded now) for a store written
+     * before the record, which wrote every entry's rows with it.
+     *
+     * @throws StorageException if the record is malformed or beyond the tree
+     */
+    long keyRowsReach(long size) {
+        return rowsReach(KEY_ROWS_KEY, "lookup", "entries", size);
+    }
+
+    private long rowsReach(byte[] recordKey, String index, String units, long size) {
+        OptionalLong recorded = rowsUpTo(recordKey, index);
+        if (recorded.isEmpty()) {
+            recordRowsUpTo(recordKey, size);
+            return size;
+        }
+        if (recorded.getAsLong() > size) {
+            throw new StorageException("corrupted store: its " + index + " index covers " + recorded.getAsLong() + " " + units
+                    + " of a tree of " + size);
+        }
+        return recorded.getAsLong();
+    }
+
     private OptionalLong rowsUpTo(byte[] recordKey, String index) {
         byte[] value = get(() -> meta, recordKey);
         if (value == null) {
