@@ -120,10 +120,7 @@ final class KeyIndex implements AutoCloseable {
         }
         for (long first = end(); first < size; first = end()) {
             int n = (int) Math.min(4096, size - first);
-            List<byte[]> entries = store.entryRange(first, n);
-            if (entries.size() != n) {
-                throw new StorageException("entry " + (first + entries.size()) + " is missing");
-            }
+            List<byte[]> entries = store.entryRange(first, n); // all n, or it throws
             List<byte[][]> keys = new ArrayList<>(n);
             for (byte[] entry : entries) {
                 keys.add(prefixes(keysOf(entry)));
@@ -202,8 +199,8 @@ final class KeyIndex implements AutoCloseable {
 
     /**
      * The keys of consecutive entries from {@code first}. Each distinct key's prefix ({@link
-     * Store#indexPrefix}) is kept once; each row (a key in an entry) points at its key, its entry
-     * and the key's previous row, so a key's rows form a chain from the newest. Adding and looking
+     * Store#indexPrefix}) is kept once with its newest row; each row (a key in an entry) holds its
+     * entry and the key's previous row, so a key's rows form a chain from the newest. Adding and looking
      * up take the segment's lock; sorting a sealed segment does not need it (see {@link #sortedRows}).
      */
     static final class Segment {
@@ -220,7 +217,6 @@ final class KeyIndex implements AutoCloseable {
         private int keys;
         /** Key + 1 in the slot its hash points at or the next free one after it; 0 is free. At most half full. */
         private int[] slots = new int[512];
-        private int[] rowKey = new int[1024];
         private int[] rowEntry = new int[1024];
         /** The previous row of the same key, or -1. */
         private int[] rowPrev = new int[1024];
@@ -263,16 +259,8 @@ final class KeyIndex implements AutoCloseable {
 
         private void addRow(byte[] prefix, int entry) {
             int hash = Arrays.hashCode(prefix);
-            int mask = slots.length - 1;
-            int slot = spread(hash) & mask;
-            int key = -1;
-            for (; slots[slot] != 0; slot = (slot + 1) & mask) {
-                int k = slots[slot] - 1;
-                if (keyHash[k] == hash && sameKey(k, prefix)) {
-                    key = k;
-                    break;
-                }
-            }
+            int slot = slotOf(prefix, hash);
+            int key = slots[slot] - 1;
             if (key < 0) {
                 key = newKey(prefix, hash);
                 slots[slot] = key + 1;
@@ -282,13 +270,11 @@ final class KeyIndex implements AutoCloseable {
             } else if (rowEntry[keyLastRow[key]] == entry) {
                 return; // the same key twice in one entry: one row
             }
-            if (rows == rowKey.length) {
+            if (rows == rowEntry.length) {
                 int grown = rows * 2;
-                rowKey = Arrays.copyOf(rowKey, grown);
                 rowEntry = Arrays.copyOf(rowEntry, grown);
                 rowPrev = Arrays.copyOf(rowPrev, grown);
             }
-            rowKey[rows] = key;
             rowEntry[rows] = entry;
             rowPrev[rows] = keyLastRow[key];
             keyLastRow[key] = rows;
@@ -340,21 +326,19 @@ final class KeyIndex implements AutoCloseable {
             return keyLength(k) == prefix.length && Arrays.equals(keyBytes, at, at + prefix.length, prefix, 0, prefix.length);
         }
 
-        private int find(byte[] prefix) {
-            int hash = Arrays.hashCode(prefix);
+        /** The slot that holds key {@code prefix} (whose hash is {@code hash}), or the free slot where it would go. */
+        private int slotOf(byte[] prefix, int hash) {
             int mask = slots.length - 1;
-            for (int slot = spread(hash) & mask; slots[slot] != 0; slot = (slot + 1) & mask) {
-                int k = slots[slot] - 1;
-                if (keyHash[k] == hash && sameKey(k, prefix)) {
-                    return k;
-                }
+            int slot = spread(hash) & mask;
+            while (slots[slot] != 0 && !(keyHash[slots[slot] - 1] == hash && sameKey(slots[slot] - 1, prefix))) {
+                slot = (slot + 1) & mask;
             }
-            return -1;
+            return slot;
         }
 
         /** Adds to {@code into} the indexes in {@code [fromIndex, below)} of this segment's entries with key {@code prefix}. */
         synchronized void collect(byte[] prefix, long fromIndex, long below, TreeSet<Long> into) {
-            int k = find(prefix);
+            int k = slots[slotOf(prefix, Arrays.hashCode(prefix))] - 1;
             if (k < 0) {
                 return;
             }
@@ -454,26 +438,29 @@ final class KeyIndex implements AutoCloseable {
                 order[k] = k;
             }
             sortKeys(order, 0, keys, 0);
+            int[] rowsOfKey = new int[keys];
             long total = 0;
-            for (int row = 0; row < rows; row++) {
-                total += keyLength(rowKey[row]) + 8;
+            for (int k = 0; k < keys; k++) {
+                for (int row = keyLastRow[k]; row >= 0; row = rowPrev[row]) {
+                    rowsOfKey[k]++;
+                }
+                total += rowsOfKey[k] * (keyLength(k) + 8L);
             }
             ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(total));
             int[] ends = new int[rows];
-            int[] chain = new int[16];
+            int at = 0;
             int written = 0;
             for (int k : order) {
-                int n = 0;
-                for (int row = keyLastRow[k]; row >= 0; row = rowPrev[row]) {
-                    if (n == chain.length) {
-                        chain = Arrays.copyOf(chain, n * 2);
-                    }
-                    chain[n++] = row;
+                // The key's rows are written oldest first; its chain runs newest first.
+                int rowLength = keyLength(k) + 8;
+                int i = rowsOfKey[k] - 1;
+                for (int row = keyLastRow[k]; row >= 0; row = rowPrev[row], i--) {
+                    int start = at + i * rowLength;
+                    out.put(start, keyBytes, keyAt[k], rowLength - 8).putLong(start + rowLength - 8, first + rowEntry[row]);
+                    ends[written + i] = start + rowLength;
                 }
-                for (int i = n - 1; i >= 0; i--) {
-                    out.put(keyBytes, keyAt[k], keyLength(k)).putLong(first + rowEntry[chain[i]]);
-                    ends[written++] = out.position();
-                }
+                at += rowsOfKey[k] * rowLength;
+                written += rowsOfKey[k];
             }
             return new Rows(out.array(), ends);
         }

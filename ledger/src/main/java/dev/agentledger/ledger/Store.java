@@ -479,7 +479,7 @@ final class Store implements AutoCloseable {
 
     /**
      * How many leaves, from the first, have their row in the {@code leaves} family, as
-     * {@link #recordLeafRowsUpTo} last recorded it; empty if never recorded (a store written before
+     * {@link #ingestLeafRows} or {@link #leafRowsReach} last recorded it; empty if never recorded (a store written before
      * the rows were ingested, which wrote every leaf's row with its entry).
      *
      * @throws StorageException if the record is malformed
@@ -490,7 +490,7 @@ final class Store implements AutoCloseable {
 
     /**
      * How many entries, from the first, have their rows in the {@code indexes} family, as
-     * {@link #recordKeyRowsUpTo} last recorded it; empty if never recorded (a store written before
+     * {@link #ingestKeyRows} or {@link #keyRowsReach} last recorded it; empty if never recorded (a store written before
      * the rows were ingested, which wrote every entry's rows with it).
      *
      * @throws StorageException if the record is malformed
@@ -562,7 +562,7 @@ final class Store implements AutoCloseable {
             ends[i] = (i + 1) * LEAF_KEY_BYTES;
         }
         ingest(() -> leaves, leafOptions, sortedRows, ends, LEAF_ROWS_FILE, "leaf-hash");
-        recordLeafRowsUpTo(upTo);
+        recordRowsUpTo(LEAF_ROWS_KEY, upTo);
     }
 
     /**
@@ -575,7 +575,7 @@ final class Store implements AutoCloseable {
      */
     void ingestKeyRows(byte[] sortedRows, int[] ends, long upTo) {
         ingest(() -> indexes, keyOptions, sortedRows, ends, KEY_ROWS_FILE, "lookup");
-        recordKeyRowsUpTo(upTo);
+        recordRowsUpTo(KEY_ROWS_KEY, upTo);
     }
 
     /**
@@ -622,26 +622,7 @@ final class Store implements AutoCloseable {
         }
     }
 
-    /**
-     * Records with a synced write that the first {@code upTo} leaves have their rows in the {@code
-     * leaves} family (read back by {@link #leafRowsUpTo}).
-     *
-     * @throws StorageException if the write fails
-     */
-    void recordLeafRowsUpTo(long upTo) {
-        recordRowsUpTo(LEAF_ROWS_KEY, upTo);
-    }
-
-    /**
-     * Records with a synced write that the first {@code upTo} entries have their rows in the {@code
-     * indexes} family (read back by {@link #keyRowsUpTo}).
-     *
-     * @throws StorageException if the write fails
-     */
-    void recordKeyRowsUpTo(long upTo) {
-        recordRowsUpTo(KEY_ROWS_KEY, upTo);
-    }
-
+    /** Records with a synced write how far an index's rows reach (read back by {@link #rowsUpTo}). */
     private void recordRowsUpTo(byte[] recordKey, long upTo) {
         try (Batch mark = newBatch()) {
             mark.putMeta(recordKey, longKey(upTo));
