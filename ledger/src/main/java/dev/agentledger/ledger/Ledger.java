@@ -37,6 +37,8 @@ public final class Ledger implements AutoCloseable {
     public static final int MAX_ENTRY_BYTES = 65535;
     /** The most results one lookup returns. */
     public static final int MAX_LOOKUP = 1000;
+    /** The most entries {@link #entries} reads in one call. */
+    public static final int MAX_ENTRIES_READ = 4096;
 
     private final Store store;
     private final LeafIndex leafIndex;
@@ -361,6 +363,21 @@ public final class Ledger implements AutoCloseable {
             return Optional.empty();
         }
         return store.entry(index);
+    }
+
+    /**
+     * The {@code count} entries from {@code first}, in order, read in one pass over the store: for
+     * readers that follow the log entry by entry.
+     *
+     * @throws IllegalArgumentException unless {@code 0 <= first}, {@code 1 <= count <=}
+     *     {@value #MAX_ENTRIES_READ} and {@code first + count <= checkpoint().size()}
+     */
+    public List<byte[]> entries(long first, int count) {
+        if (first < 0 || count < 1 || count > MAX_ENTRIES_READ) {
+            throw new IllegalArgumentException("entries from " + first + ", count " + count + " not in [1, " + MAX_ENTRIES_READ + "]");
+        }
+        requirePublished(first + count);
+        return store.entryRange(first, count);
     }
 
     /**

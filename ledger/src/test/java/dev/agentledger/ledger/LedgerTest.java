@@ -57,6 +57,29 @@ class LedgerTest {
     }
 
     @Test
+    void entriesReadsARunOfPublishedEntriesAndNothingBeyond() throws Exception {
+        try (Ledger ledger = Ledger.open(TestLogs.config(dir))) {
+            List<CompletableFuture<Appended>> fs = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                fs.add(ledger.append(bytes("entry " + i), false));
+            }
+            fs.getLast().get();
+            for (int[] run : new int[][] {{0, 1}, {0, 300}, {17, 256}, {299, 1}, {44, 13}}) {
+                List<byte[]> read = ledger.entries(run[0], run[1]);
+                assertEquals(run[1], read.size());
+                for (int i = 0; i < run[1]; i++) {
+                    assertArrayEquals(ledger.entry(run[0] + i).orElseThrow(), read.get(i));
+                }
+            }
+            assertThrows(IllegalArgumentException.class, () -> ledger.entries(299, 2), "beyond the checkpoint");
+            assertThrows(IllegalArgumentException.class, () -> ledger.entries(300, 1), "beyond the checkpoint");
+            assertThrows(IllegalArgumentException.class, () -> ledger.entries(-1, 1), "negative start");
+            assertThrows(IllegalArgumentException.class, () -> ledger.entries(0, 0), "nothing asked");
+            assertThrows(IllegalArgumentException.class, () -> ledger.entries(0, Ledger.MAX_ENTRIES_READ + 1), "over the limit");
+        }
+    }
+
+    @Test
     void concurrentAppendsGetDistinctContiguousIndexesAndValidProofs() throws Exception {
         int threads = 16;
         int each = 200;

@@ -61,6 +61,26 @@ public final class Serials {
     }
 
     /**
+     * {@code der}'s content octets without redundant leading sign octets: the minimal two's
+     * complement form, exactly what {@code new BigInteger(der).toByteArray()} gives and what
+     * {@link #octets} gives for {@link #hex}'s form of the same serial, without going through text.
+     * Requires at least one octet.
+     */
+    public static byte[] minimalOctets(ByteString der) {
+        int length = der.size();
+        if (length == 0) {
+            throw new IllegalArgumentException("serial has no octets");
+        }
+        int first = 0;
+        // An octet of all zero (all one) bits is redundant when the next octet's top bit says the same sign.
+        while (first < length - 1 && (der.byteAt(first) == 0 && der.byteAt(first + 1) >= 0
+                || der.byteAt(first) == -1 && der.byteAt(first + 1) < 0)) {
+            first++;
+        }
+        return der.substring(first).toByteArray();
+    }
+
+    /**
      * The minimal two's complement octets of the serial written in hex (as {@link #hex} prints, or
      * with upper-case digits, leading zeros or a leading minus): exactly what {@code new
      * BigInteger(hex, 16).toByteArray()} gives, without its general radix conversion for the usual

@@ -72,6 +72,35 @@ class SerialsTest {
         }
     }
 
+    @Test
+    void minimalOctetsAreWhatBigIntegerGivesAndWhatOctetsOfHexGive() {
+        SplittableRandom random = new SplittableRandom(5282);
+        for (int length = 1; length <= 21; length++) {
+            for (int i = 0; i < 300; i++) {
+                byte[] octets = new byte[length];
+                random.nextBytes(octets);
+                int pad = i % 3 == 0 ? random.nextInt(Math.min(length - 1, 3) + 1) : 0;
+                for (int j = 0; j < pad; j++) {
+                    // Redundant sign octets: zeros before a non-negative octet, ones before a negative one.
+                    octets[j] = octets[pad] < 0 ? (byte) 0xff : 0;
+                }
+                ByteString der = ByteString.copyFrom(octets);
+                String label = HexFormat.of().formatHex(octets);
+                assertEquals(HexFormat.of().formatHex(new BigInteger(octets).toByteArray()),
+                        HexFormat.of().formatHex(Serials.minimalOctets(der)), label);
+                assertEquals(HexFormat.of().formatHex(Serials.octets(Serials.hex(der))),
+                        HexFormat.of().formatHex(Serials.minimalOctets(der)), label);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> Serials.minimalOctets(ByteString.EMPTY));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"00, 00", "0000, 00", "007f, 7f", "0080, 0080", "000080, 0080", "ff, ff", "ffff, ff", "ff80, 80", "ff7f, ff7f", "ffff7f, ff7f"})
+    void minimalOctetsDropOnlyRedundantSignOctets(String octets, String want) {
+        assertEquals(want, HexFormat.of().formatHex(Serials.minimalOctets(ByteString.copyFrom(HexFormat.of().parseHex(octets)))));
+    }
+
     @ParameterizedTest
     @CsvSource({"''", "g", "0x10", "12 3", "-"})
     void octetsOfWhatIsNotHexThrowAsBigIntegerDoes(String hex) {

@@ -75,8 +75,11 @@ final class DerivationIndex {
     /** How a credential hangs off a key: each node is in at most one group of each. */
     private enum Link { PARENT, SUBJECT, INSTANCE, USER }
 
-    /** A credential read from an entry, before it is linked; a registration has no id of its own. */
-    private record Draft(Kind kind, String id, long notAfter, String parent, String subject, String instance,
+    /**
+     * A credential read from an entry, before it is linked: its id as the index holds it (see
+     * {@link #encode}); a registration has no id of its own.
+     */
+    private record Draft(Kind kind, byte[] id, long notAfter, String parent, String subject, String instance,
             String user) {}
 
     private static final int MAX_DEPTH = 64;
@@ -105,7 +108,7 @@ final class DerivationIndex {
         if (draft == null) {
             return null;
         }
-        byte[] id = draft.id() == null ? null : encode(draft.kind(), draft.id());
+        byte[] id = draft.id();
         int hash = hash(draft.kind(), id, draft.instance(), draft.subject());
         int previous = find(hash, draft.kind(), id, draft.instance(), draft.subject());
         if (previous != NONE) {
@@ -378,7 +381,11 @@ final class DerivationIndex {
 
     /** The stored form of an id: a serial (hex) as its two's complement octets, anything else as UTF-8. */
     private static byte[] encode(Kind kind, String id) {
-        return kind == Kind.X509_SVID ? Serials.octets(id) : id.getBytes(StandardCharsets.UTF_8);
+        return kind == Kind.X509_SVID ? Serials.octets(id) : utf8(id);
+    }
+
+    private static byte[] utf8(String id) {
+        return id.getBytes(StandardCharsets.UTF_8);
     }
 
     /** The id of {@code node} (not a registration) as targets name it. */
@@ -392,12 +399,12 @@ final class DerivationIndex {
         if (svid.getSerial().isEmpty()) {
             return null;
         }
-        return new Draft(Kind.X509_SVID, Target.serialHex(svid.getSerial()), notAfter(svid.getValidity()), null,
+        return new Draft(Kind.X509_SVID, Serials.minimalOctets(svid.getSerial()), notAfter(svid.getValidity()), null,
                 nonEmpty(svid.getSpiffeId()), nonEmpty(svid.getAgentInstance()), null);
     }
 
     private static Draft jwt(JwtSvidIssued svid) {
-        return svid.getTokenId().isEmpty() ? null : new Draft(Kind.JWT_SVID, svid.getTokenId(), notAfter(svid.getValidity()),
+        return svid.getTokenId().isEmpty() ? null : new Draft(Kind.JWT_SVID, utf8(svid.getTokenId()), notAfter(svid.getValidity()),
                 null, nonEmpty(svid.getSpiffeId()), nonEmpty(svid.getAgentInstance()), null);
     }
 
@@ -405,13 +412,13 @@ final class DerivationIndex {
         if (granted.getDelegationId().isEmpty()) {
             return null;
         }
-        return new Draft(Kind.DELEGATION, granted.getDelegationId(), notAfter(granted.getValidity()),
+        return new Draft(Kind.DELEGATION, utf8(granted.getDelegationId()), notAfter(granted.getValidity()),
                 nonEmpty(granted.getParentDelegationId()), nonEmpty(granted.getDelegateSpiffeId()), null,
                 Target.userKey(granted.getActingUser()));
     }
 
     private static Draft token(CapabilityTokenIssued issued) {
-        return issued.getTokenId().isEmpty() ? null : new Draft(Kind.CAPABILITY_TOKEN, issued.getTokenId(),
+        return issued.getTokenId().isEmpty() ? null : new Draft(Kind.CAPABILITY_TOKEN, utf8(issued.getTokenId()),
                 notAfter(issued.getValidity()), nonEmpty(issued.getDelegationId()), nonEmpty(issued.getSubjectSpiffeId()),
                 null, Target.userKey(issued.getActingUser()));
     }

@@ -77,11 +77,12 @@ final class Feed {
             }
             return;
         }
-        for (long i = cursor; i < checkpoint.size(); i++) {
-            long at = i;
-            byte[] bytes = ledger.entry(at).orElseThrow(() -> new StorageException("entry " + at + " is missing"));
-            read(at, bytes, checkpoint);
-            cursor = at + 1;
+        while (cursor < checkpoint.size()) {
+            List<byte[]> entries = ledger.entries(cursor, (int) Math.min(checkpoint.size() - cursor, Ledger.MAX_ENTRIES_READ));
+            for (byte[] bytes : entries) {
+                read(cursor, bytes, checkpoint);
+                cursor++;
+            }
         }
         readTo = checkpoint;
     }
