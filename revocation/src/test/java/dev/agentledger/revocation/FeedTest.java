@@ -4,14 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
+import dev.agentledger.ledger.Ledger;
 import dev.agentledger.proto.LogEntries;
+import dev.agentledger.proto.Serials;
 import dev.agentledger.proto.v1.LogEntry;
 import dev.agentledger.proto.v1.RevocationReason;
 import dev.agentledger.proto.v1.Revoked;
+import dev.agentledger.proto.v1.X509SvidIssued;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
@@ -222,6 +229,39 @@ class FeedTest {
             assertEquals(indexes, replayed);
             assertEquals("raw", LogEntries.parse(log.revocations.snapshot().revocations().get(4).entry().toByteArray())
                     .getRevoked().getTokenId());
+        }
+    }
+
+    @Test
+    void aLogLongerThanOneReadIsIndexedWholeAcrossReads(@TempDir Path dir) throws Exception {
+        int count = Ledger.MAX_ENTRIES_READ + 300;
+        try (TestLog log = new TestLog(dir)) {
+            List<byte[]> entries = new ArrayList<>();
+            Set<String> ofAgent3 = new HashSet<>();
+            for (int i = 0; i < count; i++) {
+                // Serials of every form: minimal, with a redundant leading zero octet, and needing one (top bit set).
+                byte[] serial = switch (i % 3) {
+                    case 0 -> BigInteger.valueOf(1000 + i).toByteArray();
+                    case 1 -> new byte[] {0, 0x12, (byte) i, (byte) (i >> 8)};
+                    default -> new byte[] {0, (byte) 0x80, (byte) i, (byte) (i >> 8)};
+                };
+                String spiffeId = "spiffe://test.example/agent/" + i % 7;
+                if (i % 7 == 3) {
+                    ofAgent3.add(Serials.hex(ByteString.copyFrom(serial)));
+                }
+                entries.add(LogEntries.serialize(LogEntry.newBuilder().setHeader(TestLog.header())
+                        .setX509SvidIssued(X509SvidIssued.newBuilder().setSerial(ByteString.copyFrom(serial)).setSpiffeId(spiffeId)
+                                .setValidity(TestLog.validity(log.until(Duration.ofHours(1))))).build()));
+            }
+            // The last entry a revocation, which the feed numbers only if it read to the end.
+            entries.add(LogEntries.serialize(LogEntry.newBuilder().setHeader(TestLog.header()).setRevoked(Revoked.newBuilder()
+                    .setTokenId("last").setReason(RevocationReason.REVOCATION_REASON_WITHDRAWN)).build()));
+            log.ledger.appendAll(entries, new boolean[count + 1]).get();
+            log.restart(); // the feed reads the whole log at open, in more than one read
+            assertEquals(1, log.revocations.lastSequence());
+            RevocationEvent event = log.revoke(Target.spiffeId("spiffe://test.example/agent/3"), false);
+            assertEquals(ofAgent3, event.affected().serials());
+            assertEquals(count + 1, event.logIndex());
         }
     }
 
