@@ -37,8 +37,11 @@ public final class Ledger implements AutoCloseable {
     public static final int MAX_ENTRY_BYTES = 65535;
     /** The most results one lookup returns. */
     public static final int MAX_LOOKUP = 1000;
-    /** The most entries {@link #entries} reads in one call. */
-    public static final int MAX_ENTRIES_READ = 4096;
+    /**
+     * The most entries {@link #entries} reads in one call: a full tile's worth, at most 16 MiB of
+     * entries in memory at once.
+     */
+    public static final int MAX_ENTRIES_READ = Tile.WIDTH;
 
     private final Store store;
     private final LeafIndex leafIndex;

@@ -64,7 +64,7 @@ class LedgerTest {
                 fs.add(ledger.append(bytes("entry " + i), false));
             }
             fs.getLast().get();
-            for (int[] run : new int[][] {{0, 1}, {0, 300}, {17, 256}, {299, 1}, {44, 13}}) {
+            for (int[] run : new int[][] {{0, 1}, {0, Ledger.MAX_ENTRIES_READ}, {300 - Ledger.MAX_ENTRIES_READ, Ledger.MAX_ENTRIES_READ}, {299, 1}, {44, 13}}) {
                 List<byte[]> read = ledger.entries(run[0], run[1]);
                 assertEquals(run[1], read.size());
                 for (int i = 0; i < run[1]; i++) {
